@@ -70,12 +70,19 @@ export class CodexHttpError extends CodexError {
   readonly body: string;
   /** The server's requested delay (`retry-after-ms` / `Retry-After`), when it gave one. */
   readonly retryAfterMs?: number;
+  /** The server's `x-should-retry` header, when it sent one: it overrides the status rule. */
+  readonly xShouldRetry?: boolean;
 
-  constructor(message: string, fields: { status: number; body: string; retryAfterMs?: number }, options?: CodexErrorOptions) {
+  constructor(
+    message: string,
+    fields: { status: number; body: string; retryAfterMs?: number; xShouldRetry?: boolean },
+    options?: CodexErrorOptions,
+  ) {
     super(message, options);
     this.status = fields.status;
     this.body = fields.body;
     if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
+    if (fields.xShouldRetry !== undefined) this.xShouldRetry = fields.xShouldRetry;
   }
 }
 
