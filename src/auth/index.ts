@@ -1,0 +1,12 @@
+export {
+  resolveCodexAuth,
+  resolveAuthFilePath,
+  resolveCodexCliAuthPath,
+  TOKEN_REFRESH_SKEW_MS,
+  type AuthSource,
+  type ResolvedAuth,
+  type ResolveCodexAuthOptions,
+} from './resolveCodexAuth';
+export { extractAccountId, decodeJwtPayload, JWT_AUTH_CLAIM } from './jwt';
+export { CODEX_OAUTH_CLIENT_ID, DEFAULT_AUTH_TOKEN_URL, refreshCodexToken, type RefreshedTokens } from './refresh';
+export { PROVIDER_KEY, type StoredCredential } from './authFile';

@@ -1,0 +1,215 @@
+import { homedir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import type { Dispatcher } from 'undici';
+import { AuthError } from '../errors';
+import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type StoredCredential } from './authFile';
+import { readCodexCliAuth } from './codexCli';
+import { extractAccountId } from './jwt';
+import { withFileLock } from './lock';
+import { refreshCodexToken } from './refresh';
+
+/** A token is refreshed this long before it expires (seed `TOKEN_REFRESH_SKEW_MS`). */
+export const TOKEN_REFRESH_SKEW_MS = 60_000;
+
+/** Where the credentials came from. */
+export type AuthSource = 'config' | 'env' | 'auth-file' | 'codex-cli';
+
+/** The credentials a request is sent with. */
+export interface ResolvedAuth {
+  /** The bearer token, exactly as configured (not trimmed, as the seed). */
+  accessToken: string;
+  /** The `chatgpt-account-id` header value. */
+  accountId: string;
+  source: AuthSource;
+}
+
+/** Options of {@link resolveCodexAuth}. */
+export interface ResolveCodexAuthOptions {
+  /** A token to use as is; wins over everything else when non-blank. */
+  accessToken?: string;
+  /**
+   * codex-rx's own auth file (seed format). A leading `~/` means the home folder.
+   * @default env `OPENAI_CODEX_AUTH_FILE`, else `~/.codex-rx/auth.json`
+   */
+  authFile?: string;
+  /** @default 'https://auth.openai.com/oauth/token' */
+  authTokenUrl?: string;
+  /** The undici dispatcher for the token refresh (pooling, proxies). */
+  dispatcher?: Dispatcher;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** The clock, in Unix milliseconds. @default Date.now */
+  now?: () => number;
+  /** @default env HOME / USERPROFILE, else `os.homedir()` */
+  homeDir?: string;
+}
+
+const nonBlank = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+
+function homeOf(options: ResolveCodexAuthOptions, env: NodeJS.ProcessEnv): string {
+  if (nonBlank(options.homeDir)) return options.homeDir;
+  if (nonBlank(env.HOME)) return env.HOME;
+  if (nonBlank(env.USERPROFILE)) return env.USERPROFILE;
+  if (nonBlank(env.HOMEDRIVE) && nonBlank(env.HOMEPATH)) return `${env.HOMEDRIVE}${env.HOMEPATH}`;
+  return homedir();
+}
+
+function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/') || path.startsWith('~\\')) return join(home, path.slice(2));
+  return path;
+}
+
+/**
+ * The auth file codex-rx uses: `authFile`, else env `OPENAI_CODEX_AUTH_FILE`, else
+ * `~/.codex-rx/auth.json`.
+ *
+ * @param options `authFile`, `env` and `homeDir` as for {@link resolveCodexAuth}.
+ * @return The absolute path.
+ */
+export function resolveAuthFilePath(options: Pick<ResolveCodexAuthOptions, 'authFile' | 'env' | 'homeDir'> = {}): string {
+  const env = options.env ?? process.env;
+  const home = homeOf(options, env);
+  const configured = nonBlank(options.authFile)
+    ? options.authFile
+    : nonBlank(env.OPENAI_CODEX_AUTH_FILE)
+      ? env.OPENAI_CODEX_AUTH_FILE.trim()
+      : join(home, '.codex-rx', 'auth.json');
+  return resolvePath(expandHome(configured, home));
+}
+
+/**
+ * The Codex CLI's auth file: `$CODEX_HOME/auth.json`, else `~/.codex/auth.json`.
+ *
+ * @param options `env` and `homeDir` as for {@link resolveCodexAuth}.
+ * @return The absolute path.
+ */
+export function resolveCodexCliAuthPath(options: Pick<ResolveCodexAuthOptions, 'env' | 'homeDir'> = {}): string {
+  const env = options.env ?? process.env;
+  const home = homeOf(options, env);
+  const codexHome = nonBlank(env.CODEX_HOME) ? expandHome(env.CODEX_HOME.trim(), home) : join(home, '.codex');
+  return resolvePath(codexHome, 'auth.json');
+}
+
+const isExpired = (credential: StoredCredential, nowMs: number) => nowMs >= credential.expires - TOKEN_REFRESH_SKEW_MS;
+
+function accountIdOf(credential: StoredCredential, path: string): string {
+  const id = extractAccountId(credential.access) ?? (credential.account_id !== '' ? credential.account_id : undefined);
+  if (id === undefined) throw new AuthError(`Failed to extract ChatGPT account ID from access token (${path})`);
+  return id;
+}
+
+/** One refresh per auth file at a time in this process; the file lock covers other processes. */
+const refreshesInFlight = new Map<string, Promise<StoredCredential | undefined>>();
+
+/**
+ * Refreshes the stored credential under the file lock. After taking the lock the file is read
+ * again: if another process refreshed it meanwhile, that result is used and no request is made.
+ */
+async function refreshStored(path: string, options: ResolveCodexAuthOptions, now: () => number): Promise<StoredCredential | undefined> {
+  return withFileLock(`${path}.lock`, async () => {
+    const contents = await readAuthFile(path);
+    const current = contents?.[PROVIDER_KEY];
+    if (contents === undefined || current === undefined) return undefined; // logged out meanwhile
+    if (!isExpired(current, now())) return current;
+
+    const tokens = await refreshCodexToken(current.refresh, {
+      ...(options.authTokenUrl === undefined ? {} : { tokenUrl: options.authTokenUrl }),
+      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    });
+    const accountId =
+      extractAccountId(tokens.accessToken) ??
+      (tokens.idToken === undefined ? undefined : extractAccountId(tokens.idToken)) ??
+      (current.account_id !== '' ? current.account_id : undefined);
+    if (accountId === undefined) throw new AuthError('Failed to extract ChatGPT account ID from access token');
+
+    const next: StoredCredential = {
+      type: 'oauth',
+      access: tokens.accessToken,
+      refresh: tokens.refreshToken ?? current.refresh,
+      expires: now() + tokens.expiresInSeconds * 1000,
+      account_id: accountId,
+    };
+    await writeAuthFileAtomic(path, { ...contents, [PROVIDER_KEY]: next });
+    return next;
+  });
+}
+
+function refreshDeduped(path: string, options: ResolveCodexAuthOptions, now: () => number): Promise<StoredCredential | undefined> {
+  let pending = refreshesInFlight.get(path);
+  if (pending === undefined) {
+    pending = refreshStored(path, options, now).finally(() => refreshesInFlight.delete(path));
+    refreshesInFlight.set(path, pending);
+  }
+  return pending;
+}
+
+async function fromAuthFile(path: string, options: ResolveCodexAuthOptions, now: () => number): Promise<ResolvedAuth | undefined> {
+  const contents = await readAuthFile(path);
+  let credential = contents?.[PROVIDER_KEY];
+  if (credential === undefined) return undefined;
+  if (isExpired(credential, now())) {
+    credential = await refreshDeduped(path, options, now);
+    if (credential === undefined) return undefined;
+  }
+  return { accessToken: credential.access, accountId: accountIdOf(credential, path), source: 'auth-file' };
+}
+
+/**
+ * Resolves the credentials of a Codex request (seed `resolve_openai_codex_auth`), in order:
+ *
+ * 1. `options.accessToken`, when non-blank (returned untrimmed, as the seed);
+ * 2. env `OPENAI_CODEX_ACCESS_TOKEN`, when non-blank;
+ * 3. codex-rx's auth file (seed format), refreshed through the OAuth token endpoint 60 s before
+ *    it expires and written back atomically, 0600, under a cross-process lock — one refresh
+ *    per file even when several calls or processes race;
+ * 4. the Codex CLI's `$CODEX_HOME/auth.json`, read only (an expired token there is an
+ *    `AuthError` that says to run `codex`).
+ *
+ * The account id is the token's `https://api.openai.com/auth`.`chatgpt_account_id` claim,
+ * falling back to the file's `account_id`. Reading never creates a file or folder. Every
+ * failure is an `AuthError` whose message never contains a token.
+ *
+ * ## Example
+ * ```ts
+ * import { resolveCodexAuth } from 'codex-rx';
+ *
+ * const { accessToken, accountId, source } = await resolveCodexAuth();
+ * console.log(`using ChatGPT account ${accountId} from ${source}`);
+ * ```
+ *
+ * @param options Where to look, the token endpoint, and injectable env/clock/home for tests.
+ * @return The token, its account id and where it came from.
+ */
+export async function resolveCodexAuth(options: ResolveCodexAuthOptions = {}): Promise<ResolvedAuth> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+
+  if (nonBlank(options.accessToken)) {
+    const accountId = extractAccountId(options.accessToken);
+    if (accountId === undefined) throw new AuthError('Failed to extract ChatGPT account ID from configured token');
+    return { accessToken: options.accessToken, accountId, source: 'config' };
+  }
+
+  const envToken = env.OPENAI_CODEX_ACCESS_TOKEN;
+  if (nonBlank(envToken)) {
+    const accountId = extractAccountId(envToken);
+    if (accountId === undefined) {
+      throw new AuthError('Failed to extract ChatGPT account ID from OPENAI_CODEX_ACCESS_TOKEN');
+    }
+    return { accessToken: envToken, accountId, source: 'env' };
+  }
+
+  const authFile = resolveAuthFilePath({ ...options, env });
+  const stored = await fromAuthFile(authFile, options, now);
+  if (stored !== undefined) return stored;
+
+  const codexCliFile = resolveCodexCliAuthPath({ ...options, env });
+  const cli = await readCodexCliAuth(codexCliFile, now(), TOKEN_REFRESH_SKEW_MS);
+  if (cli !== undefined) return { ...cli, source: 'codex-cli' };
+
+  throw new AuthError(
+    `Missing OpenAI Codex credentials. Set OPENAI_CODEX_ACCESS_TOKEN or authenticate into ${authFile}, ` +
+      `or run \`codex login\` to create ${codexCliFile}`,
+  );
+}
