@@ -1,0 +1,255 @@
+import { ConfigError } from '../errors';
+
+/** The largest delay a JS timer honours (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+/** What `onRetry` is told before each wait. */
+export interface RetryInfo {
+  /** The retry about to happen, 1-indexed: 1 after the first failed attempt. */
+  attempt: number;
+  /** How long the policy will wait before re-subscribing, in milliseconds. */
+  delayMs: number;
+  /** The error that failed the attempt. */
+  error: unknown;
+}
+
+/**
+ * How `retryWithBackoff` (and `CodexClient`) retry a failed request. Every field is optional;
+ * the defaults are the seed's (`RetryConfig` in BEHAVIOUR §4) plus what SPEC §4 adds.
+ */
+export interface RetryConfig {
+  /**
+   * How many times a failed attempt is retried (so `maxRetries + 1` attempts in all).
+   * `0` disables retrying; `Infinity` retries for as long as the policy allows.
+   *
+   * @default 3
+   */
+  maxRetries?: number;
+
+  /**
+   * The backoff before the first retry, in milliseconds.
+   *
+   * @default 1000
+   */
+  initialBackoffMs?: number;
+
+  /**
+   * The cap on the computed backoff, in milliseconds. It is applied **before** jitter (as the
+   * seed does), so with jitter a delay can reach 1.5 × `maxBackoffMs`.
+   *
+   * @default 60000
+   */
+  maxBackoffMs?: number;
+
+  /**
+   * The factor the backoff grows by per attempt: `initialBackoffMs · backoffMultiplier^(attempt - 1)`.
+   *
+   * @default 2
+   */
+  backoffMultiplier?: number;
+
+  /**
+   * Multiply each computed backoff by a uniform factor in [0.5, 1.5) (the seed's ±50%), after
+   * the cap, truncated to an integer. Server delays (`Retry-After`) are never jittered.
+   *
+   * @default true
+   */
+  jitter?: boolean;
+
+  /**
+   * The longest server-requested delay (`retry-after-ms` / `Retry-After`) that is honoured, in
+   * milliseconds. A longer one is not retried: the error (which carries `retryAfterMs`) is
+   * passed on so the caller can schedule the retry itself.
+   *
+   * @default 60000
+   */
+  maxRetryAfterMs?: number;
+
+  /**
+   * A budget for the whole operation, in milliseconds from subscription: a retry whose wait
+   * would end after it is not attempted, and the last error is passed on (ky `totalTimeout`).
+   * It bounds the waits, not the attempts themselves (the client's timeouts do that).
+   *
+   * @default Infinity
+   */
+  totalTimeoutMs?: number;
+
+  /**
+   * The HTTP statuses that are retried (a `CodexHttpError` whose server sent `x-should-retry`
+   * follows that header instead).
+   *
+   * @default [408, 429, 500, 502, 503, 504]
+   */
+  statusCodes?: readonly number[];
+
+  /**
+   * The source of randomness for jitter: a function returning a number in [0, 1). Pass a
+   * constant in tests to make delays deterministic.
+   *
+   * @default Math.random
+   */
+  random?: () => number;
+
+  /**
+   * Decide yourself: `true` retries, `false` does not, `undefined` falls through to the default
+   * policy. Called with the error and the retry number about to happen (1-indexed). It is not
+   * consulted when the retry budget is spent, nor for a failure after the first emitted value,
+   * which is never retried (SPEC §6.4).
+   *
+   * @default undefined
+   */
+  shouldRetry?: (error: unknown, attemptNumber: number) => boolean | undefined;
+
+  /**
+   * Called once per retry, just before the wait starts. A throw here fails the stream with
+   * that error.
+   *
+   * @default undefined
+   */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/** A `RetryConfig` with every default filled in, validated and frozen. */
+export interface ResolvedRetryConfig {
+  readonly maxRetries: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly backoffMultiplier: number;
+  readonly jitter: boolean;
+  readonly maxRetryAfterMs: number;
+  readonly totalTimeoutMs: number;
+  readonly statusCodes: readonly number[];
+  readonly random: () => number;
+  readonly shouldRetry?: (error: unknown, attemptNumber: number) => boolean | undefined;
+  readonly onRetry?: (info: RetryInfo) => void;
+}
+
+/** The statuses the seed retried (BEHAVIOUR item 33). */
+export const DEFAULT_RETRY_STATUS_CODES: readonly number[] = Object.freeze([408, 429, 500, 502, 503, 504]);
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  'maxRetries',
+  'initialBackoffMs',
+  'maxBackoffMs',
+  'backoffMultiplier',
+  'jitter',
+  'maxRetryAfterMs',
+  'totalTimeoutMs',
+  'statusCodes',
+  'random',
+  'shouldRetry',
+  'onRetry',
+]);
+
+type NumberRule = { integer?: boolean; allowInfinity?: boolean };
+
+function readNumber(config: RetryConfig, key: keyof RetryConfig, fallback: number, rule: NumberRule): number {
+  const value = config[key];
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    !Number.isNaN(value) &&
+    value >= 0 &&
+    (Number.isFinite(value) ? !rule.integer || Number.isInteger(value) : rule.allowInfinity === true);
+  if (!ok) {
+    const what = rule.integer ? 'a non-negative integer' : 'a non-negative number';
+    const inf = rule.allowInfinity ? ' or Infinity' : '';
+    throw new ConfigError(`Retry option ${key} must be ${what}${inf}, got ${describe(value)}`);
+  }
+  return value as number;
+}
+
+function readFunction<F>(config: RetryConfig, key: keyof RetryConfig): F | undefined {
+  const value = config[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') {
+    throw new ConfigError(`Retry option ${key} must be a function, got ${describe(value)}`);
+  }
+  return value as F;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Validates a `RetryConfig` and fills in its defaults. Validation is eager and strict, as got's
+ * `set retry`: an unknown key (a typo would otherwise be silently ignored), a negative or NaN
+ * number, or a value of the wrong type throws a `ConfigError`. Explicit `undefined` means the
+ * default. Resolving an already resolved config returns an equal config.
+ *
+ * @param config The user's options; `undefined` gives every default.
+ * @return A frozen config with every default filled in.
+ * @throws ConfigError when an option is unknown or invalid.
+ */
+export function resolveRetryConfig(config?: RetryConfig): ResolvedRetryConfig {
+  if (config === undefined || config === null) config = {};
+  if (typeof config !== 'object' || Array.isArray(config)) {
+    throw new ConfigError(`Retry options must be an object, got ${describe(config)}`);
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`Unexpected retry option: ${key}`);
+  }
+
+  const jitter = config.jitter ?? true;
+  if (typeof jitter !== 'boolean') {
+    throw new ConfigError(`Retry option jitter must be a boolean, got ${describe(jitter)}`);
+  }
+
+  let statusCodes = DEFAULT_RETRY_STATUS_CODES;
+  if (config.statusCodes !== undefined) {
+    const codes: unknown = config.statusCodes;
+    if (!Array.isArray(codes) || !codes.every((c) => Number.isInteger(c) && c >= 100 && c <= 599)) {
+      throw new ConfigError(`Retry option statusCodes must be an array of HTTP status codes (100-599), got ${describe(codes)}`);
+    }
+    statusCodes = Object.freeze([...(codes as number[])]);
+  }
+
+  const resolved: ResolvedRetryConfig = {
+    maxRetries: readNumber(config, 'maxRetries', 3, { integer: true, allowInfinity: true }),
+    initialBackoffMs: readNumber(config, 'initialBackoffMs', 1000, {}),
+    maxBackoffMs: readNumber(config, 'maxBackoffMs', 60_000, { allowInfinity: true }),
+    backoffMultiplier: readNumber(config, 'backoffMultiplier', 2, {}),
+    jitter,
+    maxRetryAfterMs: readNumber(config, 'maxRetryAfterMs', 60_000, { allowInfinity: true }),
+    totalTimeoutMs: readNumber(config, 'totalTimeoutMs', Infinity, { allowInfinity: true }),
+    statusCodes,
+    random: readFunction<() => number>(config, 'random') ?? Math.random,
+  };
+  const shouldRetry = readFunction<ResolvedRetryConfig['shouldRetry']>(config, 'shouldRetry');
+  const onRetry = readFunction<ResolvedRetryConfig['onRetry']>(config, 'onRetry');
+  // Only present keys, so a resolved config passes the unknown-key check and stays tidy to log.
+  return Object.freeze({
+    ...resolved,
+    ...(shouldRetry !== undefined && { shouldRetry }),
+    ...(onRetry !== undefined && { onRetry }),
+  });
+}
+
+/**
+ * The seed's backoff (BEHAVIOUR §4, `calculate_backoff`) for a 1-indexed attempt:
+ * `min(initialBackoffMs · backoffMultiplier^(attempt - 1), maxBackoffMs)`, then, with jitter,
+ * multiplied by `0.5 + random()` (±50% uniform, after the cap), truncated to an integer.
+ * The result is clamped to `MAX_TIMER_DELAY_MS` so it is always a usable timer delay.
+ *
+ * @param attempt The attempt that failed, 1-indexed (values below 1 count as 1).
+ * @param config A resolved config (see `resolveRetryConfig`).
+ * @return The delay before the next attempt, in whole milliseconds.
+ */
+export function computeBackoffMs(
+  attempt: number,
+  config: Pick<ResolvedRetryConfig, 'initialBackoffMs' | 'maxBackoffMs' | 'backoffMultiplier' | 'jitter' | 'random'>,
+): number {
+  const exponent = Math.max(attempt - 1, 0);
+  const base = config.initialBackoffMs * Math.pow(config.backoffMultiplier, exponent);
+  // 0 · Infinity (a zero initial backoff at a huge attempt) is NaN: that is a zero delay.
+  const capped = Number.isNaN(base) ? 0 : Math.min(base, config.maxBackoffMs);
+  // random() is in [0, 1), so the factor 1 + (random() - 0.5) is the seed's 1 + U[-0.5, 0.5).
+  const delay = config.jitter ? capped * (0.5 + config.random()) : capped;
+  // NaN (a broken random()) would make timer() fire at once; treat it as no jitter instead.
+  const ms = Number.isNaN(delay) ? capped : delay;
+  return Math.min(Math.trunc(ms), MAX_TIMER_DELAY_MS);
+}

@@ -1,0 +1,190 @@
+import {
+  MonoTypeOperatorFunction,
+  Observable,
+  SchedulerLike,
+  asyncScheduler,
+  defer,
+  retry,
+  tap,
+  throwError,
+  timer,
+} from 'rxjs';
+import {
+  AuthError,
+  CodexHttpError,
+  CodexStreamError,
+  ConfigError,
+  ConnectionError,
+  IdleTimeoutError,
+  InvalidUtf8Error,
+  ProtocolError,
+  StreamTruncatedError,
+  UsageLimitError,
+} from '../errors';
+import {
+  DEFAULT_RETRY_STATUS_CODES,
+  MAX_TIMER_DELAY_MS,
+  RetryConfig,
+  computeBackoffMs,
+  resolveRetryConfig,
+} from './config';
+
+/**
+ * The default classification of an error (SPEC §4): is it worth sending the request again?
+ *
+ * 1. Never: `UsageLimitError`, `ProtocolError`, `AuthError`, `ConfigError` (asking again
+ *    cannot help), and any error that is not a codex-rx error — an unknown error is most likely
+ *    a bug in a callback or an operator downstream of the source, and is passed on as it is
+ *    (the seed retried those too, item 34; SPEC §4 lists what is retried).
+ * 2. A `CodexHttpError`: the server's `x-should-retry` header when it sent one, else whether
+ *    its status is in `statusCodes` (408, 429, 500, 502, 503, 504 by default; seed item 33).
+ * 3. Always: `ConnectionError` (seed item 32), `IdleTimeoutError`, `StreamTruncatedError`,
+ *    `CodexStreamError` and `InvalidUtf8Error` (the seed retried every stream-processing
+ *    error, item 34).
+ *
+ * It does not look at `retryAfterMs` (whether the server's delay is acceptable is the
+ * operator's decision) nor at whether anything was emitted.
+ *
+ * @param error The error an attempt failed with.
+ * @param config `statusCodes` to retry; the seed's set when omitted.
+ * @return `true` when the default policy retries this error.
+ */
+export function isRetryableError(error: unknown, config?: { readonly statusCodes?: readonly number[] }): boolean {
+  if (
+    error instanceof UsageLimitError ||
+    error instanceof ProtocolError ||
+    error instanceof AuthError ||
+    error instanceof ConfigError
+  ) {
+    return false;
+  }
+  if (error instanceof CodexHttpError) {
+    if (error.xShouldRetry !== undefined) return error.xShouldRetry;
+    return (config?.statusCodes ?? DEFAULT_RETRY_STATUS_CODES).includes(error.status);
+  }
+  return (
+    error instanceof ConnectionError ||
+    error instanceof IdleTimeoutError ||
+    error instanceof StreamTruncatedError ||
+    error instanceof CodexStreamError ||
+    error instanceof InvalidUtf8Error
+  );
+}
+
+/** The server-requested delay an error carries (`CodexHttpError.retryAfterMs`), if usable. */
+function serverDelayMs(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof value === 'number' && value >= 0 ? value : undefined;
+}
+
+/**
+ * Returns an Observable that mirrors the source and, when an attempt fails before it emitted
+ * anything, subscribes to the source again after a backoff: the seed's retry loop (BEHAVIOUR
+ * items 31–34) as a policy over rxjs `retry({ count, delay })`.
+ *
+ * The source must be cold (each subscription one request), as `CodexClient.stream()` is.
+ * When an attempt fails, the policy decides in this order:
+ *
+ * 1. The retry budget: after `maxRetries` retries the last error is passed on (item 31).
+ * 2. A failure after the attempt emitted its first value is passed on, never retried: no value
+ *    is ever emitted twice (SPEC §6.4; the seed re-sent the request and replayed text).
+ * 3. `shouldRetry(error, attempt)`, when given: `true` retries, `false` passes the error on,
+ *    `undefined` goes on to the default policy.
+ * 4. The default policy, `isRetryableError(error, config)`: usage limits, protocol, auth and
+ *    config errors and unknown errors are passed on; HTTP statuses follow `statusCodes` unless
+ *    the server sent `x-should-retry`; connection, timeout and stream errors are retried.
+ * 5. The delay: the server's (`retryAfterMs` on the error, from `retry-after-ms` /
+ *    `Retry-After`) used as is, without jitter, when it is at most `maxRetryAfterMs`; a longer
+ *    one is not retried — the error, which carries `retryAfterMs`, is passed on so the caller
+ *    can schedule (SPEC §6.6). Otherwise the seed's backoff, `computeBackoffMs(attempt)`.
+ *    A wait that would end after `totalTimeoutMs` from subscription is not started.
+ * 6. `onRetry({ attempt, delayMs, error })`, then a `timer(delayMs, scheduler)`. Unsubscribing
+ *    during the wait cancels the timer, and nothing is subscribed again.
+ *
+ * Each subscription to the returned Observable has its own attempt count, emission flag and
+ * time budget. The config is validated when the operator is created.
+ *
+ * ## Example
+ * ```ts
+ * import { CodexClient, retryWithBackoff, userMessage } from 'codex-rx';
+ * import { defer } from 'rxjs';
+ *
+ * // CodexClient already retries with its `retry` config; this is the same policy on any cold source.
+ * const client = new CodexClient({ retry: { maxRetries: 0 } });
+ * const events$ = defer(() => client.stream([userMessage('Hello')])).pipe(
+ *   retryWithBackoff({
+ *     maxRetries: 5,
+ *     initialBackoffMs: 500,
+ *     onRetry: ({ attempt, delayMs, error }) => console.warn(`retry ${attempt} in ${delayMs} ms`, error),
+ *   }),
+ * );
+ * events$.subscribe((event) => console.log(event.type));
+ * ```
+ *
+ * @see {@link isRetryableError}
+ * @see {@link computeBackoffMs}
+ * @param config The retry policy; every field has a default (see `RetryConfig`).
+ * @param scheduler The scheduler that times the waits (and the `totalTimeoutMs` budget);
+ * `asyncScheduler` by default.
+ * @return A function that returns an Observable that mirrors the source, re-subscribing to it
+ * after a failed attempt that emitted nothing, as long as the policy allows.
+ * @throws ConfigError when `config` or `scheduler` is invalid.
+ */
+export function retryWithBackoff<T>(config?: RetryConfig, scheduler?: SchedulerLike): MonoTypeOperatorFunction<T> {
+  const cfg = resolveRetryConfig(config);
+  if (
+    scheduler !== undefined &&
+    (scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')
+  ) {
+    throw new ConfigError('retryWithBackoff: scheduler must be a SchedulerLike (with schedule() and now())');
+  }
+  const clock = scheduler ?? asyncScheduler;
+  const { maxRetries, maxRetryAfterMs, totalTimeoutMs, shouldRetry, onRetry } = cfg;
+
+  return (source: Observable<T>) =>
+    // defer: the flag and the clock start belong to one subscription, never shared between two.
+    defer(() => {
+      let emitted = false;
+      const startedAt = clock.now();
+      return source.pipe(
+        // Reset per attempt: retry() re-subscribes to this tapped source.
+        tap({
+          subscribe: () => {
+            emitted = false;
+          },
+          next: () => {
+            emitted = true;
+          },
+        }),
+        retry({
+          count: maxRetries,
+          delay: (error: unknown, attempt: number) => {
+            const stop = throwError(() => error);
+            if (emitted) return stop;
+            const verdict = shouldRetry?.(error, attempt);
+            if (verdict === false || (verdict === undefined && !isRetryableError(error, cfg))) return stop;
+
+            const requested = serverDelayMs(error);
+            let delayMs: number;
+            if (requested !== undefined) {
+              if (requested > maxRetryAfterMs) return stop;
+              delayMs = Math.min(requested, MAX_TIMER_DELAY_MS);
+            } else {
+              delayMs = computeBackoffMs(attempt, cfg);
+            }
+            if (clock.now() + delayMs - startedAt > totalTimeoutMs) return stop;
+
+            if (onRetry !== undefined) {
+              try {
+                onRetry({ attempt, delayMs, error });
+              } catch (hookError) {
+                return throwError(() => hookError);
+              }
+            }
+            return timer(delayMs, clock);
+          },
+        }),
+      );
+    });
+}
