@@ -1,0 +1,109 @@
+import { UsageLimitError, type CodexErrorOptions } from './errors';
+
+/**
+ * Usage-limit classification and the user-facing message, shared by the stream reducer (an
+ * in-stream `error` event) and the HTTP client (a 429 body): one rule, one wording.
+ */
+
+/** The error codes (as `code` or `type`) that mean "your ChatGPT plan's quota is used up". */
+export const USAGE_LIMIT_CODES: ReadonlySet<string> = new Set([
+  'usage_limit_reached',
+  'usage_not_included',
+  'insufficient_quota',
+]);
+
+/** What {@link formatUsageLimitMessage} needs. */
+export interface UsageLimitMessageParts {
+  /** The plan (`plus`, `pro`, …); lowercased in the message. */
+  planType?: string;
+  /** The server's own message. */
+  message?: string;
+  /** Seconds until the limit resets (preferred over `resetsAt`). */
+  resetsInSeconds?: number;
+  /** When the limit resets, in Unix seconds. */
+  resetsAt?: number;
+  /** The current time in ms, for `resetsAt`. @default Date.now() */
+  now?: number;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function finiteNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Minutes until the reset, rounded up (at least 1), or undefined when the reset is unknown. */
+function minutesUntilReset(parts: UsageLimitMessageParts): number | undefined {
+  let seconds = parts.resetsInSeconds;
+  if (seconds === undefined && parts.resetsAt !== undefined) {
+    seconds = parts.resetsAt - (parts.now ?? Date.now()) / 1000;
+  }
+  if (seconds === undefined || !Number.isFinite(seconds)) return undefined;
+  // "Try again in ~0 min." would be wrong while the server still refuses: never say less than 1.
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
+/**
+ * The usage-limit message: the seed's wording (BEHAVIOUR item 64,
+ * `You have hit your ChatGPT usage limit (plus). <server message>`), trimmed, plus
+ * ` Try again in ~N min.` (N rounded up) when the reset time is known.
+ *
+ * @param parts The plan, the server message and the reset time, each optional.
+ * @return The message, e.g. `You have hit your ChatGPT usage limit (plus). Quota exhausted Try again in ~5 min.`
+ */
+export function formatUsageLimitMessage(parts: UsageLimitMessageParts): string {
+  const plan = parts.planType ? ` (${parts.planType.toLowerCase()})` : '';
+  const head = `You have hit your ChatGPT usage limit${plan}. ${parts.message ?? ''}`.trim();
+  const minutes = minutesUntilReset(parts);
+  return minutes === undefined ? head : `${head} Try again in ~${minutes} min.`;
+}
+
+/** True when `code` or `type` of an error object names a usage limit. */
+export function isUsageLimitErrorObject(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, type } = error as Record<string, unknown>;
+  return (typeof code === 'string' && USAGE_LIMIT_CODES.has(code)) || (typeof type === 'string' && USAGE_LIMIT_CODES.has(type));
+}
+
+/** Options of {@link usageLimitErrorFrom}. */
+export interface UsageLimitErrorFromOptions extends CodexErrorOptions {
+  /** The HTTP status, when the error came in an HTTP response. */
+  status?: number;
+  /** The server message to use when the error object has no string `message`. */
+  fallbackMessage?: string;
+  /** The current time in ms, for `resets_at`. @default Date.now() */
+  now?: number;
+}
+
+/**
+ * Classifies a server error object (the `error` member of a 429 body or of an in-stream error
+ * event, or a flat error event itself) and builds the {@link UsageLimitError} when it is a usage
+ * limit (`usage_limit_reached`, `usage_not_included`, `insufficient_quota`, as `code` or `type`).
+ *
+ * Reads `message`, `plan_type` (lowercased), `resets_at` (Unix seconds) and `resets_in_seconds`.
+ *
+ * @param error The parsed error object (anything: non-objects are simply not usage limits).
+ * @param options HTTP status, fallback message, clock and error options (`cause`, `partial`, …).
+ * @return The typed error, or `undefined` when this is not a usage limit.
+ */
+export function usageLimitErrorFrom(error: unknown, options: UsageLimitErrorFromOptions = {}): UsageLimitError | undefined {
+  if (!isUsageLimitErrorObject(error)) return undefined;
+  const record = error as Record<string, unknown>;
+  const planType = str(record.plan_type)?.toLowerCase();
+  const resetsAt = finiteNumber(record.resets_at);
+  const resetsInSeconds = finiteNumber(record.resets_in_seconds);
+  const message = formatUsageLimitMessage({
+    planType,
+    message: str(record.message) ?? options.fallbackMessage,
+    resetsAt,
+    resetsInSeconds,
+    now: options.now,
+  });
+  return new UsageLimitError(
+    message,
+    { status: options.status, planType, resetsAt, resetsInSeconds },
+    { cause: options.cause, failure: options.failure, partial: options.partial },
+  );
+}
