@@ -1,0 +1,470 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../errors';
+import type { ContentBlock, Message, ThinkingBlock, Tool } from '../types';
+
+/*
+ * Messages and tools → Responses API input items (the seed's `prepare_codex_messages`,
+ * `extract_instructions`, `from_unified_messages`, `from_unified_tools`; BEHAVIOUR §5, items
+ * 23–29), with SPEC §6.7 (reasoning replayed with its original id) and §6.13 (items follow the
+ * order of the message's content blocks).
+ *
+ * JSON values the seed held as `serde_json::Value` (tool arguments, tool results, tool
+ * parameter schemas) are serialized with object keys sorted recursively, by code point (= UTF-8
+ * byte order, Rust's `String` order): serde_json without `preserve_order` keeps objects in a
+ * BTreeMap. Numbers use JavaScript's formatting.
+ */
+
+/** `{type: "input_text", text}`: user/system text. */
+export interface InputTextPart {
+  type: 'input_text';
+  text: string;
+}
+/** `{type: "output_text", text}`: assistant text. */
+export interface OutputTextPart {
+  type: 'output_text';
+  text: string;
+}
+/** `{type: "input_image", image_url, detail?}`: an image, for any role. */
+export interface InputImagePart {
+  type: 'input_image';
+  image_url: string;
+  detail?: string;
+}
+/** One part of a message item's content. */
+export type ContentPart = InputTextPart | OutputTextPart | InputImagePart;
+
+/** A message item. Key order: type, role, content, status, id. */
+export interface MessageInputItem {
+  type: 'message';
+  role: 'system' | 'user' | 'assistant';
+  content: ContentPart[];
+  /** `"completed"` for assistant messages only. */
+  status?: 'completed';
+  id?: string;
+}
+/** A replayed tool call. Key order: type, id, call_id, name, arguments, status. */
+export interface FunctionCallInputItem {
+  type: 'function_call';
+  /** `fc_` + 32 random hex digits. */
+  id: string;
+  call_id: string;
+  name: string;
+  /** The tool input as a JSON string (keys sorted). */
+  arguments: string;
+  status: 'completed';
+}
+/** A tool result. Key order: type, call_id, output, status. */
+export interface FunctionCallOutputInputItem {
+  type: 'function_call_output';
+  call_id: string;
+  /** The result content as a JSON string (keys sorted; strings are JSON-quoted, as the seed). */
+  output: string;
+  status: 'completed';
+}
+/** Replayed encrypted reasoning. Key order: type, id, content, summary, encrypted_content. */
+export interface ReasoningInputItem {
+  type: 'reasoning';
+  /** The original `rs_…` id (SPEC §6.7). */
+  id: string;
+  content: [];
+  summary: [];
+  encrypted_content: string;
+}
+/** One item of the request's `input`. */
+export type InputItem = MessageInputItem | FunctionCallInputItem | FunctionCallOutputInputItem | ReasoningInputItem;
+
+/** A function tool on the wire. Key order: type, name, description, parameters. */
+export interface WireTool {
+  type: 'function';
+  name: string;
+  description: string;
+  parameters: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sorted-key JSON (serde_json::Value semantics)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Compares two strings by Unicode code point (the order of their UTF-8 bytes, which is how Rust
+ * orders `String`s). Plain `<` compares UTF-16 units, which puts U+E000–U+FFFF after astral
+ * characters; the fix-up only runs at the first differing unit.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (D800–DFFF) encode code points above FFFF: move them above E000–FFFF.
+    if (x >= 0xd800) x = x <= 0xdfff ? x + 0x2000 : x - 0x800;
+    if (y >= 0xd800) y = y <= 0xdfff ? y + 0x2000 : y - 0x800;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+function notSerializable(what: string, path: string): ConfigError {
+  return new ConfigError(`${path} is not JSON-serialisable: ${what}`);
+}
+
+/** The value JSON.stringify would serialize: `toJSON()` applied, boxed primitives unwrapped. */
+function jsonView(value: unknown, key: string): unknown {
+  if (value !== null && typeof value === 'object') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = toJSON.call(value, key);
+    if (value instanceof Number || value instanceof String || value instanceof Boolean) value = value.valueOf();
+  } else if (typeof value === 'bigint') {
+    const toJSON = (Object(value) as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = toJSON.call(value, key);
+  }
+  return value;
+}
+
+/** True for what JSON.stringify leaves out of objects (and turns into null in arrays). */
+function isSkipped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+/**
+ * `JSON.stringify(value)` with every object's keys sorted by code point, as serde_json writes a
+ * `Value` (BTreeMap objects). JSON.stringify's rules otherwise: `toJSON`, skipped
+ * undefined/function/symbol members, non-finite numbers as `null`. A top-level value
+ * JSON.stringify would drop (undefined, a function) gives `null`, as a serde `Value` always
+ * serializes to something. Circular structures and BigInt throw a ConfigError naming `path`.
+ * @param value Any JSON-like value.
+ * @param path Where the value sits, for error messages.
+ * @return The JSON text.
+ */
+export function sortedJsonStringify(value: unknown, path = 'value'): string {
+  const stack: object[] = [];
+  const write = (input: unknown, key: string): string | undefined => {
+    const v = jsonView(input, key);
+    if (v === null) return 'null';
+    switch (typeof v) {
+      case 'string':
+        return JSON.stringify(v);
+      case 'number':
+        return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'bigint':
+        throw notSerializable('BigInt', path);
+      case 'object':
+        break;
+      default:
+        return undefined;
+    }
+    const obj = v as object;
+    if (stack.includes(obj)) throw notSerializable('circular structure', path);
+    stack.push(obj);
+    let out: string;
+    if (Array.isArray(obj)) {
+      const parts: string[] = [];
+      for (let i = 0; i < obj.length; i++) parts.push(write(obj[i], String(i)) ?? 'null');
+      out = `[${parts.join(',')}]`;
+    } else {
+      const record = obj as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const k of Object.keys(record).sort(compareCodePoints)) {
+        const member = write(record[k], k);
+        if (member !== undefined) parts.push(`${JSON.stringify(k)}:${member}`);
+      }
+      out = `{${parts.join(',')}}`;
+    }
+    stack.pop();
+    return out;
+  };
+  return write(value, '') ?? 'null';
+}
+
+/**
+ * A plain JSON copy of `value` whose objects have their keys inserted in code-point order, so
+ * JSON.stringify writes them sorted as serde_json would. (JavaScript always writes integer-like
+ * keys such as `"10"` first, in numeric order; only `sortedJsonStringify` can sort those.)
+ * @param value Any JSON-like value.
+ * @param path Where the value sits, for error messages.
+ * @return The sorted copy (`undefined` for what JSON.stringify drops).
+ */
+export function sortedJsonValue(value: unknown, path = 'value'): unknown {
+  const stack: object[] = [];
+  const copy = (input: unknown, key: string): unknown => {
+    const v = jsonView(input, key);
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+    if (typeof v === 'bigint') throw notSerializable('BigInt', path);
+    if (typeof v !== 'object') return undefined;
+    if (stack.includes(v)) throw notSerializable('circular structure', path);
+    stack.push(v);
+    let out: unknown;
+    if (Array.isArray(v)) {
+      out = v.map((item, i) => {
+        const c = copy(item, String(i));
+        return c === undefined ? null : c;
+      });
+    } else {
+      const record = v as Record<string, unknown>;
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(record).sort(compareCodePoints)) {
+        const c = copy(record[k], k);
+        if (c !== undefined) sorted[k] = c;
+      }
+      out = sorted;
+    }
+    stack.pop();
+    return out;
+  };
+  return copy(value, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------------
+
+const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks the shape of the messages (an array of `{role, content: [...]}` objects). Blocks of
+ * unknown type are left for the converter to drop, as the seed drops documents.
+ */
+function assertMessages(messages: unknown): asserts messages is Message[] {
+  if (!Array.isArray(messages)) throw new ConfigError(`messages must be an array, got ${typeof messages}`);
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    if (!isRecord(m)) throw new ConfigError(`messages[${i}] must be an object`);
+    if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
+      throw new ConfigError(`messages[${i}].role must be one of system, user, assistant`);
+    }
+    if (!Array.isArray(m.content)) throw new ConfigError(`messages[${i}].content must be an array of content blocks`);
+    if (m.id !== undefined && typeof m.id !== 'string') throw new ConfigError(`messages[${i}].id must be a string`);
+    for (let j = 0; j < m.content.length; j++) {
+      if (!isRecord(m.content[j])) throw new ConfigError(`messages[${i}].content[${j}] must be an object`);
+    }
+  }
+}
+
+function requireString(value: unknown, where: string, field: string): string {
+  if (typeof value !== 'string') throw new ConfigError(`${where}: ${field} must be a string`);
+  return value;
+}
+
+/**
+ * The request's `instructions` (seed `extract_instructions`, item 10): each system message's
+ * text blocks joined with `"\n"`; blank ones (Unicode white space only) dropped; the rest joined
+ * with `"\n\n"`.
+ * @param messages The conversation.
+ * @return The instructions, or `undefined` when there are none.
+ */
+export function extractInstructions(messages: readonly Message[]): string | undefined {
+  assertMessages(messages);
+  const parts: string[] = [];
+  for (const message of messages) {
+    if (message.role !== 'system') continue;
+    const text = message.content
+      .filter((b): b is Extract<ContentBlock, { type: 'text' }> => b.type === 'text')
+      .map((b) => requireString(b.text, 'a system message', 'text'))
+      .join('\n');
+    // Rust's `trim()` strips White_Space characters (not U+FEFF, unlike String#trim).
+    if (!/^\p{White_Space}*$/u.test(text)) parts.push(text);
+  }
+  return parts.length === 0 ? undefined : parts.join('\n\n');
+}
+
+/** True when a thinking block can be replayed: encrypted content and its original id (§6.7). */
+function isReplayableThinking(block: ThinkingBlock): block is ThinkingBlock & { id: string; encryptedContent: string } {
+  return typeof block.encryptedContent === 'string' && typeof block.id === 'string';
+}
+
+/**
+ * The seed's `prepare_codex_messages` (items 23–29):
+ * 1. System messages are dropped; user messages pass through unchanged.
+ * 2. In assistant messages, a thinking block with encrypted content becomes
+ *    `{type: 'thinking', thinking: '', id, encryptedContent}` (signature and text dropped, the
+ *    original `id` kept: SPEC §6.7); one without encrypted content — or, per §6.7, without an
+ *    `id` — is dropped.
+ * 3. Assistant text blocks are dropped when the message has any `tool_use` block.
+ * 4. Everything else is kept; an assistant message left with no blocks is dropped. `id` is kept.
+ * The input is never mutated.
+ * @param messages The conversation.
+ * @return The messages to convert into input items.
+ */
+export function prepareCodexMessages(messages: readonly Message[]): Message[] {
+  assertMessages(messages);
+  const out: Message[] = [];
+  for (const message of messages) {
+    if (message.role === 'system') continue;
+    if (message.role !== 'assistant') {
+      out.push(message);
+      continue;
+    }
+    const hasToolUse = message.content.some((b) => b.type === 'tool_use');
+    const content: ContentBlock[] = [];
+    for (const block of message.content) {
+      if (block.type === 'thinking') {
+        if (isReplayableThinking(block)) {
+          content.push({ type: 'thinking', thinking: '', id: block.id, encryptedContent: block.encryptedContent });
+        }
+      } else if (block.type === 'text') {
+        if (!hasToolUse) content.push(block);
+      } else {
+        content.push(block);
+      }
+    }
+    if (content.length > 0) out.push(message.id === undefined ? { role: message.role, content } : { role: message.role, content, id: message.id });
+  }
+  return out;
+}
+
+/** `fc_` + 32 hex digits: the seed's `Uuid::new_v4().simple()`. */
+function functionCallItemId(): string {
+  return `fc_${randomUUID().replace(/-/g, '')}`;
+}
+
+function imageUrl(block: Extract<ContentBlock, { type: 'image' }>, where: string): string {
+  const source: unknown = block.source;
+  if (!isRecord(source)) throw new ConfigError(`${where}: image source must be an object`);
+  if (source.type === 'base64') {
+    const mediaType = requireString(source.mediaType, where, 'source.mediaType');
+    const data = requireString(source.data, where, 'source.data');
+    return `data:${mediaType};base64,${data}`;
+  }
+  if (source.type === 'url') return requireString(source.url, where, 'source.url');
+  throw new ConfigError(`${where}: image source type must be "base64" or "url"`);
+}
+
+/**
+ * Converts messages into Responses API input items (seed `from_unified_messages` with no
+ * previous response id: every message is converted), following the order of each message's
+ * content blocks (SPEC §6.13):
+ * 1. `text` → `input_text` (`output_text` for assistant messages); `image` → `input_image`
+ *    (`data:<mediaType>;base64,<data>` or the URL, `detail` when set). All of a message's
+ *    text/image parts form ONE `message` item, placed where its first text/image block is.
+ * 2. `tool_use` → `function_call` (`id: "fc_" + 32 random hex`, `call_id`, `name`, `arguments`
+ *    = the input as sorted-key JSON, `status: "completed"`).
+ * 3. `tool_result` → `function_call_output` (`output` = JSON of the content, so a string is
+ *    quoted; `isError` is ignored, as in the seed).
+ * 4. `thinking` in an assistant message with `encryptedContent` and `id` → `reasoning`
+ *    (`content: []`, `summary: []`, the original id: §6.7); other thinking blocks send nothing.
+ * 5. Other block types are dropped (the seed dropped documents).
+ * The message item carries the message's `id` when it has one and `status: "completed"` for
+ * assistant messages only.
+ * @param messages Messages, normally the output of {@link prepareCodexMessages}.
+ * @return The input items.
+ */
+export function messagesToInputItems(messages: readonly Message[]): InputItem[] {
+  assertMessages(messages);
+  const items: InputItem[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const assistant = message.role === 'assistant';
+    let parts: ContentPart[] | undefined;
+    for (let j = 0; j < message.content.length; j++) {
+      const block = message.content[j]!;
+      const where = `messages[${i}].content[${j}]`;
+      switch (block.type) {
+        case 'text':
+        case 'image': {
+          const part: ContentPart =
+            block.type === 'text'
+              ? { type: assistant ? 'output_text' : 'input_text', text: requireString(block.text, where, 'text') }
+              : block.detail === undefined
+                ? { type: 'input_image', image_url: imageUrl(block, where) }
+                : { type: 'input_image', image_url: imageUrl(block, where), detail: requireString(block.detail, where, 'detail') };
+          if (parts === undefined) {
+            parts = [part];
+            const item: MessageInputItem = { type: 'message', role: message.role, content: parts };
+            if (assistant) item.status = 'completed';
+            if (message.id !== undefined) item.id = message.id;
+            items.push(item);
+          } else {
+            parts.push(part);
+          }
+          break;
+        }
+        case 'tool_use':
+          items.push({
+            type: 'function_call',
+            id: functionCallItemId(),
+            call_id: requireString(block.id, where, 'id'),
+            name: requireString(block.name, where, 'name'),
+            arguments: sortedJsonStringify(block.input, `${where}.input`),
+            status: 'completed',
+          });
+          break;
+        case 'tool_result':
+          items.push({
+            type: 'function_call_output',
+            call_id: requireString(block.toolUseId, where, 'toolUseId'),
+            output: sortedJsonStringify(block.content, `${where}.content`),
+            status: 'completed',
+          });
+          break;
+        case 'thinking':
+          if (assistant && isReplayableThinking(block)) {
+            items.push({
+              type: 'reasoning',
+              id: requireString(block.id, where, 'id'),
+              content: [],
+              summary: [],
+              encrypted_content: block.encryptedContent,
+            });
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Converts tools to wire function tools (seed `from_unified_tools`):
+ * 1. `{type: "function", name, description, parameters}`; `strict` is never sent.
+ * 2. If `parameters` is an object with a `parameters` key whose value is an object (a whole
+ *    tool spec was passed), that inner object is the schema; if the inner value is not an
+ *    object, the original value is sent unchanged (and gets no `additionalProperties`).
+ * 3. A schema object without `additionalProperties` gets `additionalProperties: false` at its
+ *    root only.
+ * 4. A non-object `parameters` (e.g. `null`) is passed through.
+ * Schemas are copied with sorted keys (serde_json `Value` order); the input is never mutated.
+ * @param tools The tools.
+ * @return The wire tools.
+ */
+export function toolsToWire(tools: readonly Tool[]): WireTool[] {
+  if (!Array.isArray(tools)) throw new ConfigError(`tools must be an array, got ${typeof tools}`);
+  return tools.map((tool: unknown, i) => {
+    const where = `tools[${i}]`;
+    if (!isRecord(tool)) throw new ConfigError(`${where} must be an object`);
+    const name = requireString(tool.name, where, 'name');
+    const description = requireString(tool.description, where, 'description');
+    let parameters = sortedJsonValue(tool.parameters, `${where}.parameters`);
+    if (isRecord(parameters)) {
+      let schema: Record<string, unknown> | undefined = parameters;
+      if (Object.prototype.hasOwnProperty.call(parameters, 'parameters')) {
+        const inner = parameters.parameters;
+        schema = isRecord(inner) ? inner : undefined;
+      }
+      if (schema !== undefined) {
+        if (!Object.prototype.hasOwnProperty.call(schema, 'additionalProperties')) {
+          const withFlag: Record<string, unknown> = {};
+          for (const k of [...Object.keys(schema), 'additionalProperties'].sort(compareCodePoints)) {
+            withFlag[k] = k === 'additionalProperties' ? false : schema[k];
+          }
+          schema = withFlag;
+        }
+        parameters = schema;
+      }
+    }
+    // `undefined` parameters (JSON has no such value) go out as null, as a serde Value would.
+    return { type: 'function', name, description, parameters: parameters === undefined ? null : parameters };
+  });
+}
