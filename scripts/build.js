@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run build`: the CommonJS and ESM builds with their declarations, from one source tree.
+ *
+ *   dist/cjs  tsc -p tsconfig.build.json   + package.json {"type":"commonjs"}
+ *   dist/esm  tsc -p tsconfig.esm.json     + package.json {"type":"module"}, relative
+ *                                            specifiers completed (scripts/esm-specifiers.js)
+ *
+ * The two compilations run in parallel. The markers make each tree's module format explicit, so
+ * neither depends on the root package.json's "type".
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { fixEsmTree } = require('./esm-specifiers');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+
+function compile(project) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
+    child.on('close', (code, signal) => resolve(code === 0 ? null : `tsc -p ${project} failed (${signal ?? code})`));
+  });
+}
+
+async function main() {
+  // Stale files from renamed sources must not ship.
+  fs.rmSync(dist, { recursive: true, force: true });
+  const failures = (await Promise.all([compile('tsconfig.build.json'), compile('tsconfig.esm.json')])).filter(Boolean);
+  if (failures.length > 0) {
+    for (const failure of failures) console.error(`build: ${failure}`);
+    process.exit(1);
+  }
+  fixEsmTree(path.join(dist, 'esm'));
+  fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), '{\n  "type": "commonjs"\n}\n');
+  fs.writeFileSync(path.join(dist, 'esm', 'package.json'), '{\n  "type": "module"\n}\n');
+}
+
+main().catch((error) => {
+  console.error(`build: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

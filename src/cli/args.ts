@@ -1,0 +1,167 @@
+/**
+ * The command line of `codex-rx`, parsed into a plain value. Pure: no I/O, no process access,
+ * so every rule is unit-tested (spec/cli/args.spec.ts).
+ */
+import { parseArgs } from 'node:util';
+import {
+  REASONING_EFFORTS,
+  REASONING_SUMMARIES,
+  TEXT_VERBOSITIES,
+  type ReasoningEffort,
+  type ReasoningSummary,
+  type TextVerbosity,
+} from '../request/models';
+
+/** Where the turn is sent. */
+export type Backend = 'mock' | 'live';
+
+/** What to run, once the arguments are understood. */
+export interface RunOptions {
+  /** The prompt (all positional arguments joined by spaces); `undefined` when none was given. */
+  prompt?: string;
+  backend: Backend;
+  /** `--base-url` (live only). */
+  baseUrl?: string;
+  model?: string;
+  effort?: ReasoningEffort;
+  summary?: ReasoningSummary;
+  verbosity?: TextVerbosity;
+  /** `--system`: sent as a system message (the request's `instructions`). */
+  system?: string;
+  /** `--json`: one CodexEvent per line on stdout. */
+  json: boolean;
+}
+
+/** The parsed command line. */
+export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: RunOptions };
+
+/** The command line is wrong: printed with a hint, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The prompt the embedded mock plays when none is given. */
+export const DEMO_PROMPT = 'What is codex-rx, and can you show me a tool call?';
+
+/** `--help`. */
+export const HELP_TEXT = `Usage: codex-rx [options] [prompt...]
+
+Stream one Codex turn and print it as it arrives: text, reasoning (dimmed), tool calls and the
+token usage. Without --live it runs on the embedded mock Codex server (a scripted turn on
+127.0.0.1), so it works without credentials.
+
+Options:
+  -m, --model <id>        model (default: gpt-5.5, or OPENAI_CODEX_MODEL with --live)
+  -e, --effort <level>    reasoning effort: ${REASONING_EFFORTS.join(', ')}
+                          (also requests the "auto" reasoning summary unless --summary is given
+                          or the effort is none)
+      --summary <kind>    reasoning summary: ${REASONING_SUMMARIES.join(', ')}
+      --verbosity <level> text verbosity: ${TEXT_VERBOSITIES.join(', ')}
+  -s, --system <text>     system instructions
+      --mock              use the embedded mock server (the default)
+      --live              use the real Codex backend; needs credentials:
+                          OPENAI_CODEX_ACCESS_TOKEN, the codex-rx auth file
+                          (OPENAI_CODEX_AUTH_FILE or ~/.codex-rx/auth.json), or the Codex
+                          CLI's ~/.codex/auth.json (run \`codex\` to sign in)
+      --base-url <url>    backend base URL with --live (default: https://chatgpt.com/backend-api,
+                          or OPENAI_CODEX_BASE_URL)
+      --json              print one CodexEvent per line (NDJSON) instead of text
+  -h, --help              show this help
+  -v, --version           print the version
+
+Exit codes: 0 success, 1 the request failed, 2 bad usage, 130 interrupted (Ctrl-C).
+Colours are used on a terminal only; set NO_COLOR to turn them off.
+
+Examples:
+  codex-rx
+  codex-rx --json "Hello"
+  codex-rx --live --effort low "Explain RxJS switchMap in two sentences"
+`;
+
+const OPTIONS = {
+  model: { type: 'string', short: 'm' },
+  effort: { type: 'string', short: 'e' },
+  summary: { type: 'string' },
+  verbosity: { type: 'string' },
+  system: { type: 'string', short: 's' },
+  mock: { type: 'boolean' },
+  live: { type: 'boolean' },
+  'base-url': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
+}
+
+function nonBlank(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new UsageError(`--${flag} must not be empty`);
+  return value;
+}
+
+/**
+ * Parses `codex-rx`'s arguments (without `node` and the script).
+ *
+ * 1. `--help` wins over everything, then `--version`.
+ * 2. Unknown options, missing option values and bad enum values are a {@link UsageError}.
+ * 3. `--mock` and `--live` exclude each other; `--base-url` needs `--live` and an http(s) URL.
+ * 4. The positional arguments, joined by spaces, are the prompt; `--` ends the options.
+ * 5. `--live` needs a prompt (a real request should be meant); the mock has a default one.
+ *
+ * @param argv The arguments, e.g. `process.argv.slice(2)`.
+ * @return What to do.
+ * @throws {UsageError} When the command line is wrong.
+ */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node's messages are clear ("Unknown option '--foo'"); drop its own hint about `--`.
+    const message = error instanceof Error ? error.message.split('. To specify')[0] : String(error);
+    throw new UsageError(message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help' };
+  if (values.version === true) return { kind: 'version' };
+
+  if (values.mock === true && values.live === true) throw new UsageError('--mock and --live cannot be used together');
+  const backend: Backend = values.live === true ? 'live' : 'mock';
+  const baseUrl = nonBlank(values['base-url'], 'base-url');
+  if (baseUrl !== undefined) {
+    if (backend !== 'live') throw new UsageError('--base-url needs --live (the mock server has its own address)');
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw new UsageError(`--base-url must be an absolute http(s) URL, got '${baseUrl}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new UsageError(`--base-url must be an absolute http(s) URL, got '${baseUrl}'`);
+    }
+  }
+
+  const prompt = positionals.length > 0 ? positionals.join(' ') : undefined;
+  if (prompt !== undefined && prompt.trim() === '') throw new UsageError('the prompt must not be empty');
+  if (prompt === undefined && backend === 'live') throw new UsageError('--live needs a prompt, e.g. codex-rx --live "Hello"');
+
+  const options: RunOptions = { backend, json: values.json === true };
+  if (prompt !== undefined) options.prompt = prompt;
+  if (baseUrl !== undefined) options.baseUrl = baseUrl;
+  const model = nonBlank(values.model, 'model');
+  if (model !== undefined) options.model = model;
+  const effort = oneOf(values.effort, REASONING_EFFORTS, 'effort');
+  if (effort !== undefined) options.effort = effort;
+  const summary = oneOf(values.summary, REASONING_SUMMARIES, 'summary');
+  if (summary !== undefined) options.summary = summary;
+  const verbosity = oneOf(values.verbosity, TEXT_VERBOSITIES, 'verbosity');
+  if (verbosity !== undefined) options.verbosity = verbosity;
+  const system = nonBlank(values.system, 'system');
+  if (system !== undefined) options.system = system;
+  return { kind: 'run', options };
+}

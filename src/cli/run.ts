@@ -1,0 +1,180 @@
+/**
+ * The `codex-rx` command, as a function of its inputs (arguments, environment, streams, an
+ * interrupt hook) returning the exit code. `main.ts` only wires it to the process.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Observable, Subscription } from 'rxjs';
+import { CodexClient } from '../client/CodexClient';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../testing/mockServer';
+import type { CodexEvent, Message, Tool } from '../types';
+import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args';
+import { backendBanner, buildClientConfig, findCredentialSource } from './config';
+import { DEMO_TOOL, demoReply } from './demoTurn';
+import { createStyle, formatError, initialRenderState, renderEvent, renderJsonLine, shouldUseColor, type RenderState } from './render';
+
+/** Exit codes. */
+export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, interrupted: 130 });
+
+/** A writable stream as the CLI uses it. */
+export interface CliOutput {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** What the command runs with. */
+export interface CliIO {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  stdout: CliOutput;
+  stderr: CliOutput;
+  /** Registers the Ctrl-C handler; returns its remover. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+/** The demo account of the embedded mock: its fake token is the only one the mock ever sees. */
+const DEMO_ACCOUNT_ID = 'acc_codex_rx_demo';
+
+/** The package's version, from the package.json above this file (src/cli or dist/cjs/cli). */
+export function readVersion(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'codex-rx' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No package.json here (or dist's {"type"} marker): keep walking up.
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
+/** `CODEX_RX_MOCK_PACE`: 1 is a model's pacing (the default), 0 sends the mock turn at once. */
+function mockPace(env: NodeJS.ProcessEnv): number {
+  const raw = env.CODEX_RX_MOCK_PACE;
+  if (raw === undefined || raw.trim() === '') return 1;
+  const pace = Number(raw);
+  if (!Number.isFinite(pace) || pace < 0 || pace > 100) throw new UsageError(`CODEX_RX_MOCK_PACE must be a number from 0 to 100, got '${raw}'`);
+  return pace;
+}
+
+function buildMessages(options: RunOptions, prompt: string): Message[] {
+  const messages: Message[] = [];
+  if (options.system !== undefined) messages.push({ role: 'system', content: [{ type: 'text', text: options.system }] });
+  messages.push({ role: 'user', content: [{ type: 'text', text: prompt }] });
+  return messages;
+}
+
+/**
+ * Runs `codex-rx`.
+ *
+ * 1. Bad usage prints the problem and a hint on stderr: exit 2.
+ * 2. Without `--live`, starts the embedded mock server on 127.0.0.1 playing the demo turn, and
+ *    says so on stderr (with where credentials were found, if anywhere).
+ * 3. Streams the turn through `CodexClient`: human output (colours only on a TTY) or NDJSON.
+ * 4. A failure prints one line, no stack, tokens redacted: exit 1.
+ * 5. Ctrl-C unsubscribes (which aborts the request and closes its socket): exit 130.
+ * 6. Always closes the mock server before returning.
+ *
+ * @param io Arguments, environment, output streams and the interrupt hook.
+ * @return The exit code.
+ */
+export async function runCli(io: CliIO): Promise<number> {
+  const errStyle = createStyle(shouldUseColor(io.stderr.isTTY, io.env));
+  let options: RunOptions;
+  let pace: number;
+  try {
+    const command = parseCliArgs(io.argv);
+    if (command.kind === 'help') {
+      io.stdout.write(HELP_TEXT);
+      return EXIT.ok;
+    }
+    if (command.kind === 'version') {
+      io.stdout.write(`${readVersion()}\n`);
+      return EXIT.ok;
+    }
+    options = command.options;
+    pace = mockPace(io.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`codex-rx: ${error.message}\nTry 'codex-rx --help' for more information.\n`);
+    return EXIT.usage;
+  }
+
+  const prompt = options.prompt ?? DEMO_PROMPT;
+  const secrets = [io.env.OPENAI_CODEX_ACCESS_TOKEN];
+  let mock: MockCodexServer | undefined;
+  try {
+    let tools: Tool[] = [];
+    let client: CodexClient;
+    if (options.backend === 'mock') {
+      mock = await startMockCodexServer({ replies: [demoReply(prompt, pace)] });
+      const accessToken = fakeAccessToken(DEMO_ACCOUNT_ID);
+      secrets.push(accessToken);
+      client = new CodexClient(buildClientConfig(options, io.env, { baseUrl: mock.baseUrl, accessToken }));
+      tools = [DEMO_TOOL];
+      io.stderr.write(`${errStyle.dim(backendBanner(options, mock.baseUrl, findCredentialSource(io.env)))}\n`);
+    } else {
+      const config = buildClientConfig(options, io.env);
+      client = new CodexClient(config);
+      io.stderr.write(`${errStyle.dim(backendBanner(options, config.baseUrl ?? 'https://chatgpt.com/backend-api', undefined))}\n`);
+    }
+    return await streamTurn(io, client.stream(buildMessages(options, prompt), tools), options, secrets);
+  } catch (error) {
+    // A CodexClient constructor's ConfigError, or the mock failing to start.
+    io.stderr.write(`${errStyle.error(formatError(error, secrets))}\n`);
+    return EXIT.failed;
+  } finally {
+    await mock?.close();
+  }
+}
+
+/** Subscribes, writes each event, and settles with the exit code. */
+function streamTurn(
+  io: CliIO,
+  events$: Observable<CodexEvent>,
+  options: RunOptions,
+  secrets: readonly (string | undefined)[],
+): Promise<number> {
+  const style = createStyle(!options.json && shouldUseColor(io.stdout.isTTY, io.env));
+  const errStyle = createStyle(shouldUseColor(io.stderr.isTTY, io.env));
+  return new Promise<number>((resolve) => {
+    let state: RenderState = initialRenderState;
+    let subscription: Subscription | undefined;
+    let settled = false;
+    const finish = (code: number, message?: string): void => {
+      if (settled) return;
+      settled = true;
+      subscription?.unsubscribe();
+      removeInterrupt();
+      io.stdout.off?.('error', onStdoutError);
+      // End the partial line, so the shell prompt (or the error) starts on its own line.
+      if (!options.json && !state.atLineStart) io.stdout.write('\n');
+      if (message !== undefined) io.stderr.write(`${message}\n`);
+      resolve(code);
+    };
+    // The reader went away (`codex-rx | head`): stop quietly.
+    const onStdoutError = (): void => finish(EXIT.ok);
+    io.stdout.on?.('error', onStdoutError);
+    const removeInterrupt = io.onInterrupt(() => finish(EXIT.interrupted, errStyle.dim('codex-rx: interrupted')));
+
+    subscription = events$.subscribe({
+      next: (event) => {
+        if (options.json) {
+          io.stdout.write(renderJsonLine(event));
+          return;
+        }
+        const rendered = renderEvent(state, event, style);
+        state = rendered.state;
+        if (rendered.output !== '') io.stdout.write(rendered.output);
+      },
+      error: (error: unknown) => {
+        finish(EXIT.failed, errStyle.error(formatError(error, secrets)));
+      },
+      complete: () => finish(EXIT.ok),
+    });
+    // A synchronous completion ran `finish` before `subscription` was assigned.
+    if (settled) subscription.unsubscribe();
+  });
+}
