@@ -172,7 +172,7 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**
@@ -202,8 +202,10 @@ export function resolveRetryConfig(config?: RetryConfig): ResolvedRetryConfig {
   let statusCodes = DEFAULT_RETRY_STATUS_CODES;
   if (config.statusCodes !== undefined) {
     const codes: unknown = config.statusCodes;
-    if (!Array.isArray(codes) || !codes.every((c) => Number.isInteger(c) && c >= 100 && c <= 599)) {
-      throw new ConfigError(`Retry option statusCodes must be an array of HTTP status codes (100-599), got ${describe(codes)}`);
+    const badIndex = Array.isArray(codes) ? codes.findIndex((c) => !(Number.isInteger(c) && c >= 100 && c <= 599)) : -1;
+    if (!Array.isArray(codes) || badIndex !== -1) {
+      const bad: unknown = Array.isArray(codes) ? codes[badIndex] : codes;
+      throw new ConfigError(`Retry option statusCodes must be an array of HTTP status codes (100-599), got ${describe(bad)}`);
     }
     statusCodes = Object.freeze([...(codes as number[])]);
   }
