@@ -1,0 +1,168 @@
+/**
+ * Adapters that run codex-rx's operators over chunks and extract what the hand loop extracts.
+ * The operators are loaded at run time so the bench still runs (and says what is missing) while
+ * parts of the pipeline are being written.
+ */
+import { from, Subject, type OperatorFunction } from 'rxjs';
+import type { CodexEvent, SseMessage } from '../src/types';
+import type { Extracted } from './handLoop';
+
+type Op<A, B> = OperatorFunction<A, B>;
+
+/** The pipeline's modules, each undefined while its file does not exist yet. */
+export interface PipelineModules {
+  parseResponseStream?: (options?: Record<string, unknown>) => Op<Uint8Array, CodexEvent>;
+  decodeUtf8?: () => Op<Uint8Array, string>;
+  sseMessages?: () => Op<string, SseMessage>;
+  responseEvents?: (options?: Record<string, unknown>) => Op<SseMessage, { type: string }>;
+  reduceResponse?: () => Op<{ type: string }, CodexEvent>;
+  /** What could not be loaded, and why. */
+  missing: string[];
+}
+
+function tryRequire<T>(path: string, name: string, missing: string[]): T | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path) as Record<string, unknown>;
+    const f = mod[name];
+    if (typeof f !== 'function') {
+      missing.push(`${name} (not exported by ${path})`);
+      return undefined;
+    }
+    return f as T;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    missing.push(err.code === 'MODULE_NOT_FOUND' ? `${name} (${path} not found)` : `${name} (${path}: ${err.message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+/** Loads the pipeline's operators from src/ (paths fixed by the lead's file plan). */
+export function loadPipeline(): PipelineModules {
+  const missing: string[] = [];
+  return {
+    parseResponseStream: tryRequire('../src/parseResponseStream', 'parseResponseStream', missing),
+    decodeUtf8: tryRequire('../src/decode/decodeUtf8', 'decodeUtf8', missing),
+    sseMessages: tryRequire('../src/sse/sseMessages', 'sseMessages', missing),
+    responseEvents: tryRequire('../src/events/responseEvents', 'responseEvents', missing),
+    reduceResponse: tryRequire('../src/reduce/reduceResponse', 'reduceResponse', missing),
+    missing,
+  };
+}
+
+/** Folds CodexEvents into what the hand loop extracts. */
+export class EventSink {
+  text = '';
+  reasoning = '';
+  toolArgs: string[] = [];
+  events = 0;
+  done = false;
+  error: unknown = undefined;
+
+  next = (ev: CodexEvent): void => {
+    this.events++;
+    switch (ev.type) {
+      case 'text-delta':
+        this.text += ev.delta;
+        break;
+      case 'reasoning-delta':
+        this.reasoning += ev.delta;
+        break;
+      case 'tool-calls':
+        for (const c of ev.toolCalls) this.toolArgs.push(c.rawInputJson ?? JSON.stringify(c.input));
+        break;
+      case 'done':
+        this.done = true;
+        break;
+      default:
+        break;
+    }
+  };
+
+  result(): Extracted {
+    if (this.error !== undefined) throw this.error;
+    return { text: this.text, reasoning: this.reasoning, toolArgs: this.toolArgs, events: this.events, done: this.done };
+  }
+}
+
+/** `from(chunks).pipe(op)`: synchronous, the whole stream in one call. */
+export function runOperator(op: Op<Uint8Array, CodexEvent>, chunks: readonly Uint8Array[]): Extracted {
+  const sink = new EventSink();
+  from(chunks)
+    .pipe(op)
+    .subscribe({ next: sink.next, error: (e) => (sink.error = e) });
+  return sink.result();
+}
+
+/**
+ * Runs a prefix of the pipeline and only counts what comes out (stage cost attribution).
+ * Returns an Extracted that carries the count; the text is not checked for prefixes.
+ */
+export function runStage<T>(op: Op<Uint8Array, T>, chunks: readonly Uint8Array[]): number {
+  let n = 0;
+  let error: unknown;
+  from(chunks)
+    .pipe(op)
+    .subscribe({ next: () => n++, error: (e) => (error = e) });
+  if (error !== undefined) throw error;
+  return n;
+}
+
+/** Result of {@link measureLatency}. */
+export interface LatencyResult {
+  /** ms from the `next(chunk)` that completes the first event to its emission (any CodexEvent). */
+  firstEventMs: number;
+  /** Per chunk that produced events: ms from `next(chunk)` to the last event it produced. */
+  steadyMs: number[];
+  /** Text-delta events not emitted in the same `next(chunk)` call as the bytes that complete them. */
+  late: number;
+  /** Set up time of the operator chain + subscription, ms. */
+  subscribeMs: number;
+}
+
+/**
+ * Feeds chunks one by one through a Subject and checks, after every chunk, that all text whose
+ * events are complete in the bytes so far has been emitted (same tick), timing each emission.
+ */
+export function measureLatency(
+  op: Op<Uint8Array, CodexEvent>,
+  chunks: readonly Uint8Array[],
+  marks: { end: Int32Array; textLength: Int32Array },
+): LatencyResult {
+  const input = new Subject<Uint8Array>();
+  let textLength = 0;
+  let lastEmit = 0;
+  let firstEmit = -1;
+  let error: unknown;
+  const t0 = performance.now();
+  const sub = input.pipe(op).subscribe({
+    next(ev) {
+      lastEmit = performance.now();
+      if (firstEmit < 0) firstEmit = lastEmit;
+      if (ev.type === 'text-delta') textLength += ev.delta.length;
+    },
+    error: (e) => (error = e),
+  });
+  const subscribeMs = performance.now() - t0;
+  let offset = 0;
+  let mark = 0;
+  let late = 0;
+  let firstEventMs = NaN;
+  const steadyMs: number[] = [];
+  for (const c of chunks) {
+    offset += c.length;
+    while (mark < marks.end.length && marks.end[mark]! <= offset) mark++;
+    const expected = mark === 0 ? 0 : marks.textLength[mark - 1]!;
+    const hadFirst = firstEmit >= 0;
+    const start = performance.now();
+    lastEmit = -1;
+    input.next(c);
+    if (error !== undefined) break;
+    if (textLength < expected) late++;
+    if (!hadFirst && firstEmit >= 0) firstEventMs = firstEmit - start;
+    else if (lastEmit >= 0) steadyMs.push(lastEmit - start);
+  }
+  sub.unsubscribe();
+  if (error !== undefined) throw error;
+  return { firstEventMs, steadyMs, late, subscribeMs };
+}
