@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigError } from '../errors';
 
@@ -156,7 +156,7 @@ export interface MockCodexServer {
 /** A reply checked and reduced to what the server needs. */
 interface PlannedReply {
   status: number;
-  headers: Record<string, string | number | readonly string[]>;
+  headers: OutgoingHttpHeaders;
   body: Buffer;
   chunkSize: number;
   chunkDelayMs: number;
@@ -282,7 +282,7 @@ function planReplyUnchecked(reply: MockReply): PlannedReply {
   }
   if (reply.endWithoutBlankLine === true) body = dropFinalBlankLine(body);
 
-  const headers: Record<string, string | number | readonly string[]> = { 'content-type': defaultType };
+  const headers: OutgoingHttpHeaders = { 'content-type': defaultType };
   if (reply.headers !== undefined) {
     if (typeof reply.headers !== 'object' || reply.headers === null || Array.isArray(reply.headers)) {
       throw new ConfigError('MockReply.headers must be an object of header name to value');
@@ -293,7 +293,7 @@ function planReplyUnchecked(reply: MockReply): PlannedReply {
         (typeof value === 'number' && Number.isFinite(value)) ||
         (Array.isArray(value) && value.every((v) => typeof v === 'string'));
       if (!ok) throw new ConfigError(`MockReply.headers['${name}'] must be a string, a number or an array of strings`);
-      headers[name.toLowerCase()] = value;
+      headers[name.toLowerCase()] = typeof value === 'object' ? [...value] : value;
     }
   }
 
@@ -596,14 +596,17 @@ class MockCodexServerImpl implements MockCodexServer {
 
   close(): Promise<void> {
     if (this.closed) return this.closed;
-    this.closed = new Promise<void>((resolve) => {
-      this.closing.abort();
-      this.server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-      // Sockets close asynchronously; the pending waits can no longer be satisfied.
-      const error = new Error('mock Codex server: closed while waiting');
-      for (const w of [...this.waiters]) w.reject(error);
-    });
+    this.closing.abort();
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Resolve only once every socket has closed and left `openConnections()`.
+    const socketsClosed = [...this.sockets].map((socket) => new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.destroy();
+    }));
+    // The pending waits can no longer be satisfied.
+    const error = new Error('mock Codex server: closed while waiting');
+    for (const w of [...this.waiters]) w.reject(error);
+    this.closed = Promise.all([stopped, ...socketsClosed]).then(() => undefined);
     return this.closed;
   }
 
