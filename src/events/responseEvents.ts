@@ -1,0 +1,152 @@
+import { defer, filter, map, type Observable, type OperatorFunction } from 'rxjs';
+import { ConfigError, ProtocolError } from '../errors';
+import type { Diagnostic, SseMessage } from '../types';
+import {
+  responseEventSchemas,
+  type KnownResponseEventType,
+  type ResponseStreamEvent,
+} from './schemas';
+
+/** Options of {@link responseEvents}. */
+export interface ResponseEventsOptions {
+  /**
+   * Called for every payload that is not valid JSON (skipped, as the seed did), with a running
+   * count per subscription. A throw from it errors the stream.
+   * @default undefined
+   */
+  onDiagnostic?: (diagnostic: Diagnostic) => void;
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['onDiagnostic']);
+
+/**
+ * Hand-written checks for the per-token events, equivalent to "the schema accepts this object
+ * and would change nothing" (every typed field present with its type). Valid deltas then cost a
+ * few typeof checks instead of a zod parse and a copy; anything else goes through zod.
+ */
+type Guard = (o: Record<string, unknown>) => boolean;
+const isIndex = (v: unknown): boolean => Number.isInteger(v) && Number.isSafeInteger(v);
+const contentDeltaGuard: Guard = (o) =>
+  typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index) && isIndex(o.content_index);
+const summaryDeltaGuard: Guard = (o) =>
+  typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index) && isIndex(o.summary_index);
+const argumentsDeltaGuard: Guard = (o) =>
+  typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index);
+
+/** @internal Exported for the equivalence test only. */
+export const fastPaths: ReadonlyMap<KnownResponseEventType, Guard> = new Map<KnownResponseEventType, Guard>([
+  ['response.output_text.delta', contentDeltaGuard],
+  ['response.reasoning_text.delta', contentDeltaGuard],
+  ['response.reasoning_summary_text.delta', summaryDeltaGuard],
+  ['response.function_call_arguments.delta', argumentsDeltaGuard],
+]);
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(event)' : path.map(String).join('.');
+}
+
+/**
+ * Validates one parsed JSON payload (items 43, 57; SPEC §6.10).
+ *
+ * @param payload The value `JSON.parse` returned for one SSE `data`.
+ * @return The typed event; the payload itself for unknown types; `undefined` when the payload
+ * has no string `type` (ignored, item 43).
+ * @throws {ProtocolError} When a known event's fields have the wrong types.
+ */
+export function parseResponseEvent(payload: unknown): ResponseStreamEvent | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const type = (payload as { type?: unknown }).type;
+  if (typeof type !== 'string') return undefined;
+  const schema = responseEventSchemas.get(type as KnownResponseEventType);
+  if (schema === undefined) return payload as ResponseStreamEvent;
+  const guard = fastPaths.get(type as KnownResponseEventType);
+  if (guard !== undefined && guard(payload as Record<string, unknown>)) return payload as ResponseStreamEvent;
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data as ResponseStreamEvent;
+  const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  throw new ProtocolError(`OpenAI Codex sent a malformed "${type}" event: ${issues.join('; ')}`, {
+    eventType: type,
+    issues,
+  });
+}
+
+const SKIP = Symbol('skip');
+
+function validateOptions(options: unknown): ResponseEventsOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError('responseEvents options must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new ConfigError(`Unexpected responseEvents option: ${key}`);
+  }
+  const { onDiagnostic } = options as ResponseEventsOptions;
+  if (onDiagnostic !== undefined && typeof onDiagnostic !== 'function') {
+    throw new ConfigError('responseEvents option onDiagnostic must be a function');
+  }
+  return options as ResponseEventsOptions;
+}
+
+/**
+ * Turns SSE messages into typed Responses-stream events.
+ *
+ * <span class="informal">`JSON.parse` + a zod schema per known `type`; everything else passes
+ * through.</span>
+ *
+ * 1. A message whose `data` is empty or `[DONE]` is skipped; neither is terminal (item 42).
+ * 2. `data` that is not JSON is skipped, as the seed did, and reported to `onDiagnostic` with a
+ *    running count (item 43, SPEC §6.10).
+ * 3. JSON without a string `type` (arrays, scalars, objects without it) is ignored (item 43).
+ * 4. A known `type` is validated by its schema (one Map lookup): missing indices become `0`,
+ *    missing text `""`, extra fields are kept. Wrongly typed fields error the stream with a
+ *    {@link ProtocolError} carrying `eventType` and `issues`, never a silent drop.
+ * 5. Any other `type` (`keepalive`, `codex.rate_limits`, hosted-tool events, …) is emitted
+ *    untouched as an `UnknownResponseEvent` (item 57).
+ * 6. Synchronous: each message is emitted in the tick it arrives.
+ *
+ * The SSE `event:` field is not consulted: the JSON `type` decides, as in the seed.
+ *
+ * ## Example
+ * ```ts
+ * import { responseEvents, sseMessages, decodeUtf8, fromBody } from 'codex-rx';
+ *
+ * fromBody(response.body!)
+ *   .pipe(decodeUtf8(), sseMessages(), responseEvents({ onDiagnostic: (d) => console.warn(d) }))
+ *   .subscribe((event) => console.log(event.type));
+ * ```
+ *
+ * @see {@link reduceResponse}
+ * @param options Optional `onDiagnostic` hook. Unknown keys are rejected.
+ * @return A function that returns an Observable that emits one typed event per SSE message
+ * that carries one.
+ * @throws {ConfigError} At creation, when the options are invalid.
+ */
+export function responseEvents(options?: ResponseEventsOptions): OperatorFunction<SseMessage, ResponseStreamEvent> {
+  const { onDiagnostic } = validateOptions(options);
+  return (source: Observable<SseMessage>) =>
+    defer(() => {
+      // Per subscription, so a retry starts counting afresh.
+      let unparsable = 0;
+      return source.pipe(
+        map((message): ResponseStreamEvent | typeof SKIP => {
+          const data = message.data;
+          if (data === '' || data === '[DONE]') return SKIP;
+          let payload: unknown;
+          try {
+            payload = JSON.parse(data);
+          } catch (error) {
+            unparsable += 1;
+            onDiagnostic?.({
+              type: 'unparsable-json',
+              data,
+              count: unparsable,
+              message: error instanceof Error ? error.message : String(error),
+            });
+            return SKIP;
+          }
+          return parseResponseEvent(payload) ?? SKIP;
+        }),
+        filter((event): event is ResponseStreamEvent => event !== SKIP),
+      );
+    });
+}

@@ -1,0 +1,271 @@
+import { z } from 'zod';
+
+/**
+ * zod schemas of the Responses-stream events codex-rx acts on.
+ *
+ * Conventions (from the seed's `as_i64` / `as_str` reads, BEHAVIOUR "Event handling"):
+ * - an index field that is missing (or `null`) becomes `0`, a text field becomes `""`;
+ * - a field of the wrong type fails the schema (the stream turns that into a `ProtocolError`,
+ *   SPEC §6.10) instead of silently becoming the default;
+ * - every object is loose: fields we do not read (`sequence_number`, `obfuscation`,
+ *   `logprobs`, …) survive parsing untouched.
+ *
+ * Every schema is `z.compile`d: valid input (the hot path, one per token) takes zod's
+ * ahead-of-time compiled path; invalid input falls back to the regular parser, so the issues
+ * reported are the same.
+ */
+
+/** An index (`output_index`, `content_index`, `summary_index`): missing or null → 0. */
+const index = z
+  .int()
+  .nullish()
+  .transform((value) => value ?? 0);
+
+/** A text field (`delta`, `text`, `item_id`): missing or null → "". */
+const text = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? '');
+
+/** An optional string: null is read as absent. */
+const optionalString = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
+
+const count = z.int().nonnegative().nullish();
+
+/** The `usage` object of a response. Only `input_tokens` is needed for usage to be reported (item 60). */
+export const WireUsageSchema = z
+  .object({
+    input_tokens: count,
+    output_tokens: count,
+    input_tokens_details: z.object({ cached_tokens: count }).loose().nullish(),
+    output_tokens_details: z.object({ reasoning_tokens: count }).loose().nullish(),
+  })
+  .loose();
+
+/**
+ * An item of `response.output` or of `response.output_item.added` / `.done`. Hosted-tool items
+ * come in many shapes, so only the fields codex-rx reads are typed.
+ */
+export const OutputItemSchema = z
+  .object({
+    type: text,
+    id: text,
+    call_id: optionalString,
+    name: optionalString,
+    /** Reasoning items: the opaque reasoning to replay (requested with `include`). */
+    encrypted_content: optionalString,
+  })
+  .loose();
+
+/** The error object carried by `error` events, `response.failed` responses and HTTP error bodies. */
+export const WireErrorSchema = z
+  .object({
+    type: optionalString,
+    code: z
+      .union([z.string(), z.number()])
+      .nullish()
+      .transform((value) => (value === null || value === undefined ? undefined : String(value))),
+    message: optionalString,
+    plan_type: optionalString,
+    resets_at: z.number().nullish(),
+    resets_in_seconds: z.number().nullish(),
+  })
+  .loose();
+
+/** The `response` object of lifecycle events. `output: null` is tolerated (SPEC §6.9). */
+export const ResponseObjectSchema = z
+  .object({
+    id: optionalString,
+    status: optionalString,
+    output: z.array(OutputItemSchema).nullish(),
+    usage: WireUsageSchema.nullish(),
+    incomplete_details: z.object({ reason: optionalString }).loose().nullish(),
+    error: WireErrorSchema.nullish(),
+  })
+  .loose();
+
+const responseLifecycle = <T extends string>(type: T) =>
+  z.object({ type: z.literal(type), response: ResponseObjectSchema.nullish() }).loose();
+
+export const ResponseCreatedEventSchema = z.compile(responseLifecycle('response.created'));
+export const ResponseInProgressEventSchema = z.compile(responseLifecycle('response.in_progress'));
+/** Terminal (item 56). */
+export const ResponseCompletedEventSchema = z.compile(responseLifecycle('response.completed'));
+/** Terminal (item 56). */
+export const ResponseDoneEventSchema = z.compile(responseLifecycle('response.done'));
+/** Terminal (item 56); completes with `status: 'incomplete'` (SPEC §6.9). */
+export const ResponseIncompleteEventSchema = z.compile(responseLifecycle('response.incomplete'));
+/** A failed response: a `CodexStreamError` with `response.error.message` (item 48). */
+export const ResponseFailedEventSchema = z.compile(responseLifecycle('response.failed'));
+
+const errorEvent = <T extends string>(type: T) =>
+  z
+    .object({
+      type: z.literal(type),
+      // Flat shape: {type:'error', code, message}; nested: {type:'error', error:{…}} (SPEC §6.5).
+      code: WireErrorSchema.shape.code,
+      message: optionalString,
+      error: WireErrorSchema.nullish(),
+    })
+    .loose();
+
+/** An in-stream `error` event, flat or nested. */
+export const ErrorEventSchema = z.compile(errorEvent('error'));
+/** An in-stream `response.error` event, flat or nested. */
+export const ResponseErrorEventSchema = z.compile(errorEvent('response.error'));
+
+const outputItemEvent = <T extends string>(type: T) =>
+  z.object({ type: z.literal(type), output_index: index, item: OutputItemSchema.nullish() }).loose();
+
+/** Function-call metadata (item 49); reasoning items are placed where first seen (SPEC §6.7). */
+export const OutputItemAddedEventSchema = z.compile(outputItemEvent('response.output_item.added'));
+/** Reasoning items' id and encrypted content (SPEC §6.7). */
+export const OutputItemDoneEventSchema = z.compile(outputItemEvent('response.output_item.done'));
+
+const contentDelta = <T extends string>(type: T) =>
+  z.object({ type: z.literal(type), item_id: text, output_index: index, content_index: index, delta: text }).loose();
+const contentDone = <T extends string>(type: T) =>
+  z.object({ type: z.literal(type), item_id: text, output_index: index, content_index: index, text }).loose();
+const summaryDelta = <T extends string>(type: T) =>
+  z.object({ type: z.literal(type), item_id: text, output_index: index, summary_index: index, delta: text }).loose();
+const summaryDone = <T extends string>(type: T) =>
+  z.object({ type: z.literal(type), item_id: text, output_index: index, summary_index: index, text }).loose();
+
+/** Item 50. */
+export const OutputTextDeltaEventSchema = z.compile(contentDelta('response.output_text.delta'));
+/** Item 51. */
+export const OutputTextDoneEventSchema = z.compile(contentDone('response.output_text.done'));
+/** Item 52. */
+export const ReasoningTextDeltaEventSchema = z.compile(contentDelta('response.reasoning_text.delta'));
+/** Item 52. */
+export const ReasoningTextDoneEventSchema = z.compile(contentDone('response.reasoning_text.done'));
+/** Item 53. */
+export const ReasoningSummaryTextDeltaEventSchema = z.compile(summaryDelta('response.reasoning_summary_text.delta'));
+/** Item 53. */
+export const ReasoningSummaryTextDoneEventSchema = z.compile(summaryDone('response.reasoning_summary_text.done'));
+
+/** Item 54. */
+export const FunctionCallArgumentsDeltaEventSchema = z.compile(
+  z
+    .object({ type: z.literal('response.function_call_arguments.delta'), item_id: text, output_index: index, delta: text })
+    .loose(),
+);
+/** Item 55: `arguments`, `call_id` and `name` may be missing (the buffered arguments and stored metadata are used). */
+export const FunctionCallArgumentsDoneEventSchema = z.compile(
+  z
+    .object({
+      type: z.literal('response.function_call_arguments.done'),
+      item_id: text,
+      output_index: index,
+      arguments: optionalString,
+      call_id: optionalString,
+      name: optionalString,
+    })
+    .loose(),
+);
+
+export type WireUsage = z.output<typeof WireUsageSchema>;
+export type OutputItem = z.output<typeof OutputItemSchema>;
+export type WireError = z.output<typeof WireErrorSchema>;
+export type ResponseObject = z.output<typeof ResponseObjectSchema>;
+export type ResponseCreatedEvent = z.output<typeof ResponseCreatedEventSchema>;
+export type ResponseInProgressEvent = z.output<typeof ResponseInProgressEventSchema>;
+export type ResponseCompletedEvent = z.output<typeof ResponseCompletedEventSchema>;
+export type ResponseDoneEvent = z.output<typeof ResponseDoneEventSchema>;
+export type ResponseIncompleteEvent = z.output<typeof ResponseIncompleteEventSchema>;
+export type ResponseFailedEvent = z.output<typeof ResponseFailedEventSchema>;
+export type ErrorEvent = z.output<typeof ErrorEventSchema>;
+export type ResponseErrorEvent = z.output<typeof ResponseErrorEventSchema>;
+export type OutputItemAddedEvent = z.output<typeof OutputItemAddedEventSchema>;
+export type OutputItemDoneEvent = z.output<typeof OutputItemDoneEventSchema>;
+export type OutputTextDeltaEvent = z.output<typeof OutputTextDeltaEventSchema>;
+export type OutputTextDoneEvent = z.output<typeof OutputTextDoneEventSchema>;
+export type ReasoningTextDeltaEvent = z.output<typeof ReasoningTextDeltaEventSchema>;
+export type ReasoningTextDoneEvent = z.output<typeof ReasoningTextDoneEventSchema>;
+export type ReasoningSummaryTextDeltaEvent = z.output<typeof ReasoningSummaryTextDeltaEventSchema>;
+export type ReasoningSummaryTextDoneEvent = z.output<typeof ReasoningSummaryTextDoneEventSchema>;
+export type FunctionCallArgumentsDeltaEvent = z.output<typeof FunctionCallArgumentsDeltaEventSchema>;
+export type FunctionCallArgumentsDoneEvent = z.output<typeof FunctionCallArgumentsDoneEventSchema>;
+
+/** Every event type codex-rx parses with a schema. */
+export type KnownResponseEvent =
+  | ResponseCreatedEvent
+  | ResponseInProgressEvent
+  | ResponseCompletedEvent
+  | ResponseDoneEvent
+  | ResponseIncompleteEvent
+  | ResponseFailedEvent
+  | ErrorEvent
+  | ResponseErrorEvent
+  | OutputItemAddedEvent
+  | OutputItemDoneEvent
+  | OutputTextDeltaEvent
+  | OutputTextDoneEvent
+  | ReasoningTextDeltaEvent
+  | ReasoningTextDoneEvent
+  | ReasoningSummaryTextDeltaEvent
+  | ReasoningSummaryTextDoneEvent
+  | FunctionCallArgumentsDeltaEvent
+  | FunctionCallArgumentsDoneEvent;
+
+/** The `type` of a known event. */
+export type KnownResponseEventType = KnownResponseEvent['type'];
+
+/**
+ * Any other event (`keepalive`, `codex.rate_limits`, `response.content_part.added`, hosted-tool
+ * events, …), passed through exactly as it was parsed from JSON.
+ */
+export interface UnknownResponseEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
+/**
+ * What `responseEvents()` emits. Because `UnknownResponseEvent.type` is `string`, comparing
+ * `event.type` does not narrow this union in TypeScript: use {@link isResponseEventOfType}.
+ */
+export type ResponseStreamEvent = KnownResponseEvent | UnknownResponseEvent;
+
+/** The schema of each known event, by `type`: dispatch is one Map lookup, not a union scan. */
+export const responseEventSchemas: ReadonlyMap<KnownResponseEventType, z.ZodType> = new Map<KnownResponseEventType, z.ZodType>([
+  ['response.created', ResponseCreatedEventSchema],
+  ['response.in_progress', ResponseInProgressEventSchema],
+  ['response.completed', ResponseCompletedEventSchema],
+  ['response.done', ResponseDoneEventSchema],
+  ['response.incomplete', ResponseIncompleteEventSchema],
+  ['response.failed', ResponseFailedEventSchema],
+  ['error', ErrorEventSchema],
+  ['response.error', ResponseErrorEventSchema],
+  ['response.output_item.added', OutputItemAddedEventSchema],
+  ['response.output_item.done', OutputItemDoneEventSchema],
+  ['response.output_text.delta', OutputTextDeltaEventSchema],
+  ['response.output_text.done', OutputTextDoneEventSchema],
+  ['response.reasoning_text.delta', ReasoningTextDeltaEventSchema],
+  ['response.reasoning_text.done', ReasoningTextDoneEventSchema],
+  ['response.reasoning_summary_text.delta', ReasoningSummaryTextDeltaEventSchema],
+  ['response.reasoning_summary_text.done', ReasoningSummaryTextDoneEventSchema],
+  ['response.function_call_arguments.delta', FunctionCallArgumentsDeltaEventSchema],
+  ['response.function_call_arguments.done', FunctionCallArgumentsDoneEventSchema],
+]);
+
+/** True when `type` is one codex-rx parses with a schema. */
+export function isKnownResponseEventType(type: string): type is KnownResponseEventType {
+  return responseEventSchemas.has(type as KnownResponseEventType);
+}
+
+/**
+ * Narrows a {@link ResponseStreamEvent} to the known event of the given type.
+ *
+ * @param event An event from `responseEvents()`.
+ * @param type A known event type.
+ * @return Whether `event` is that event.
+ */
+export function isResponseEventOfType<T extends KnownResponseEventType>(
+  event: ResponseStreamEvent,
+  type: T,
+): event is Extract<KnownResponseEvent, { type: T }> {
+  return event.type === type;
+}

@@ -1,0 +1,517 @@
+import { CodexError, CodexStreamError, StreamTruncatedError } from '../errors';
+import type {
+  ErrorEvent,
+  FunctionCallArgumentsDeltaEvent,
+  FunctionCallArgumentsDoneEvent,
+  OutputItem,
+  OutputItemAddedEvent,
+  OutputItemDoneEvent,
+  OutputTextDeltaEvent,
+  OutputTextDoneEvent,
+  ReasoningSummaryTextDeltaEvent,
+  ReasoningSummaryTextDoneEvent,
+  ReasoningTextDeltaEvent,
+  ReasoningTextDoneEvent,
+  ResponseCompletedEvent,
+  ResponseObject,
+  ResponseStreamEvent,
+  WireError,
+} from '../events/schemas';
+import type { CodexEvent, ContentBlock, DoneEvent, PartialResponse, ResponseStatus, ThinkingBlock, ToolCall, Usage } from '../types';
+import { usageLimitErrorFrom } from '../usageLimit';
+import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan';
+
+/**
+ * The seed's stream state machine (BEHAVIOUR items 47–61, `CodexStreamState` +
+ * `handle_codex_payload` + `into_content_blocks`) as a pure, immutable reducer:
+ * `step(state, event)` returns a new state and the events to emit; it never mutates its input,
+ * so a `scan` over it is safe to resubscribe (retry) and to marble-test.
+ */
+
+/** A text or reasoning buffer, keyed by `(output_index, content_index)`. */
+export interface TextBuffer {
+  readonly text: string;
+  /** A delta (or a done's text) was emitted for this key: a later `.done` must not repeat it (item 51). */
+  readonly streamed: boolean;
+}
+
+/** Arguments of a function call still streaming, keyed by `item_id`. */
+export interface ArgumentsProgress {
+  readonly buffer: string;
+  readonly scan: JsonScan;
+  /** The last successful parse of `buffer` (SPEC §6.12 "best-effort input"). */
+  readonly input?: unknown;
+  readonly parsed: boolean;
+}
+
+/** What `response.output_item.added` says about a function call (item 49). */
+export interface FunctionCallMeta {
+  readonly callId: string;
+  readonly name: string;
+  readonly outputIndex: number;
+}
+
+/** A reasoning item: its wire id and encrypted content (SPEC §6.7). */
+export interface ReasoningItem {
+  readonly id?: string;
+  readonly encryptedContent?: string;
+}
+
+/** One entry of the first-registration order (item 58). */
+export type BlockKey =
+  | { readonly kind: 'text'; readonly key: string }
+  | { readonly kind: 'thinking'; readonly key: string; readonly outputIndex: number }
+  | { readonly kind: 'tool'; readonly index: number }
+  | { readonly kind: 'reasoning-item'; readonly outputIndex: number };
+
+/** The reducer's whole state. Every field is replaced, never mutated. */
+export interface ReduceState {
+  readonly phase: 'streaming' | 'terminal';
+  readonly responseId?: string;
+  readonly status: ResponseStatus;
+  readonly incompleteReason?: string;
+  /** Keyed `"<output_index>:<content_index>"` (numbers only, so no prototype keys). */
+  readonly texts: Readonly<Record<string, TextBuffer>>;
+  /** Keyed `"<output_index>:<content_index>"`, summaries at `10000 + summary_index` (item 53). */
+  readonly reasoning: Readonly<Record<string, TextBuffer>>;
+  /** By server `item_id`: a Map, because ids come from the wire. */
+  readonly functionArgs: ReadonlyMap<string, ArgumentsProgress>;
+  readonly functionMeta: ReadonlyMap<string, FunctionCallMeta>;
+  readonly completedToolCalls: readonly ToolCall[];
+  /** By output index. */
+  readonly reasoningItems: ReadonlyMap<number, ReasoningItem>;
+  readonly blockOrder: readonly BlockKey[];
+  readonly blockSeen: Readonly<Record<string, true>>;
+  readonly usage?: Usage;
+  /** Everything emitted so far, for `partial` on errors. */
+  readonly emittedText: string;
+  readonly emittedReasoning: string;
+  readonly emittedCount: number;
+}
+
+/** A step's result: the next state and what to emit, in order. */
+export interface StepResult {
+  readonly state: ReduceState;
+  readonly out: readonly CodexEvent[];
+}
+
+const NONE: readonly CodexEvent[] = Object.freeze([]);
+const EMPTY_BUFFER: TextBuffer = { text: '', streamed: false };
+const EMPTY_ARGS: ArgumentsProgress = { buffer: '', scan: JSON_SCAN_START, parsed: false };
+/** Summaries share the reasoning buffers, keyed apart (item 53). */
+const SUMMARY_OFFSET = 10_000;
+
+/** The state before the first event. */
+export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze({
+  phase: 'streaming',
+  status: 'completed',
+  texts: Object.freeze({}),
+  reasoning: Object.freeze({}),
+  functionArgs: new Map(),
+  functionMeta: new Map(),
+  completedToolCalls: Object.freeze([]),
+  reasoningItems: new Map(),
+  blockOrder: Object.freeze([]),
+  blockSeen: Object.freeze({}),
+  emittedText: '',
+  emittedReasoning: '',
+  emittedCount: 0,
+}) as ReduceState;
+
+/** Registers a block once, in first-seen order (item 58). */
+function register(state: ReduceState, seenKey: string, block: BlockKey): ReduceState {
+  if (state.blockSeen[seenKey] === true) return state;
+  return { ...state, blockOrder: [...state.blockOrder, block], blockSeen: { ...state.blockSeen, [seenKey]: true } };
+}
+
+function textKey(outputIndex: number, contentIndex: number): string {
+  return `${outputIndex}:${contentIndex}`;
+}
+
+function mapWith<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
+  return new Map(map).set(key, value);
+}
+
+/** What the stream had produced, for `partial` on errors; undefined when nothing was emitted. */
+export function partialOf(state: ReduceState): PartialResponse | undefined {
+  if (state.emittedCount === 0) return undefined;
+  const partial: PartialResponse = {
+    text: state.emittedText,
+    reasoning: state.emittedReasoning,
+    toolCalls: [...state.completedToolCalls],
+  };
+  if (state.responseId !== undefined) partial.responseId = state.responseId;
+  return partial;
+}
+
+/**
+ * Attaches `partial` to a codex-rx error (unless it already has one), so callers keep what was
+ * shown. Other errors are returned untouched.
+ */
+export function withPartial<E>(error: E, state: ReduceState): E {
+  if (error instanceof CodexError && error.partial === undefined) {
+    const partial = partialOf(state);
+    if (partial !== undefined) error.partial = partial;
+  }
+  return error;
+}
+
+/** The error for input that completed before a terminal event (item 45). */
+export function truncatedError(state: ReduceState): StreamTruncatedError {
+  return withPartial(new StreamTruncatedError('OpenAI Codex stream ended before a terminal response event'), state);
+}
+
+// ---- deltas (items 50–53) -------------------------------------------------------------------
+
+function textDelta(state: ReduceState, outputIndex: number, contentIndex: number, delta: string): StepResult {
+  const key = textKey(outputIndex, contentIndex);
+  const registered = register(state, `t${key}`, { kind: 'text', key });
+  const buffer = registered.texts[key] ?? EMPTY_BUFFER;
+  return {
+    state: {
+      ...registered,
+      texts: { ...registered.texts, [key]: { text: buffer.text + delta, streamed: true } },
+      emittedText: registered.emittedText + delta,
+      emittedCount: registered.emittedCount + 1,
+    },
+    // Emitted even when the delta is "" (item 50).
+    out: [{ type: 'text-delta', delta, outputIndex, contentIndex }],
+  };
+}
+
+function textDone(state: ReduceState, outputIndex: number, contentIndex: number, text: string): StepResult {
+  const key = textKey(outputIndex, contentIndex);
+  const registered = register(state, `t${key}`, { kind: 'text', key });
+  const buffer = registered.texts[key] ?? EMPTY_BUFFER;
+  const emit = text !== '' && !buffer.streamed;
+  const next: TextBuffer = { text: buffer.text === '' ? text : buffer.text, streamed: buffer.streamed || emit };
+  if (!emit) return { state: { ...registered, texts: { ...registered.texts, [key]: next } }, out: NONE };
+  return {
+    state: {
+      ...registered,
+      texts: { ...registered.texts, [key]: next },
+      emittedText: registered.emittedText + text,
+      emittedCount: registered.emittedCount + 1,
+    },
+    out: [{ type: 'text-delta', delta: text, outputIndex, contentIndex }],
+  };
+}
+
+function reasoningDelta(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', delta: string): StepResult {
+  const key = textKey(outputIndex, kind === 'summary' ? SUMMARY_OFFSET + index : index);
+  const registered = register(state, `r${key}`, { kind: 'thinking', key, outputIndex });
+  const buffer = registered.reasoning[key] ?? EMPTY_BUFFER;
+  return {
+    state: {
+      ...registered,
+      reasoning: { ...registered.reasoning, [key]: { text: buffer.text + delta, streamed: true } },
+      emittedReasoning: registered.emittedReasoning + delta,
+      emittedCount: registered.emittedCount + 1,
+    },
+    out: [{ type: 'reasoning-delta', delta, outputIndex, index, kind }],
+  };
+}
+
+function reasoningDone(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', text: string): StepResult {
+  const key = textKey(outputIndex, kind === 'summary' ? SUMMARY_OFFSET + index : index);
+  const registered = register(state, `r${key}`, { kind: 'thinking', key, outputIndex });
+  const buffer = registered.reasoning[key] ?? EMPTY_BUFFER;
+  const emit = text !== '' && !buffer.streamed;
+  const next: TextBuffer = { text: buffer.text === '' ? text : buffer.text, streamed: buffer.streamed || emit };
+  if (!emit) return { state: { ...registered, reasoning: { ...registered.reasoning, [key]: next } }, out: NONE };
+  return {
+    state: {
+      ...registered,
+      reasoning: { ...registered.reasoning, [key]: next },
+      emittedReasoning: registered.emittedReasoning + text,
+      emittedCount: registered.emittedCount + 1,
+    },
+    out: [{ type: 'reasoning-delta', delta: text, outputIndex, index, kind }],
+  };
+}
+
+// ---- output items (item 49, SPEC §6.7) -------------------------------------------------------
+
+/** Records a reasoning item's id / encrypted content (first value wins) and places it where first seen. */
+function noteReasoningItem(state: ReduceState, outputIndex: number, item: OutputItem): ReduceState {
+  const known = state.reasoningItems.get(outputIndex);
+  const id = known?.id ?? (item.id ? item.id : undefined);
+  const encryptedContent = known?.encryptedContent ?? (item.encrypted_content ? item.encrypted_content : undefined);
+  const next: ReasoningItem = {};
+  if (id !== undefined) (next as { id?: string }).id = id;
+  if (encryptedContent !== undefined) (next as { encryptedContent?: string }).encryptedContent = encryptedContent;
+  const updated = { ...state, reasoningItems: mapWith(state.reasoningItems, outputIndex, next) };
+  return register(updated, `i${outputIndex}`, { kind: 'reasoning-item', outputIndex });
+}
+
+function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): StepResult {
+  const item = event.item;
+  if (!item) return { state, out: NONE };
+  const outputIndex = event.output_index ?? 0;
+  if (item.type === 'function_call') {
+    if (!item.id) return { state, out: NONE };
+    const meta: FunctionCallMeta = { callId: item.call_id ?? '', name: item.name ?? '', outputIndex };
+    return { state: { ...state, functionMeta: mapWith(state.functionMeta, item.id, meta) }, out: NONE };
+  }
+  if (item.type === 'reasoning') return { state: noteReasoningItem(state, outputIndex, item), out: NONE };
+  return { state, out: NONE };
+}
+
+function outputItemDone(state: ReduceState, event: OutputItemDoneEvent): StepResult {
+  const item = event.item;
+  if (!item || item.type !== 'reasoning') return { state, out: NONE };
+  return { state: noteReasoningItem(state, event.output_index ?? 0, item), out: NONE };
+}
+
+// ---- function calls (items 54, 55, SPEC §6.12) -----------------------------------------------
+
+function parseArguments(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return {};
+  }
+}
+
+function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEvent): StepResult {
+  const itemId = event.item_id ?? '';
+  if (itemId === '') return { state, out: NONE };
+  const delta = event.delta ?? '';
+  const previous = state.functionArgs.get(itemId) ?? EMPTY_ARGS;
+  const buffer = previous.buffer + delta;
+  const { scan, closedNow } = scanJson(previous.scan, delta);
+  let progress: ArgumentsProgress = { buffer, scan, input: previous.input, parsed: previous.parsed };
+  if (closedNow) {
+    // The only point where the buffer can be a whole document: one parse, not one per delta.
+    try {
+      progress = { ...progress, input: JSON.parse(buffer), parsed: true };
+    } catch {
+      // Keep the last good parse.
+    }
+  }
+  const next = { ...state, functionArgs: mapWith(state.functionArgs, itemId, progress) };
+  const meta = state.functionMeta.get(itemId);
+  if (meta === undefined) return { state: next, out: NONE };
+  return {
+    state: { ...next, emittedCount: next.emittedCount + 1 },
+    out: [
+      {
+        type: 'tool-call-delta',
+        toolCall: { id: meta.callId, name: meta.name, input: progress.parsed ? progress.input : {}, rawInputJson: buffer },
+      },
+    ],
+  };
+}
+
+function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent): StepResult {
+  const itemId = event.item_id ?? '';
+  const progress = state.functionArgs.get(itemId);
+  const args = event.arguments ?? progress?.buffer ?? '{}';
+  // Item 55: the event's call_id (with its name), else the stored metadata, else the item id.
+  const meta = state.functionMeta.get(itemId);
+  const callId = event.call_id ?? meta?.callId ?? itemId;
+  const name = event.call_id !== undefined || meta === undefined ? (event.name ?? '') : meta.name;
+  const input = progress?.parsed && progress.buffer === args ? progress.input : parseArguments(args);
+  const toolCall: ToolCall = { id: callId, name, input, rawInputJson: args };
+  const index = state.completedToolCalls.length;
+  // No de-duplication, as the seed (item 55).
+  const next = { ...state, completedToolCalls: [...state.completedToolCalls, toolCall] };
+  return { state: register(next, `u${index}`, { kind: 'tool', index }), out: NONE };
+}
+
+// ---- errors (items 47, 48, SPEC §6.5) --------------------------------------------------------
+
+function errorEvent(state: ReduceState, event: ErrorEvent): never {
+  const nested: WireError | undefined = event.error ?? undefined;
+  const message = nested?.message ?? event.message ?? 'OpenAI Codex stream returned an error event';
+  const limit =
+    usageLimitErrorFrom(nested, { fallbackMessage: event.message }) ?? usageLimitErrorFrom(event, { fallbackMessage: nested?.message });
+  if (limit !== undefined) throw withPartial(limit, state);
+  const errorCode = nested?.code ?? nested?.type ?? event.code;
+  throw withPartial(new CodexStreamError(message, { eventType: event.type, errorCode }), state);
+}
+
+function responseFailed(state: ReduceState, response: ResponseObject | undefined, eventType: string): never {
+  const withId = response?.id ? { ...state, responseId: response.id } : state;
+  const error = response?.error ?? undefined;
+  // A quota failure is never worth a retry, whichever event carries it.
+  const limit = usageLimitErrorFrom(error);
+  if (limit !== undefined) throw withPartial(limit, withId);
+  const message = error?.message ?? 'OpenAI Codex response failed';
+  throw withPartial(new CodexStreamError(message, { eventType, errorCode: error?.code ?? error?.type }), withId);
+}
+
+// ---- terminal (items 46, 56, 58–61, SPEC §6.7, §6.9) -----------------------------------------
+
+/** Item 60, 61: usage only with an integer `input_tokens`; zero counts are left out. */
+export function parseUsage(response: ResponseObject | undefined): Usage | undefined {
+  const usage = response?.usage;
+  if (!usage || typeof usage.input_tokens !== 'number') return undefined;
+  const result: Usage = { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens ?? 0 };
+  const cached = usage.input_tokens_details?.cached_tokens ?? 0;
+  if (cached > 0) result.cacheReadInputTokens = cached;
+  const reasoning = usage.output_tokens_details?.reasoning_tokens ?? 0;
+  if (reasoning > 0) result.reasoningTokens = reasoning;
+  return result;
+}
+
+/** Fills in reasoning ids / encrypted content from the final `response.output` (SPEC §6.7). */
+function backfillReasoning(state: ReduceState, output: readonly OutputItem[] | null | undefined): ReduceState {
+  if (!output) return state;
+  let next = state;
+  output.forEach((item, position) => {
+    if (!item || item.type !== 'reasoning') return;
+    let outputIndex = position;
+    if (item.id) {
+      for (const [index, known] of next.reasoningItems) {
+        if (known.id === item.id) outputIndex = index;
+      }
+    }
+    const known = next.reasoningItems.get(outputIndex);
+    if (known?.id && item.id && known.id !== item.id) return; // another item sits there: leave it
+    next = noteReasoningItem(next, outputIndex, item);
+  });
+  return next;
+}
+
+/** Item 59 + SPEC §6.7: the content blocks, in first-registration order. */
+export function contentBlocks(state: ReduceState): ContentBlock[] {
+  const itemsWithText = new Set<number>();
+  for (const block of state.blockOrder) {
+    if (block.kind === 'thinking' && (state.reasoning[block.key]?.text ?? '') !== '') itemsWithText.add(block.outputIndex);
+  }
+  const carried = new Set<number>();
+  const blocks: ContentBlock[] = [];
+  for (const block of state.blockOrder) {
+    switch (block.kind) {
+      case 'text': {
+        const text = state.texts[block.key]?.text ?? '';
+        if (text !== '') blocks.push({ type: 'text', text });
+        break;
+      }
+      case 'thinking': {
+        const thinking = state.reasoning[block.key]?.text ?? '';
+        if (thinking === '') break;
+        const out: ThinkingBlock = { type: 'thinking', thinking };
+        const item = state.reasoningItems.get(block.outputIndex);
+        // The item's first part carries its id and encrypted content.
+        if (item !== undefined && !carried.has(block.outputIndex)) {
+          carried.add(block.outputIndex);
+          if (item.id !== undefined) out.id = item.id;
+          if (item.encryptedContent !== undefined) out.encryptedContent = item.encryptedContent;
+        }
+        blocks.push(out);
+        break;
+      }
+      case 'tool': {
+        const call = state.completedToolCalls[block.index];
+        if (call !== undefined) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.input });
+        break;
+      }
+      case 'reasoning-item': {
+        // Encrypted reasoning without any text still needs a block to be replayed.
+        const item = state.reasoningItems.get(block.outputIndex);
+        if (item?.encryptedContent === undefined || itemsWithText.has(block.outputIndex)) break;
+        carried.add(block.outputIndex);
+        const out: ThinkingBlock = { type: 'thinking', thinking: '' };
+        if (item.id !== undefined) out.id = item.id;
+        out.encryptedContent = item.encryptedContent;
+        blocks.push(out);
+        break;
+      }
+    }
+  }
+  return blocks;
+}
+
+function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: string; response?: ResponseObject | null }): StepResult {
+  const response = event.response ?? undefined;
+  let next: ReduceState = { ...state, phase: 'terminal' };
+  if (response !== undefined) {
+    // Item 56 overwrites the usage; the id falls back to the one response.created gave.
+    next = { ...next, usage: parseUsage(response) };
+    if (response.id) next = { ...next, responseId: response.id };
+    next = backfillReasoning(next, response.output);
+  }
+  const incomplete = event.type === 'response.incomplete' || response?.status === 'incomplete';
+  if (incomplete) {
+    next = { ...next, status: 'incomplete' };
+    const reason = response?.incomplete_details?.reason;
+    if (reason !== undefined) next = { ...next, incompleteReason: reason };
+  }
+  const out: CodexEvent[] = [];
+  if (next.completedToolCalls.length > 0) out.push({ type: 'tool-calls', toolCalls: [...next.completedToolCalls] });
+  if (next.usage !== undefined) out.push({ type: 'usage', usage: next.usage });
+  for (const block of contentBlocks(next)) out.push({ type: 'content-block', block });
+  const done: DoneEvent = { type: 'done', status: next.status };
+  if (next.responseId !== undefined) done.responseId = next.responseId;
+  if (next.incompleteReason !== undefined) done.incompleteReason = next.incompleteReason;
+  out.push(done);
+  return { state: { ...next, emittedCount: next.emittedCount + out.length }, out };
+}
+
+// ---- dispatch --------------------------------------------------------------------------------
+
+/**
+ * One step of the state machine. Pure: returns a new state and the events to emit.
+ *
+ * @param state The state after the previous events.
+ * @param event The next wire event.
+ * @return The next state and the `CodexEvent`s to emit, in order.
+ * @throws {CodexStreamError | UsageLimitError} For `error`, `response.error` and `response.failed`
+ * (with `partial` when anything was emitted).
+ */
+export function step(state: ReduceState, event: ResponseStreamEvent): StepResult {
+  if (state.phase === 'terminal') return { state, out: NONE };
+  switch (event.type) {
+    case 'response.output_text.delta': {
+      const e = event as OutputTextDeltaEvent;
+      return textDelta(state, e.output_index ?? 0, e.content_index ?? 0, e.delta ?? '');
+    }
+    case 'response.output_text.done': {
+      const e = event as OutputTextDoneEvent;
+      return textDone(state, e.output_index ?? 0, e.content_index ?? 0, e.text ?? '');
+    }
+    case 'response.reasoning_text.delta': {
+      const e = event as ReasoningTextDeltaEvent;
+      return reasoningDelta(state, e.output_index ?? 0, e.content_index ?? 0, 'text', e.delta ?? '');
+    }
+    case 'response.reasoning_text.done': {
+      const e = event as ReasoningTextDoneEvent;
+      return reasoningDone(state, e.output_index ?? 0, e.content_index ?? 0, 'text', e.text ?? '');
+    }
+    case 'response.reasoning_summary_text.delta': {
+      const e = event as ReasoningSummaryTextDeltaEvent;
+      return reasoningDelta(state, e.output_index ?? 0, e.summary_index ?? 0, 'summary', e.delta ?? '');
+    }
+    case 'response.reasoning_summary_text.done': {
+      const e = event as ReasoningSummaryTextDoneEvent;
+      return reasoningDone(state, e.output_index ?? 0, e.summary_index ?? 0, 'summary', e.text ?? '');
+    }
+    case 'response.function_call_arguments.delta':
+      return argumentsDelta(state, event as FunctionCallArgumentsDeltaEvent);
+    case 'response.function_call_arguments.done':
+      return argumentsDone(state, event as FunctionCallArgumentsDoneEvent);
+    case 'response.output_item.added':
+      return outputItemAdded(state, event as OutputItemAddedEvent);
+    case 'response.output_item.done':
+      return outputItemDone(state, event as OutputItemDoneEvent);
+    case 'response.created':
+    case 'response.in_progress': {
+      const id = (event as ResponseCompletedEvent).response?.id;
+      return id && id !== state.responseId ? { state: { ...state, responseId: id }, out: NONE } : { state, out: NONE };
+    }
+    case 'response.completed':
+    case 'response.done':
+    case 'response.incomplete':
+      return terminal(state, event as ResponseCompletedEvent);
+    case 'error':
+    case 'response.error':
+      return errorEvent(state, event as ErrorEvent);
+    case 'response.failed':
+      return responseFailed(state, (event as ResponseCompletedEvent).response ?? undefined, event.type);
+    default:
+      // Item 57: anything else is ignored.
+      return { state, out: NONE };
+  }
+}
