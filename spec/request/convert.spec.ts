@@ -1,0 +1,465 @@
+import { ConfigError } from '../../src/errors';
+import {
+  compareCodePoints,
+  extractInstructions,
+  messagesToInputItems,
+  prepareCodexMessages,
+  sortedJsonStringify,
+  sortedJsonValue,
+  toolsToWire,
+  type FunctionCallInputItem,
+} from '../../src/request/convert';
+import { assistantMessage, systemMessage, userMessage } from '../../src/messages';
+import type { ContentBlock, Message } from '../../src/types';
+
+const FC_ID = /^fc_[0-9a-f]{32}$/;
+
+function expectConfigError(fn: () => unknown, message: string | RegExp): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  if (typeof message === 'string') expect((caught as Error).message).toBe(message);
+  else expect((caught as Error).message).toMatch(message);
+}
+
+describe('extractInstructions', () => {
+  it('item 71: system A, user, system B → "System A\\n\\nSystem B"', () => {
+    expect(extractInstructions([systemMessage('System A'), userMessage('Hello'), systemMessage('System B')])).toBe(
+      'System A\n\nSystem B',
+    );
+  });
+
+  it('item 10: text blocks of one system message are joined with "\\n"; non-text blocks ignored', () => {
+    const system: Message = {
+      role: 'system',
+      content: [
+        { type: 'text', text: 'one' },
+        { type: 'image', source: { type: 'url', url: 'https://x/y.png' } },
+        { type: 'text', text: 'two' },
+      ],
+    };
+    expect(extractInstructions([system, systemMessage('three')])).toBe('one\ntwo\n\nthree');
+  });
+
+  it('item 10: blank system messages are dropped; none left → undefined', () => {
+    expect(extractInstructions([systemMessage('  \n\t'), userMessage('hi')])).toBeUndefined();
+    expect(extractInstructions([systemMessage(' '), systemMessage('kept ')])).toBe('kept ');
+    expect(extractInstructions([])).toBeUndefined();
+    expect(extractInstructions([{ role: 'system', content: [] }])).toBeUndefined();
+  });
+
+  it('item 10: blank is Rust trim (White_Space), so a lone U+FEFF is not blank', () => {
+    expect(extractInstructions([systemMessage('\u2003\u00a0')])).toBeUndefined();
+    expect(extractInstructions([systemMessage('\ufeff')])).toBe('\ufeff');
+  });
+});
+
+describe('prepareCodexMessages', () => {
+  it('item 72: a text-only assistant message is kept; text+tool_use keeps only the tool_use', () => {
+    const toolTurn: Message = {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'I will call a tool' },
+        { type: 'tool_use', id: 'call_1', name: 'bash', input: { command: 'mkdir -p poem_generator' } },
+      ],
+    };
+    const prepared = prepareCodexMessages([assistantMessage('Thinking aloud'), toolTurn]);
+    expect(prepared).toHaveLength(2);
+    expect(prepared[0]!.content).toEqual([{ type: 'text', text: 'Thinking aloud' }]);
+    expect(prepared[1]!.content).toEqual([
+      { type: 'tool_use', id: 'call_1', name: 'bash', input: { command: 'mkdir -p poem_generator' } },
+    ]);
+  });
+
+  it('item 23: system messages are dropped and user messages pass through unchanged', () => {
+    const user: Message = {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'x' },
+        { type: 'thinking', thinking: 'user thinking is not filtered' },
+        { type: 'tool_use', id: 'c', name: 'n', input: {} },
+      ],
+    };
+    const prepared = prepareCodexMessages([systemMessage('sys'), user]);
+    expect(prepared).toEqual([user]);
+    expect(prepared[0]).toBe(user);
+  });
+
+  it('item 24/27: text is kept in assistant messages without tool_use, even next to thinking', () => {
+    const msg: Message = {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 't', id: 'rs_1', encryptedContent: 'enc' },
+        { type: 'text', text: 'answer' },
+      ],
+    };
+    expect(prepareCodexMessages([msg])[0]!.content).toEqual([
+      { type: 'thinking', thinking: '', id: 'rs_1', encryptedContent: 'enc' },
+      { type: 'text', text: 'answer' },
+    ]);
+  });
+
+  it('item 25 + §6.7: encrypted thinking is emptied (text, signature, redacted dropped) and keeps its id', () => {
+    const msg: Message = {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'secret plan', id: 'rs_9', signature: 'sig', encryptedContent: 'gAAA', redacted: true },
+      ],
+    };
+    expect(prepareCodexMessages([msg])).toEqual([
+      { role: 'assistant', content: [{ type: 'thinking', thinking: '', id: 'rs_9', encryptedContent: 'gAAA' }] },
+    ]);
+  });
+
+  it('item 26: thinking without encrypted content is dropped', () => {
+    const msg: Message = {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'plain', id: 'rs_1', signature: 's' },
+        { type: 'text', text: 'a' },
+      ],
+    };
+    expect(prepareCodexMessages([msg])[0]!.content).toEqual([{ type: 'text', text: 'a' }]);
+  });
+
+  it('§6.7: encrypted thinking without an id is dropped (random ids fail verification)', () => {
+    const msg: Message = {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'x', encryptedContent: 'enc' },
+        { type: 'text', text: 'a' },
+      ],
+    };
+    expect(prepareCodexMessages([msg])[0]!.content).toEqual([{ type: 'text', text: 'a' }]);
+  });
+
+  it('item 28: tool_use, tool_result and image blocks in assistant messages are kept', () => {
+    const blocks: ContentBlock[] = [
+      { type: 'image', source: { type: 'url', url: 'https://x/i.png' } },
+      { type: 'tool_use', id: 'c1', name: 'n', input: 1 },
+      { type: 'tool_result', toolUseId: 'c0', content: 'r' },
+    ];
+    expect(prepareCodexMessages([{ role: 'assistant', content: blocks }])[0]!.content).toEqual(blocks);
+  });
+
+  it('item 29: an assistant message left empty is dropped; otherwise role and id are kept', () => {
+    const emptied: Message = {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'no encrypted content' },
+        { type: 'thinking', thinking: '', encryptedContent: 'no id' },
+      ],
+      id: 'msg_gone',
+    };
+    const kept: Message = { role: 'assistant', content: [{ type: 'text', text: 'hi' }], id: 'msg_1' };
+    expect(prepareCodexMessages([emptied, kept])).toEqual([kept]);
+    expect(prepareCodexMessages([{ role: 'assistant', content: [] }])).toEqual([]);
+  });
+
+  it('never mutates its input', () => {
+    const msg: Message = {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 't', id: 'rs', encryptedContent: 'e', signature: 's' },
+        { type: 'text', text: 'x' },
+        { type: 'tool_use', id: 'c', name: 'n', input: {} },
+      ],
+    };
+    const copy = structuredClone(msg);
+    prepareCodexMessages([msg]);
+    expect(msg).toEqual(copy);
+  });
+});
+
+describe('messagesToInputItems (BEHAVIOUR §5)', () => {
+  it('§5: text is input_text for user/system and output_text for assistant; status and id', () => {
+    const items = messagesToInputItems([
+      userMessage('u'),
+      { role: 'assistant', content: [{ type: 'text', text: 'a' }], id: 'msg_a' },
+      { role: 'user', content: [{ type: 'text', text: 'u2' }], id: 'msg_u' },
+      systemMessage('s'),
+      assistantMessage('no id'),
+    ]);
+    expect(JSON.stringify(items)).toBe(
+      '[{"type":"message","role":"user","content":[{"type":"input_text","text":"u"}]},' +
+        '{"type":"message","role":"assistant","content":[{"type":"output_text","text":"a"}],"status":"completed","id":"msg_a"},' +
+        '{"type":"message","role":"user","content":[{"type":"input_text","text":"u2"}],"id":"msg_u"},' +
+        '{"type":"message","role":"system","content":[{"type":"input_text","text":"s"}]},' +
+        '{"type":"message","role":"assistant","content":[{"type":"output_text","text":"no id"}],"status":"completed"}]',
+    );
+  });
+
+  it('§5: images become input_image (base64 → data URL, url as is, detail only when set), for any role', () => {
+    const items = messagesToInputItems([
+      {
+        role: 'assistant',
+        content: [
+          { type: 'image', source: { type: 'base64', mediaType: 'image/png', data: 'AAAA' } },
+          { type: 'image', source: { type: 'url', url: 'https://e.com/a.jpg' }, detail: 'high' },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(items)).toBe(
+      '[{"type":"message","role":"assistant","content":[' +
+        '{"type":"input_image","image_url":"data:image/png;base64,AAAA"},' +
+        '{"type":"input_image","image_url":"https://e.com/a.jpg","detail":"high"}],"status":"completed"}]',
+    );
+  });
+
+  it('§5: tool_use → function_call with fc_ + 32 hex id, call_id, name, JSON arguments, status', () => {
+    const items = messagesToInputItems([
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_use', id: 'call_1', name: 'read', input: { path: 'a', line: 3 } },
+          { type: 'tool_use', id: 'call_2', name: 'read', input: { path: 'b' } },
+        ],
+      },
+    ]) as FunctionCallInputItem[];
+    expect(items).toHaveLength(2);
+    expect(items[0]!.id).toMatch(FC_ID);
+    expect(items[1]!.id).toMatch(FC_ID);
+    expect(items[0]!.id).not.toBe(items[1]!.id);
+    expect(Object.keys(items[0]!)).toEqual(['type', 'id', 'call_id', 'name', 'arguments', 'status']);
+    expect(items[0]).toEqual({
+      type: 'function_call',
+      id: items[0]!.id,
+      call_id: 'call_1',
+      name: 'read',
+      arguments: '{"line":3,"path":"a"}',
+      status: 'completed',
+    });
+  });
+
+  it('§5: tool_result → function_call_output; strings are JSON-quoted and isError is ignored', () => {
+    const items = messagesToInputItems([
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolUseId: 'call_1', content: 'ok', isError: true },
+          { type: 'tool_result', toolUseId: 'call_2', content: { z: 1, a: [{ y: 2, b: null }] } },
+          { type: 'tool_result', toolUseId: 'call_3', content: undefined },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(items)).toBe(
+      '[{"type":"function_call_output","call_id":"call_1","output":"\\"ok\\"","status":"completed"},' +
+        '{"type":"function_call_output","call_id":"call_2","output":"{\\"a\\":[{\\"b\\":null,\\"y\\":2}],\\"z\\":1}","status":"completed"},' +
+        '{"type":"function_call_output","call_id":"call_3","output":"null","status":"completed"}]',
+    );
+  });
+
+  it('§6.7: assistant thinking with id + encryptedContent → reasoning item with the original id', () => {
+    const items = messagesToInputItems([
+      { role: 'assistant', content: [{ type: 'thinking', thinking: 'text is never replayed', id: 'rs_orig', encryptedContent: 'ENC' }] },
+    ]);
+    expect(JSON.stringify(items)).toBe('[{"type":"reasoning","id":"rs_orig","content":[],"summary":[],"encrypted_content":"ENC"}]');
+  });
+
+  it('§6.7/§5: thinking without id, without encrypted content, or in a user message sends nothing', () => {
+    expect(
+      messagesToInputItems([
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'a', encryptedContent: 'E' }] },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'b', id: 'rs_1' }] },
+        { role: 'user', content: [{ type: 'thinking', thinking: 'c', id: 'rs_2', encryptedContent: 'E' }] },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('§6.13: items follow the block order; one message item sits where the first text/image block is', () => {
+    const items = messagesToInputItems([
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: '', id: 'rs_1', encryptedContent: 'E1' },
+          { type: 'tool_use', id: 'call_1', name: 'a', input: {} },
+          { type: 'text', text: 'first' },
+          { type: 'thinking', thinking: '', id: 'rs_2', encryptedContent: 'E2' },
+          { type: 'image', source: { type: 'url', url: 'u' } },
+          { type: 'tool_result', toolUseId: 'call_0', content: 1 },
+          { type: 'text', text: 'second' },
+        ],
+        id: 'msg_1',
+      },
+    ]);
+    expect(items.map((i) => i.type)).toEqual(['reasoning', 'function_call', 'message', 'reasoning', 'function_call_output']);
+    expect(items[2]).toEqual({
+      type: 'message',
+      role: 'assistant',
+      content: [
+        { type: 'output_text', text: 'first' },
+        { type: 'input_image', image_url: 'u' },
+        { type: 'output_text', text: 'second' },
+      ],
+      status: 'completed',
+      id: 'msg_1',
+    });
+    expect(items[3]).toMatchObject({ id: 'rs_2' });
+  });
+
+  it('§6.13: a user turn with tool results then text keeps outputs before the message', () => {
+    const items = messagesToInputItems([
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolUseId: 'c1', content: 'r' },
+          { type: 'text', text: 'and now?' },
+        ],
+      },
+    ]);
+    expect(items.map((i) => i.type)).toEqual(['function_call_output', 'message']);
+  });
+
+  it('§5: unknown block types (documents, …) are dropped; a message with only those yields nothing', () => {
+    const doc = { type: 'document', source: { type: 'text', data: 'x' } } as unknown as ContentBlock;
+    expect(messagesToInputItems([{ role: 'user', content: [doc] }])).toEqual([]);
+    expect(messagesToInputItems([{ role: 'user', content: [doc, { type: 'text', text: 't' }] }])).toHaveLength(1);
+  });
+
+  it('bad input gets a ConfigError naming the place', () => {
+    expectConfigError(() => messagesToInputItems('x' as unknown as Message[]), 'messages must be an array, got string');
+    expectConfigError(
+      () => messagesToInputItems([{ role: 'tool', content: [] } as unknown as Message]),
+      'messages[0].role must be one of system, user, assistant',
+    );
+    expectConfigError(
+      () => messagesToInputItems([{ role: 'user' } as unknown as Message]),
+      'messages[0].content must be an array of content blocks',
+    );
+    expectConfigError(
+      () => messagesToInputItems([userMessage('a'), { role: 'user', content: [{ type: 'text', text: 5 }] } as unknown as Message]),
+      'messages[1].content[0]: text must be a string',
+    );
+    expectConfigError(
+      () =>
+        messagesToInputItems([
+          { role: 'user', content: [{ type: 'image', source: { type: 'file', path: 'x' } }] } as unknown as Message,
+        ]),
+      'messages[0].content[0]: image source type must be "base64" or "url"',
+    );
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expectConfigError(
+      () => messagesToInputItems([{ role: 'assistant', content: [{ type: 'tool_use', id: 'c', name: 'n', input: circular }] }]),
+      'messages[0].content[0].input is not JSON-serialisable: circular structure',
+    );
+  });
+});
+
+describe('sortedJsonStringify (serde_json Value: sorted keys)', () => {
+  it('sorts keys recursively, integer-like keys included (which JSON.stringify cannot)', () => {
+    expect(sortedJsonStringify({ b: 1, '10': 2, '9': 3, a: { d: [{ z: 0, y: 1 }], c: true } })).toBe(
+      '{"10":2,"9":3,"a":{"c":true,"d":[{"y":1,"z":0}]},"b":1}',
+    );
+  });
+
+  it('follows JSON.stringify for everything else', () => {
+    const values: unknown[] = [
+      'str"\n\u0001é😀',
+      42,
+      -0.5,
+      1e21,
+      true,
+      null,
+      [1, undefined, () => 1, NaN, Infinity],
+      { a: undefined, b: () => 1, c: Symbol('s'), d: 1 },
+      new Date(0),
+      { toJSON: () => ({ y: 1, x: 2 }) },
+      [new String('boxed'), new Number(3), new Boolean(false)],
+    ];
+    for (const v of values) {
+      const plain = JSON.stringify(v, (_k, val: unknown) =>
+        val && typeof val === 'object' && !Array.isArray(val) && !(val instanceof String || val instanceof Number || val instanceof Boolean)
+          ? Object.fromEntries(Object.entries(val as object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : val,
+      );
+      expect(sortedJsonStringify(v)).toBe(plain);
+    }
+  });
+
+  it('top-level undefined / functions give "null" (a serde Value is never absent)', () => {
+    expect(sortedJsonStringify(undefined)).toBe('null');
+    expect(sortedJsonStringify(() => 1)).toBe('null');
+  });
+
+  it('BigInt and cycles throw ConfigError', () => {
+    expectConfigError(() => sortedJsonStringify({ n: 1n }, 'x'), 'x is not JSON-serialisable: BigInt');
+    const a: unknown[] = [];
+    a.push(a);
+    expectConfigError(() => sortedJsonStringify(a, 'y'), 'y is not JSON-serialisable: circular structure');
+  });
+
+  it('a shared (non-circular) object is serialized twice, not mistaken for a cycle', () => {
+    const shared = { k: 1 };
+    expect(sortedJsonStringify({ a: shared, b: [shared] })).toBe('{"a":{"k":1},"b":[{"k":1}]}');
+  });
+
+  it('compares keys by code point (UTF-8 byte order), not UTF-16 unit', () => {
+    // U+FFFD is one unit 0xFFFD; U+1F600 is the pair D83D DE00: UTF-16 order would put 😀 first.
+    expect(compareCodePoints('\ufffd', '😀')).toBeLessThan(0);
+    expect(compareCodePoints('😀', '\ufffd')).toBeGreaterThan(0);
+    expect(compareCodePoints('a', 'ab')).toBeLessThan(0);
+    expect(compareCodePoints('b', 'a')).toBeGreaterThan(0);
+    expect(compareCodePoints('same', 'same')).toBe(0);
+    expect(sortedJsonStringify({ '😀': 1, '\ufffd': 2 })).toBe('{"\ufffd":2,"😀":1}');
+  });
+
+  it('sortedJsonValue returns a sorted copy and leaves the input alone', () => {
+    const input = { b: { d: 1, c: 2 }, a: [{ f: 1, e: undefined }] };
+    const out = sortedJsonValue(input) as Record<string, unknown>;
+    expect(JSON.stringify(out)).toBe('{"a":[{"f":1}],"b":{"c":2,"d":1}}');
+    expect(JSON.stringify(input)).toBe('{"b":{"d":1,"c":2},"a":[{"f":1}]}');
+  });
+});
+
+describe('toolsToWire (BEHAVIOUR §5 from_unified_tools)', () => {
+  it('§5: {type, name, description, parameters}; additionalProperties:false at the root only, keys sorted', () => {
+    const params = {
+      type: 'object',
+      properties: { path: { type: 'string' }, opts: { type: 'object', properties: {} } },
+      required: ['path'],
+    };
+    const wire = toolsToWire([{ name: 'read', description: 'Read a file', parameters: params }]);
+    expect(JSON.stringify(wire)).toBe(
+      '[{"type":"function","name":"read","description":"Read a file","parameters":' +
+        '{"additionalProperties":false,"properties":{"opts":{"properties":{},"type":"object"},"path":{"type":"string"}},' +
+        '"required":["path"],"type":"object"}}]',
+    );
+    expect(params).not.toHaveProperty('additionalProperties'); // input untouched
+  });
+
+  it('§5: an existing additionalProperties is kept as is', () => {
+    const [tool] = toolsToWire([{ name: 't', description: 'd', parameters: { type: 'object', additionalProperties: true } }]);
+    expect(tool!.parameters).toEqual({ additionalProperties: true, type: 'object' });
+  });
+
+  it('§5: a whole tool spec → its inner "parameters" object is used', () => {
+    const [tool] = toolsToWire([
+      { name: 't', description: 'd', parameters: { type: 'function', name: 't', parameters: { type: 'object' } } },
+    ]);
+    expect(JSON.stringify(tool!.parameters)).toBe('{"additionalProperties":false,"type":"object"}');
+  });
+
+  it('§5: an inner "parameters" that is not an object → the original value, without additionalProperties', () => {
+    const [tool] = toolsToWire([{ name: 't', description: 'd', parameters: { type: 'object', parameters: 'x' } }]);
+    expect(JSON.stringify(tool!.parameters)).toBe('{"parameters":"x","type":"object"}');
+  });
+
+  it('§5: non-object parameters pass through (null, arrays, strings)', () => {
+    const wire = toolsToWire([
+      { name: 'a', description: 'd', parameters: null },
+      { name: 'b', description: 'd', parameters: ['x'] },
+      { name: 'c', description: 'd', parameters: 'schema' },
+    ]);
+    expect(wire.map((t) => t.parameters)).toEqual([null, ['x'], 'schema']);
+  });
+
+  it('bad tools give a ConfigError', () => {
+    expectConfigError(() => toolsToWire([{ name: 1, description: 'd', parameters: {} } as never]), 'tools[0]: name must be a string');
+    expectConfigError(() => toolsToWire({} as never), 'tools must be an array, got object');
+  });
+});
