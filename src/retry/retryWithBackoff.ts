@@ -108,11 +108,11 @@ function serverDelayMs(error: unknown): number | undefined {
  * ## Example
  * ```ts
  * import { CodexClient, retryWithBackoff, userMessage } from 'codex-rx';
- * import { defer } from 'rxjs';
  *
- * // CodexClient already retries with its `retry` config; this is the same policy on any cold source.
+ * // CodexClient applies this policy itself (its `retry` option); here it is by hand on the
+ * // cold stream: each re-subscription sends the request again.
  * const client = new CodexClient({ retry: { maxRetries: 0 } });
- * const events$ = defer(() => client.stream([userMessage('Hello')])).pipe(
+ * const events$ = client.stream([userMessage('Hello')]).pipe(
  *   retryWithBackoff({
  *     maxRetries: 5,
  *     initialBackoffMs: 500,
