@@ -155,10 +155,13 @@ export function renderEvent(state: RenderState, event: CodexEvent, style: Style)
     case 'tool-calls': {
       let section = state.section;
       let atLineStart = state.atLineStart;
+      // Only the call being written when the list arrives can be finished in place.
+      let inProgress = state.section === 'tool' ? state.toolCallId : undefined;
       for (const call of event.toolCalls) {
         const args = argsOf(call);
         const written = state.toolArgsWritten[call.id];
-        const current = section === 'tool' && state.toolCallId === call.id;
+        const current = inProgress === call.id;
+        inProgress = undefined;
         if (current && written !== undefined && written <= args.length) {
           output += args.slice(written);
         } else {
