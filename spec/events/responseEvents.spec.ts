@@ -1,0 +1,146 @@
+import { from, Subject } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { ConfigError, ProtocolError } from '../../src/errors';
+import { parseResponseEvent, responseEvents } from '../../src/events/responseEvents';
+import type { Diagnostic, SseMessage } from '../../src/types';
+import { observableMatcher } from '../reduce/observableMatcher';
+
+const msg = (payload: unknown, event?: string): SseMessage =>
+  event === undefined ? { data: JSON.stringify(payload) } : { event, data: JSON.stringify(payload) };
+
+const delta = { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hi', sequence_number: 3 };
+const completed = { type: 'response.completed', response: { id: 'resp_1', output: [], usage: null } };
+
+describe('responseEvents', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler(observableMatcher);
+  });
+
+  it('emits one typed event per message in the same frame and completes with the source', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('a--b|', { a: msg(delta, 'response.output_text.delta'), b: msg(completed) });
+      expectObservable(source.pipe(responseEvents())).toBe('a--b|', { a: delta, b: completed });
+      expectSubscriptions(source.subscriptions).toBe('^---!');
+    });
+  });
+
+  it('item 42: skips empty data and [DONE]; neither ends the stream', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('e-d-a-|', { e: { data: '' }, d: { data: '[DONE]' }, a: msg(delta) });
+      expectObservable(source.pipe(responseEvents())).toBe('----a-|', { a: delta });
+    });
+  });
+
+  it('item 43: valid JSON without a string type is ignored', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('abcdef|', {
+        a: { data: '{"no":"type"}' },
+        b: { data: '{"type":7}' },
+        c: { data: '[1,2]' },
+        d: { data: 'null' },
+        e: { data: '"response.completed"' },
+        f: msg(delta),
+      });
+      expectObservable(source.pipe(responseEvents())).toBe('-----f|', { f: delta });
+    });
+  });
+
+  it('item 43, SPEC §6.10: unparsable JSON is skipped and reported with a running count', () => {
+    const diagnostics: Diagnostic[] = [];
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('ab-c|', { a: { data: '{"type":' }, b: { data: 'not json' }, c: msg(delta) });
+      expectObservable(source.pipe(responseEvents({ onDiagnostic: (d) => diagnostics.push(d) }))).toBe('---c|', { c: delta });
+    });
+    expect(diagnostics).toHaveLength(2);
+    expect(diagnostics[0]).toMatchObject({ type: 'unparsable-json', data: '{"type":', count: 1 });
+    expect(diagnostics[1]).toMatchObject({ type: 'unparsable-json', data: 'not json', count: 2 });
+    expect(typeof (diagnostics[1] as { message: string }).message).toBe('string');
+  });
+
+  it('counts unparsable payloads per subscription', () => {
+    const counts: number[] = [];
+    const op = responseEvents({ onDiagnostic: (d) => counts.push((d as { count: number }).count) });
+    const source = from([{ data: 'x' }, { data: 'y' }]);
+    source.pipe(op).subscribe();
+    source.pipe(op).subscribe();
+    expect(counts).toEqual([1, 2, 1, 2]);
+  });
+
+  it('a throwing onDiagnostic errors the stream (not lost)', () => {
+    const boom = new Error('hook failed');
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('a-b|', { a: { data: 'x' }, b: msg(delta) });
+      const hooked = responseEvents({
+        onDiagnostic: () => {
+          throw boom;
+        },
+      });
+      expectObservable(source.pipe(hooked)).toBe('#', undefined, boom);
+    });
+  });
+
+  it('item 57, SPEC §6.10: unknown types pass through untouched', () => {
+    const keepalive = { type: 'keepalive', sequence_number: 1 };
+    const rateLimits = { type: 'codex.rate_limits', primary: { used_percent: 12.5 } };
+    const hosted = { type: 'response.web_search_call.searching', item_id: 'ws_1', output_index: 'weird' };
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('abc|', { a: msg(keepalive), b: msg(rateLimits), c: msg(hosted) });
+      expectObservable(source.pipe(responseEvents())).toBe('abc|', { a: keepalive, b: rateLimits, c: hosted });
+    });
+  });
+
+  it('SPEC §6.10: a known event with wrongly typed fields is a ProtocolError with eventType and issues', () => {
+    const expected = new ProtocolError(
+      'OpenAI Codex sent a malformed "response.output_text.delta" event: delta: Invalid input: expected string, received number',
+      { eventType: 'response.output_text.delta', issues: ['delta: Invalid input: expected string, received number'] },
+    );
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('a-b-c|', { a: msg(delta), b: msg({ ...delta, delta: 42 }), c: msg(delta) });
+      expectObservable(source.pipe(responseEvents())).toBe('a-#', { a: delta }, expected);
+      expectSubscriptions(source.subscriptions).toBe('^-!');
+    });
+  });
+
+  it('fills the seed defaults for missing fields of known events', () => {
+    expect(parseResponseEvent({ type: 'response.output_text.done' })).toEqual({
+      type: 'response.output_text.done',
+      item_id: '',
+      output_index: 0,
+      content_index: 0,
+      text: '',
+    });
+    expect(parseResponseEvent({ type: 'response.output_item.added', item: { type: 'function_call' } })).toMatchObject({
+      output_index: 0,
+      item: { type: 'function_call', id: '' },
+    });
+  });
+
+  it('issues name the path of nested fields', () => {
+    let error: unknown;
+    try {
+      parseResponseEvent({ type: 'response.completed', response: { usage: { input_tokens: 'many' } } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).eventType).toBe('response.completed');
+    expect((error as ProtocolError).issues).toEqual([expect.stringMatching(/^response\.usage\.input_tokens: /)]);
+  });
+
+  it('is synchronous: an event is emitted in the call that delivers its message', () => {
+    const subject = new Subject<SseMessage>();
+    const seen: unknown[] = [];
+    subject.pipe(responseEvents()).subscribe((e) => seen.push(e));
+    subject.next(msg(delta));
+    expect(seen).toEqual([delta]);
+  });
+
+  it('validates options at creation', () => {
+    expect(() => responseEvents({ onDiagnostic: 'no' as never })).toThrow(ConfigError);
+    expect(() => responseEvents({ onDiagnostics: () => undefined } as never)).toThrow(/Unexpected responseEvents option: onDiagnostics/);
+    expect(() => responseEvents(null as never)).toThrow(ConfigError);
+    expect(() => responseEvents()).not.toThrow();
+    expect(() => responseEvents({})).not.toThrow();
+  });
+});

@@ -1,0 +1,44 @@
+import { pipe, type OperatorFunction } from 'rxjs';
+import { decodeUtf8 } from './decode/decodeUtf8';
+import { responseEvents, type ResponseEventsOptions } from './events/responseEvents';
+import { reduceResponse } from './reduce/reduceResponse';
+import { sseMessages } from './sse/sseMessages';
+import type { CodexEvent } from './types';
+
+/** Options of {@link parseResponseStream}. */
+export type ParseResponseStreamOptions = ResponseEventsOptions;
+
+/**
+ * Parses a Codex response body into `CodexEvent`s: `decodeUtf8()` → `sseMessages()` →
+ * `responseEvents(options)` → `reduceResponse()`.
+ *
+ * 1. Bytes are decoded as UTF-8 (a character split across chunks is whole; invalid bytes are an
+ *    `InvalidUtf8Error`), framed as SSE (LF, CR, CRLF), parsed and validated, then reduced by
+ *    the seed's state machine.
+ * 2. Synchronous over a synchronous source: every event is emitted in the tick of the chunk
+ *    that completes it, so `from(chunks).pipe(parseResponseStream())` has delivered `done`
+ *    when `subscribe` returns.
+ * 3. Completes at the terminal event and unsubscribes from the body (which cancels it); errors
+ *    with `StreamTruncatedError` if the body ends first. Errors carry `partial` when anything
+ *    had been emitted.
+ *
+ * ## Example
+ * ```ts
+ * import { fromBody, parseResponseStream, collectResponse } from 'codex-rx';
+ *
+ * const response = await fetch(url, init);
+ * fromBody(response.body!)
+ *   .pipe(parseResponseStream({ onDiagnostic: (d) => console.debug(d) }), collectResponse())
+ *   .subscribe((result) => console.log(result.text));
+ * ```
+ *
+ * @see {@link responseEvents}
+ * @see {@link reduceResponse}
+ * @param options Passed to `responseEvents` (`onDiagnostic`); validated here.
+ * @return A function that returns an Observable that emits the `CodexEvent`s of the response in
+ * the body.
+ * @throws {ConfigError} At creation, when the options are invalid.
+ */
+export function parseResponseStream(options?: ParseResponseStreamOptions): OperatorFunction<Uint8Array, CodexEvent> {
+  return pipe(decodeUtf8(), sseMessages(), responseEvents(options), reduceResponse());
+}
