@@ -220,7 +220,12 @@ function describe(value: unknown): string {
     return String(value);
   }
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return article(typeof value);
+}
+
+/** `a number`, `an object`. */
+function article(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 /**
@@ -239,7 +244,7 @@ function optionalString(config: Record<string, unknown>, key: string): string | 
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
     // The access token's value is a secret: never echo it, even when it has the wrong type.
-    const got = key === 'accessToken' ? `a ${typeof value}` : describe(value);
+    const got = key === 'accessToken' ? article(typeof value) : describe(value);
     throw new ConfigError(`${key} must be a string, got ${got}`);
   }
   return value;
