@@ -12,13 +12,14 @@ export interface FileLockOptions {
   staleMs?: number;
   /**
    * How long to wait for the lock before giving up with an `AuthError`.
-   * @default 60000
+   * @default 90000
    */
   timeoutMs?: number;
 }
 
 const DEFAULT_STALE_MS = 30_000;
-const DEFAULT_TIMEOUT_MS = 60_000;
+// Longer than a holder's worst case (token request: 30 s headers + 30 s body), so waiters outlast a slow refresh.
+const DEFAULT_TIMEOUT_MS = 90_000;
 const MIN_POLL_MS = 10;
 const MAX_POLL_MS = 200;
 
