@@ -201,6 +201,16 @@ describe('startMockCodexServer', () => {
       expect(await (await post(s)).body.text()).toBe(body);
     });
 
+    it('a large body in small chunks survives backpressure from a slow reader', async () => {
+      const body = Buffer.alloc(2 << 20);
+      for (let i = 0; i < body.length; i++) body[i] = i % 251;
+      const s = await start({ replies: [{ body, chunkSize: 16 << 10 }] });
+      const res = await post(s);
+      await new Promise((r) => setTimeout(r, 50)); // let the socket buffers fill up
+      expect(Buffer.from(await res.body.arrayBuffer()).equals(body)).toBe(true);
+      expect(await s.responseOutcome(0)).toEqual({ kind: 'finished', bytesWritten: body.length });
+    });
+
     it('chunkDelayMs paces the chunks', async () => {
       const s = await start({ replies: [{ body: 'abcd', chunkSize: 1, chunkDelayMs: 25 }] });
       const t0 = performance.now();

@@ -34,8 +34,9 @@ export interface MockReply {
   /** Split the body bytes into chunks of this many bytes, each written separately. */
   chunkSize?: number;
   /**
-   * Wait this long between chunks. Without it, each chunk is written once the previous one
-   * was handed to the socket (several may still arrive in one read).
+   * Wait this long between chunks (each then reaches the socket before the next). Without it,
+   * chunks are written back to back, honouring backpressure: separate writes, but several may
+   * arrive in one read.
    * @default 0
    */
   chunkDelayMs?: number;
@@ -90,7 +91,7 @@ export interface MockResponseOutcome {
    * - `server-closed`: `close()` ended it.
    */
   kind: 'finished' | 'cut' | 'dropped' | 'client-closed' | 'server-closed';
-  /** Body bytes handed to the socket. */
+  /** Body bytes written to the response before it ended (for `cut`, all of them reached the socket). */
   bytesWritten: number;
 }
 
@@ -401,6 +402,22 @@ function write(res: ServerResponse, chunk: Buffer, signal: AbortSignal): Promise
       signal.removeEventListener('abort', onAbort);
       resolve(err == null);
     });
+  });
+}
+
+/** Resolves true on `drain`, false if the response went away first. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (ok: boolean): void => {
+      res.off('drain', onDrain);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onDrain = (): void => finish(true);
+    const onAbort = (): void => finish(false);
+    res.once('drain', onDrain);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -721,8 +738,15 @@ class MockCodexServerImpl implements MockCodexServer {
         await sleep(plan.chunkDelayMs, signal);
         if (signal.aborted) return interrupted();
       }
-      const chunk = plan.body.subarray(offset, Math.min(offset + plan.chunkSize, plan.sendBytes));
-      if (!(await write(res, chunk, signal))) return interrupted();
+      const stop = Math.min(offset + plan.chunkSize, plan.sendBytes);
+      const chunk = plan.body.subarray(offset, stop);
+      // Paced chunks, and the last bytes before a cut, must really reach the socket first;
+      // otherwise only backpressure is honoured, so large bodies stream at full speed.
+      if (plan.chunkDelayMs > 0 || (plan.end === 'cut' && stop === plan.sendBytes)) {
+        if (!(await write(res, chunk, signal))) return interrupted();
+      } else if (!res.write(chunk) && !(await drained(res, signal))) {
+        return interrupted();
+      }
       bytesWritten += chunk.length;
     }
 
