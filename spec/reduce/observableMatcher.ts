@@ -3,10 +3,18 @@
  * `toEqual` looks at an Error's message alone).
  */
 
-function normalise(value: unknown, seen = new Set<unknown>()): unknown {
+function normalise(value: unknown, ancestors = new Set<unknown>()): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (seen.has(value)) return '[circular]';
-  seen.add(value);
+  if (ancestors.has(value)) return '[circular]';
+  ancestors.add(value);
+  try {
+    return normaliseObject(value, ancestors);
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function normaliseObject(value: object, seen: Set<unknown>): unknown {
   if (value instanceof Error) {
     const fields: Record<string, unknown> = { errorClass: value.constructor.name, message: value.message };
     for (const [key, field] of Object.entries(value)) {

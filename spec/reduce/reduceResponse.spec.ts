@@ -1,0 +1,190 @@
+import { defer, from, of, retry, Subject, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { CodexStreamError, IdleTimeoutError, InvalidUtf8Error, StreamTruncatedError } from '../../src/errors';
+import { reduceResponse } from '../../src/reduce/reduceResponse';
+import { INITIAL_REDUCE_STATE, step, type ReduceState } from '../../src/reduce/state';
+import type { CodexEvent } from '../../src/types';
+import { collect, completed, created, ev, fcAdded, argsDelta, argsDone, reasoningAdded, reasoningItemDone, summaryDelta, textDelta } from './helpers';
+import { observableMatcher } from './observableMatcher';
+
+const a = textDelta('Hel');
+const b = textDelta('lo');
+const t = completed({ id: 'resp_1', usage: { input_tokens: 4, output_tokens: 2 } });
+
+const A: CodexEvent = { type: 'text-delta', delta: 'Hel', outputIndex: 0, contentIndex: 0 };
+const B: CodexEvent = { type: 'text-delta', delta: 'lo', outputIndex: 0, contentIndex: 0 };
+const U: CodexEvent = { type: 'usage', usage: { inputTokens: 4, outputTokens: 2 } };
+const K: CodexEvent = { type: 'content-block', block: { type: 'text', text: 'Hello' } };
+const D: CodexEvent = { type: 'done', status: 'completed', responseId: 'resp_1' };
+
+describe('reduceResponse (marbles)', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler(observableMatcher);
+  });
+
+  it('emits deltas in their frame and the terminal batch in the terminal frame, then completes', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('-a-b--t-|', { a, b, t });
+      expectObservable(source.pipe(reduceResponse())).toBe('-a-b--(ukd|)', { a: A, b: B, u: U, k: K, d: D });
+    });
+  });
+
+  it('§6.3 / item 44: unsubscribes upstream at the terminal event (the body is cancelled)', () => {
+    scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('--a--t--b--|', { a, b, t });
+      expectObservable(source.pipe(reduceResponse())).toBe('--a--(ukd|)', { a: { ...A, delta: 'Hel' }, u: U, k: { ...K, block: { type: 'text', text: 'Hel' } }, d: D });
+      expectSubscriptions(source.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('item 45: completion before a terminal event errors with StreamTruncatedError (with partial)', () => {
+    const expected = new StreamTruncatedError('OpenAI Codex stream ended before a terminal response event', {
+      partial: { text: 'Hello', reasoning: '', toolCalls: [] },
+    });
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('a-b-|', { a, b });
+      expectObservable(source.pipe(reduceResponse())).toBe('a-b-#', { a: A, b: B }, expected);
+    });
+  });
+
+  it('an error event errors in its frame, with partial, and unsubscribes upstream', () => {
+    const expected = new CodexStreamError('overloaded', { eventType: 'error', errorCode: 'server_is_overloaded' }, {
+      partial: { responseId: 'resp_0', text: 'Hel', reasoning: '', toolCalls: [] },
+    });
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const e = ev({ type: 'error', error: { code: 'server_is_overloaded', message: 'overloaded' } });
+      const source = cold('c-a-e-b-t|', { c: created('resp_0'), a, e, b, t });
+      expectObservable(source.pipe(reduceResponse())).toBe('--a-#', { a: A }, expected);
+      expectSubscriptions(source.subscriptions).toBe('^---!');
+    });
+  });
+
+  it('an upstream codex error passes through with partial attached', () => {
+    const upstream = new IdleTimeoutError('no bytes for 300000 ms', { phase: 'body', timeoutMs: 300000 });
+    const expected = new IdleTimeoutError('no bytes for 300000 ms', { phase: 'body', timeoutMs: 300000 }, {
+      partial: { text: 'Hel', reasoning: '', toolCalls: [] },
+    });
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('a--#', { a }, upstream);
+      expectObservable(source.pipe(reduceResponse())).toBe('a--#', { a: A }, expected);
+    });
+  });
+
+  it('an upstream error before any output passes through unchanged; a foreign error is never touched', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const utf8 = new InvalidUtf8Error('Invalid UTF-8 at byte 3');
+      expectObservable(cold('--#', undefined, utf8).pipe(reduceResponse())).toBe('--#', undefined, new InvalidUtf8Error('Invalid UTF-8 at byte 3'));
+      const foreign = new TypeError('not ours');
+      expectObservable(cold('a-#', { a }, foreign).pipe(reduceResponse())).toBe('a-#', { a: A }, new TypeError('not ours'));
+    });
+  });
+
+  it('an existing partial on an upstream error is kept', () => {
+    const own = { text: 'earlier', reasoning: '', toolCalls: [] };
+    const run = collect(throwError(() => new IdleTimeoutError('x', { phase: 'body', timeoutMs: 1 }, { partial: own })).pipe(reduceResponse()));
+    expect((run.error as IdleTimeoutError).partial).toBe(own);
+  });
+
+  it('tool-call deltas are emitted in their frames; tool-calls once after the terminal event', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('f-x-y-z-t|', {
+        f: fcAdded('fc_1', 'call_1', 'run'),
+        x: argsDelta('fc_1', '{"n":'),
+        y: argsDelta('fc_1', '1}'),
+        z: argsDone({ item_id: 'fc_1', arguments: '{"n":1}' }),
+        t: completed({ id: 'resp_1' }),
+      });
+      const call = { id: 'call_1', name: 'run', input: { n: 1 }, rawInputJson: '{"n":1}' };
+      expectObservable(source.pipe(reduceResponse())).toBe('--x-y---(cbd|)', {
+        x: { type: 'tool-call-delta', toolCall: { id: 'call_1', name: 'run', input: {}, rawInputJson: '{"n":' } },
+        y: { type: 'tool-call-delta', toolCall: call },
+        c: { type: 'tool-calls', toolCalls: [call] },
+        b: { type: 'content-block', block: { type: 'tool_use', id: 'call_1', name: 'run', input: { n: 1 } } },
+        d: D,
+      });
+    });
+  });
+
+  it('is synchronous: done has been delivered when subscribe returns over a synchronous source', () => {
+    const seen: string[] = [];
+    from([a, b, t]).pipe(reduceResponse()).subscribe((e) => seen.push(e.type));
+    expect(seen).toEqual(['text-delta', 'text-delta', 'usage', 'content-block', 'done']);
+  });
+
+  it('emits each delta in the call that delivers its event (no buffering)', () => {
+    const subject = new Subject<ReturnType<typeof ev>>();
+    const seen: string[] = [];
+    subject.pipe(reduceResponse()).subscribe((e) => seen.push(e.type));
+    subject.next(a);
+    expect(seen).toEqual(['text-delta']);
+    subject.next(t);
+    expect(seen).toEqual(['text-delta', 'usage', 'content-block', 'done']);
+    expect(subject.observed).toBe(false);
+  });
+
+  it('state does not leak across resubscriptions (retry replays from a clean state)', () => {
+    let attempt = 0;
+    const source = defer(() => {
+      attempt += 1;
+      return attempt === 1 ? from([a, b]) : from([a, b, t]);
+    });
+    const run = collect(source.pipe(reduceResponse(), retry(1)));
+    const blocks = run.events.filter((e) => e.type === 'content-block');
+    // Second attempt starts clean: the text block is "Hello", not "HelloHello".
+    expect(blocks).toEqual([K]);
+  });
+});
+
+describe('step (pure)', () => {
+  function deepFreeze<T>(value: T): T {
+    if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+      Object.freeze(value);
+      for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    }
+    return value;
+  }
+
+  it('never mutates the state or the event it is given', () => {
+    const events = [
+      created('resp_1'),
+      reasoningAdded('rs_1', 0),
+      summaryDelta('why', 0, 0),
+      reasoningItemDone('rs_1', 'ENC', 0),
+      textDelta('x', 1, 0),
+      fcAdded('fc_1', 'call_1', 'f', 2),
+      argsDelta('fc_1', '{"a":1}'),
+      argsDone({ item_id: 'fc_1' }),
+      completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_1', encrypted_content: 'ENC' }], usage: { input_tokens: 1 } }),
+    ];
+    let state: ReduceState = INITIAL_REDUCE_STATE;
+    const snapshots: string[] = [];
+    const serialise = (s: ReduceState) =>
+      JSON.stringify(s, (_k, v) => (v instanceof Map ? [...v.entries()] : v));
+    for (const event of events) {
+      deepFreeze(event);
+      const before = serialise(state);
+      const mapsBefore = [state.functionArgs.size, state.functionMeta.size, state.reasoningItems.size];
+      const result = step(state, event);
+      expect(serialise(state)).toBe(before);
+      expect([state.functionArgs.size, state.functionMeta.size, state.reasoningItems.size]).toEqual(mapsBefore);
+      snapshots.push(before);
+      state = result.state;
+    }
+    expect(state.phase).toBe('terminal');
+    // Replaying from the initial state gives the same result: no hidden shared state.
+    let replay: ReduceState = INITIAL_REDUCE_STATE;
+    for (const event of events) replay = step(replay, event).state;
+    expect(serialise(replay)).toBe(serialise(state));
+  });
+
+  it('ignores events after the terminal one', () => {
+    const terminal = step(INITIAL_REDUCE_STATE, completed()).state;
+    expect(step(terminal, textDelta('late'))).toEqual({ state: terminal, out: [] });
+  });
+
+  it('reduceResponse without input at all is truncated', () => {
+    const run = collect(of().pipe(reduceResponse()));
+    expect(run.error).toBeInstanceOf(StreamTruncatedError);
+  });
+});
