@@ -1,0 +1,273 @@
+import { types } from 'node:util';
+import { Agent, request, type Dispatcher } from 'undici';
+import {
+  Observable,
+  catchError,
+  defer,
+  from,
+  mergeMap,
+  tap,
+  throwError,
+  timeout,
+  type SchedulerLike,
+} from 'rxjs';
+import { resolveCodexAuth, type ResolvedAuth } from '../auth';
+import { fromBody } from '../body/fromBody';
+import {
+  AuthError,
+  CodexError,
+  CodexHttpError,
+  ConfigError,
+  ConnectionError,
+  IdleTimeoutError,
+  StreamTruncatedError,
+} from '../errors';
+import { parseResponseStream } from '../parseResponseStream';
+import { buildEndpointUrl, buildHeaders, buildRequestBody, createSessionId, requestPayloadPretty } from '../request/buildRequest';
+import { normalizeModel } from '../request/models';
+import { resolveRetryConfig } from '../retry/config';
+import { retryWithBackoff } from '../retry/retryWithBackoff';
+import type { CodexEvent, FailureCapture, Message, Tool } from '../types';
+import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config';
+import { httpErrorFrom } from './httpError';
+
+/**
+ * One connection pool for every client in the process, as the seed pooled per host: 30 s connect
+ * timeout, idle sockets kept 120 s. Created on first use so importing the library opens nothing.
+ */
+let sharedAgent: Agent | undefined;
+function defaultDispatcher(): Dispatcher {
+  sharedAgent ??= new Agent({ connect: { timeout: 30_000 }, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
+  return sharedAgent;
+}
+
+/** Any error of the transport (undici, the socket), as opposed to one of ours. */
+function isTransportError(error: unknown): error is Error & { code?: string } {
+  // isNativeError: errors from Node's own realm fail `instanceof Error` in sandboxes such as jest's.
+  return (types.isNativeError(error) || error instanceof Error) && !(error instanceof CodexError);
+}
+
+/**
+ * Streams Codex responses: the seed's `chat_with_tools_streaming` as a cold Observable.
+ *
+ * Each subscription to {@link CodexClient.stream} resolves credentials once, sends one request
+ * (re-sent on retryable failures that happen before the first event), and emits typed
+ * {@link CodexEvent}s as their bytes arrive. Unsubscribing at any moment aborts the request and
+ * releases its socket.
+ *
+ * ## Example
+ *
+ * ```ts
+ * import { CodexClient, userMessage } from 'codex-rx';
+ *
+ * const client = new CodexClient({ model: 'gpt-5.5', reasoning: { effort: 'low' } });
+ * client.stream([userMessage('Say hi')]).subscribe((event) => {
+ *   if (event.type === 'text-delta') process.stdout.write(event.delta);
+ * });
+ * ```
+ */
+export class CodexClient {
+  readonly #config: ResolvedClientConfig;
+  readonly #sessionId: string;
+  readonly #scheduler: SchedulerLike | undefined;
+  #latestResponseId: string | undefined;
+  #lastFailure: FailureCapture | undefined;
+
+  /** @throws {ConfigError} when the configuration is invalid (seed `validate()` rules, unknown keys). */
+  constructor(config: CodexClientConfig = {}) {
+    this.#config = resolveClientConfig(config);
+    // Validate the retry options now rather than at the first request.
+    resolveRetryConfig(this.#config.retry);
+    this.#sessionId = createSessionId();
+    this.#scheduler = this.#config.scheduler;
+  }
+
+  /** The session id sent as `session_id` and `prompt_cache_key` (one per client, item 3). */
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+
+  /** The id of the last response that reached its terminal event (item 5). */
+  latestResponseId(): string | undefined {
+    return this.#latestResponseId;
+  }
+
+  /** Takes the record of the last failed exchange, leaving none (item 5). */
+  takeLastFailure(): FailureCapture | undefined {
+    const failure = this.#lastFailure;
+    this.#lastFailure = undefined;
+    return failure;
+  }
+
+  /**
+   * Streams one turn. Cold: nothing is sent until subscription, and each subscription is one
+   * request (with its retries).
+   *
+   * @param messages The conversation; system messages become `instructions`.
+   * @param tools Function tools the model may call.
+   * @return An Observable of the turn's {@link CodexEvent}s, ending with `done`.
+   */
+  stream(messages: Message[], tools: Tool[] = []): Observable<CodexEvent> {
+    return defer(() => {
+      const config = this.#config;
+      // Item 30: a new call clears the previous call's state.
+      this.#latestResponseId = undefined;
+      this.#lastFailure = undefined;
+      const body = buildRequestBody(config, messages, tools, this.#sessionId);
+      const json = JSON.stringify(body);
+      const url = buildEndpointUrl(config.baseUrl);
+      let token: string | undefined;
+
+      // Item 8: auth is resolved once per call, before the retry loop, and its errors are neither
+      // retried nor recorded.
+      return from(
+        resolveCodexAuth({
+          accessToken: config.accessToken,
+          authFile: config.authFile,
+          authTokenUrl: config.authTokenUrl,
+          dispatcher: config.dispatcher,
+        }),
+      ).pipe(
+        mergeMap((auth: ResolvedAuth) => {
+          token = auth.accessToken;
+          const headers = buildHeaders(auth, config.originator, this.#sessionId);
+          return this.#attempt(url, headers, json, auth.accessToken).pipe(
+            retryWithBackoff(
+              {
+                ...config.retry,
+                onRetry: (info) => {
+                  config.retry?.onRetry?.(info);
+                  config.onDiagnostic?.({ type: 'retry', attempt: info.attempt, delayMs: info.delayMs, error: info.error });
+                },
+              },
+              this.#scheduler,
+            ),
+          );
+        }),
+        tap((event) => {
+          // Item 46a: the id is stored at the terminal event, even when it is absent.
+          if (event.type === 'done') this.#latestResponseId = event.responseId;
+        }),
+        catchError((error: unknown) => {
+          if (error instanceof AuthError || error instanceof ConfigError) return throwError(() => error);
+          const failure = this.#capture(error, requestPayloadPretty(body), token);
+          this.#lastFailure = failure;
+          if (error instanceof CodexError) error.failure = failure;
+          return throwError(() => error);
+        }),
+      );
+    });
+  }
+
+  /**
+   * One attempt: the request, its status check and the body through the pipeline. Lazy and
+   * per-subscription, so `retry` re-sends by resubscribing; the teardown aborts the request.
+   */
+  #attempt(url: string, headers: Record<string, string>, json: string, token: string): Observable<CodexEvent> {
+    const config = this.#config;
+    const scheduler = this.#scheduler;
+    const bytes = new Observable<Uint8Array>((subscriber) => {
+      const controller = new AbortController();
+      const response$ = from(
+        request(url, {
+          method: 'POST',
+          headers,
+          body: json,
+          signal: controller.signal,
+          dispatcher: config.dispatcher ?? defaultDispatcher(),
+          // Our own timers (below) enforce the timeouts, on the caller's scheduler.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        }),
+      ).pipe(
+        timeout({
+          first: config.headersTimeoutMs,
+          scheduler,
+          with: () =>
+            throwError(
+              () =>
+                new IdleTimeoutError(`No response headers from OpenAI Codex within ${config.headersTimeoutMs} ms`, {
+                  phase: 'headers',
+                  timeoutMs: config.headersTimeoutMs,
+                }),
+            ),
+        }),
+        catchError((error: unknown) =>
+          throwError(() =>
+            isTransportError(error)
+              ? new ConnectionError(`OpenAI Codex request failed: ${error.message}`, { cause: error })
+              : error,
+          ),
+        ),
+        mergeMap((response) => {
+          if (response.statusCode < 200 || response.statusCode >= 300) {
+            return from(response.body.text().catch(() => '')).pipe(
+              // A server that echoes the token back must not put it into our error.
+              mergeMap((text) => throwError(() => httpErrorFrom(response.statusCode, response.headers, redact(text, token)))),
+            );
+          }
+          return fromBody(response.body).pipe(
+            timeout({
+              each: config.idleTimeoutMs,
+              scheduler,
+              with: () =>
+                throwError(
+                  () =>
+                    new IdleTimeoutError(`OpenAI Codex stream sent no bytes for ${config.idleTimeoutMs} ms`, {
+                      phase: 'body',
+                      timeoutMs: config.idleTimeoutMs,
+                    }),
+                ),
+            }),
+            catchError((error: unknown) =>
+              throwError(() =>
+                isTransportError(error)
+                  ? new StreamTruncatedError(`OpenAI Codex stream read failed: ${error.message}`, { cause: error })
+                  : error,
+              ),
+            ),
+          );
+        }),
+      );
+      const subscription = response$.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        // Aborting after the body is done is a no-op; before, it closes the socket.
+        controller.abort();
+      };
+    });
+    return bytes.pipe(parseResponseStream({ onDiagnostic: config.onDiagnostic }));
+  }
+
+  /** The seed's `record_failed_exchange` (item 37), with any token scrubbed as a last line of defence. */
+  #capture(error: unknown, requestPayload: string, token: string | undefined): FailureCapture {
+    const scrub = (text: string) => redact(text, token);
+    const status = error instanceof CodexHttpError ? error.status : (error as { status?: unknown })?.status;
+    const responsePayload =
+      error instanceof CodexHttpError ? error.body : scrub(causeChain(error));
+    const failure: FailureCapture = {
+      provider: 'openai-codex',
+      model: normalizeModel(this.#config.model),
+      requestPayload,
+      responsePayload: scrub(responsePayload),
+    };
+    if (typeof status === 'number') failure.httpStatus = status;
+    if (this.#latestResponseId !== undefined) failure.providerResponseId = this.#latestResponseId;
+    return failure;
+  }
+}
+
+function redact(text: string, token: string | undefined): string {
+  return token ? text.split(token).join('[redacted]') : text;
+}
+
+/** The whole cause chain joined by ": ", as the seed's `format!("{error:#}")`. */
+function causeChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    const isError = types.isNativeError(e) || e instanceof Error;
+    parts.push(isError ? (e as Error).message : String(e));
+    e = isError ? (e as Error).cause : undefined;
+  }
+  return parts.join(': ');
+}

@@ -1,0 +1,64 @@
+import { STATUS_CODES } from 'node:http';
+import { CodexHttpError, type CodexError } from '../errors';
+import { parseRetryAfterMs, parseShouldRetryHeader } from '../retry/retryAfter';
+import { usageLimitErrorFrom } from '../usageLimit';
+
+/** Response headers as undici's `request()` gives them. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** The seed's default message: the body when it has any text, else the status line (item 62). */
+function defaultMessage(status: number, body: string): string {
+  if (body.trim() !== '') return body;
+  const reason = STATUS_CODES[status];
+  return reason === undefined ? '<unknown status code>' : `${status} ${reason}`;
+}
+
+const USAGE_LIMIT_CODES = new Set(['usage_limit_reached', 'usage_not_included', 'rate_limit_exceeded']);
+
+function errorObjectOf(body: string): Record<string, unknown> | undefined {
+  if (!body.trimStart().startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null || !('error' in parsed)) return undefined;
+    const error = (parsed as { error: unknown }).error;
+    return typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The seed's `parse_error_response(status, body)` (items 62–65): the server's `error.message`, or the
+ * friendly usage-limit sentence for a 429 or a usage-limit code, or the raw body.
+ */
+export function parseErrorResponse(status: number, body: string): string {
+  const fallback = defaultMessage(status, body);
+  const error = errorObjectOf(body);
+  if (error === undefined) return fallback;
+  const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : '';
+  const message = typeof error.message === 'string' ? error.message : fallback;
+  if (status === 429 || USAGE_LIMIT_CODES.has(code)) {
+    const plan = typeof error.plan_type === 'string' ? ` (${error.plan_type.toLowerCase()})` : '';
+    return `You have hit your ChatGPT usage limit${plan}. ${message}`.trim();
+  }
+  return message;
+}
+
+/**
+ * The typed error for a non-2xx response: a `UsageLimitError` when the body names a usage limit
+ * (never retried, SPEC §6.5), else a `CodexHttpError` with the seed's message, the server's
+ * Retry-After delay and its `x-should-retry` verdict.
+ */
+export function httpErrorFrom(status: number, headers: ResponseHeaders, body: string, nowMs = Date.now()): CodexError {
+  const error = errorObjectOf(body);
+  if (error !== undefined) {
+    const limit = usageLimitErrorFrom(error, { status, now: nowMs });
+    if (limit !== undefined) return limit;
+  }
+  return new CodexHttpError(parseErrorResponse(status, body), {
+    status,
+    body,
+    retryAfterMs: parseRetryAfterMs(headers, nowMs),
+    xShouldRetry: parseShouldRetryHeader(headers),
+  });
+}
