@@ -32,6 +32,7 @@ export interface ToolCallOptions {
   warmup: number;
   /** Skip a size whose single pipeline run is projected above this. */
   budgetMs: number;
+  gcBetweenRuns?: boolean;
 }
 
 export async function benchToolCalls(op: () => OperatorFunction<Uint8Array, CodexEvent>, o: ToolCallOptions): Promise<ToolCallRow[]> {
@@ -57,7 +58,7 @@ export async function benchToolCalls(op: () => OperatorFunction<Uint8Array, Code
       ],
       chunks,
       t,
-      { rounds: o.rounds, warmup: o.warmup, bytes: t.bytes.length },
+      { rounds: o.rounds, warmup: o.warmup, bytes: t.bytes.length, gcBetweenRuns: o.gcBetweenRuns },
     );
     row.hand = hand;
     row.pipeline = pipeline;

@@ -1,0 +1,465 @@
+/**
+ * `npm run bench` — codex-rx performance against a hand-written loop and its peers (SPEC §7).
+ *
+ * Options:
+ *   --size <MB>      transcript size for the 16 KiB runs (default 50)
+ *   --small <MB>     transcript size for the 64 B runs (default min(size, 8))
+ *   --rounds <n>     timed rounds per benchmark (default 9; quick 3)
+ *   --warmup <n>     warm-up rounds (default 2; quick 1)
+ *   --quick          small smoke run (2 MB / 0.5 MB, few rounds, no profile)
+ *   --no-e2e         skip the HTTP benchmarks
+ *   --no-profile     skip the CPU profile
+ *   --out <file>     where to write the markdown (default bench/RESULTS.md; quick runs write
+ *                    nothing unless --out is given)
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { handLoop, type Extracted } from './handLoop';
+import { median, percentile, runInterleaved, type Method, type MethodResult } from './harness';
+import { memoryHandLoop, memoryOperator, type MemoryResult } from './memory';
+import { eventsourceParser, openaiNode, rxEventsourceParser } from './peers';
+import { loadPipeline, measureLatency, runOperator, runStage, type LatencyResult, type PipelineModules } from './pipeline';
+import { profilePipeline, type ProfileSummary } from './profile';
+import { benchToolCalls, type ToolCallRow } from './toolCall';
+import { chunk, generateTranscript, type Transcript } from './transcript';
+import { benchE2e, loadClient, startServerChild, type E2eResult } from './e2e';
+
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  sizeMB: number;
+  smallMB: number;
+  rounds: number;
+  warmup: number;
+  quick: boolean;
+  e2e: boolean;
+  profile: boolean;
+  /** Heap sampling (needs full GCs: slow in a big heap). @default true */
+  memory?: boolean;
+  /** Full GC before every timed run. @default true */
+  gcBetweenRuns?: boolean;
+  /** Argument sizes of the tool-call benchmark (bytes). */
+  toolSizes?: number[];
+  /** Fresh subscriptions timed for the first-event latency. */
+  latencyRuns?: number;
+  /** Progress lines go here (stderr by default). */
+  log?: (line: string) => void;
+}
+
+export function defaultOptions(quick = false): BenchOptions {
+  return quick
+    ? { sizeMB: 2, smallMB: 0.5, rounds: 3, warmup: 1, quick: true, e2e: true, profile: false }
+    : { sizeMB: 50, smallMB: 8, rounds: 9, warmup: 2, quick: false, e2e: true, profile: true };
+}
+
+export function parseArgs(argv: readonly string[]): BenchOptions & { out?: string } {
+  const quick = argv.includes('--quick');
+  const o: BenchOptions & { out?: string } = defaultOptions(quick);
+  let smallGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new TypeError(`${a} needs a positive number, got ${argv[i]}`);
+      return v;
+    };
+    switch (a) {
+      case '--quick':
+        break;
+      case '--size':
+        o.sizeMB = num();
+        break;
+      case '--small':
+        o.smallMB = num();
+        smallGiven = true;
+        break;
+      case '--rounds':
+        o.rounds = Math.round(num());
+        break;
+      case '--warmup':
+        o.warmup = Math.round(num()) ;
+        break;
+      case '--no-e2e':
+        o.e2e = false;
+        break;
+      case '--no-profile':
+        o.profile = false;
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--out':
+        o.out = argv[++i];
+        break;
+      default:
+        throw new TypeError(`Unknown option ${a} (see bench/index.ts)`);
+    }
+  }
+  if (!smallGiven) o.smallMB = Math.min(o.smallMB, o.sizeMB);
+  return o;
+}
+
+/** Everything one run measured. */
+export interface BenchReport {
+  date: string;
+  machine: string;
+  node: string;
+  options: BenchOptions;
+  missing: string[];
+  large: { transcript: TranscriptInfo; results: MethodResult[] };
+  small: { transcript: TranscriptInfo; results: MethodResult[] };
+  latency?: { coldFirstMs: number; warmFirstMs: number; subscribeMs: number; large: LatencySummary; small: LatencySummary };
+  memory?: { bodyBytes: number; hand: MemoryResult; pipeline: MemoryResult };
+  toolCalls?: { rows: ToolCallRow[]; textNsPerByte: number; textRatio: number };
+  e2e?: E2eResult | string;
+  profiles?: (ProfileSummary | string)[];
+}
+
+export interface TranscriptInfo {
+  bytes: number;
+  events: number;
+  chunkSize: number;
+  chunks: number;
+  textChars: number;
+}
+
+export interface LatencySummary {
+  chunkSize: number;
+  p50: number;
+  p99: number;
+  max: number;
+  late: number;
+}
+
+function info(t: Transcript, chunkSize: number): TranscriptInfo {
+  return { bytes: t.bytes.length, events: t.events, chunkSize, chunks: Math.ceil(t.bytes.length / chunkSize), textChars: t.text.length };
+}
+
+function parserMethods(mods: PipelineModules): Method[] {
+  const methods: Method[] = [
+    { name: 'hand loop', run: handLoop },
+    { name: 'eventsource-parser + JSON.parse', run: eventsourceParser },
+    { name: 'eventsource-parser in Rx', run: rxEventsourceParser },
+  ];
+  const prs = mods.parseResponseStream;
+  if (prs) methods.push({ name: 'parseResponseStream()', run: (c) => runOperator(prs(), c) });
+  methods.push({ name: 'openai-node Stream.fromSSEResponse', run: openaiNode });
+  // Stage attribution: prefixes of the pipeline, timed only.
+  const { decodeUtf8, sseMessages, responseEvents } = mods;
+  const none: Extracted = { text: '', reasoning: '', toolArgs: [], events: 0, done: false };
+  if (decodeUtf8) methods.push({ name: 'stage: decodeUtf8', noCheck: true, run: (c) => (runStage(decodeUtf8(), c), none) });
+  if (decodeUtf8 && sseMessages) {
+    methods.push({ name: 'stage: + sseMessages', noCheck: true, run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages()), c), none) });
+  }
+  if (decodeUtf8 && sseMessages && responseEvents) {
+    methods.push({ name: 'stage: + responseEvents', noCheck: true, run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages(), responseEvents()), c), none) });
+  }
+  return methods;
+}
+
+function summariseLatency(r: LatencyResult, chunkSize: number): LatencySummary {
+  return { chunkSize, p50: percentile(r.steadyMs, 50), p99: percentile(r.steadyMs, 99), max: Math.max(...r.steadyMs), late: r.late };
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const mods = loadPipeline();
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${process.arch}`,
+    node: process.version,
+    options: o,
+    missing: mods.missing,
+    large: undefined as never,
+    small: undefined as never,
+  };
+  if (mods.missing.length) log(`missing: ${mods.missing.join('; ')}`);
+
+  log(`generating ${o.sizeMB} MB and ${o.smallMB} MB transcripts…`);
+  const large = generateTranscript({ sizeBytes: o.sizeMB * 1e6 });
+  const small = o.smallMB === o.sizeMB ? large : generateTranscript({ sizeBytes: o.smallMB * 1e6, seed: 2 });
+  const large16k = chunk(large.bytes, 16384);
+  const small64 = chunk(small.bytes, 64);
+
+  // Latency, cold: the first subscription in this process (JIT, zod schemas and all).
+  let coldFirstMs = NaN;
+  const prs = mods.parseResponseStream;
+  if (prs) {
+    const t = generateTranscript({ sizeBytes: 200_000, seed: 3 });
+    coldFirstMs = measureLatency(prs(), chunk(t.bytes, 16384), t.textMarks).firstEventMs;
+  }
+
+  log(`throughput, 16 KiB chunks (${(large.bytes.length / 1e6).toFixed(1)} MB, ${large.events} events)…`);
+  report.large = {
+    transcript: info(large, 16384),
+    results: await runInterleaved(parserMethods(mods), large16k, large, {
+      rounds: o.rounds,
+      warmup: o.warmup,
+      gcBetweenRuns: o.gcBetweenRuns,
+      bytes: large.bytes.length,
+      onRound: (r) => log(`  round ${r + 1}/${o.rounds + o.warmup}`),
+    }),
+  };
+  log(`throughput, 64 B chunks (${(small.bytes.length / 1e6).toFixed(1)} MB)…`);
+  report.small = {
+    transcript: info(small, 64),
+    results: await runInterleaved(parserMethods(mods), small64, small, {
+      rounds: o.rounds,
+      warmup: o.warmup,
+      gcBetweenRuns: o.gcBetweenRuns,
+      bytes: small.bytes.length,
+      onRound: (r) => log(`  round ${r + 1}/${o.rounds + o.warmup}`),
+    }),
+  };
+
+  if (prs) {
+    log('latency…');
+    const warm: number[] = [];
+    const subs: number[] = [];
+    const t = generateTranscript({ sizeBytes: 200_000, seed: 3 });
+    const tc = chunk(t.bytes, 16384);
+    for (let i = 0; i < (o.latencyRuns ?? (o.quick ? 20 : 100)); i++) {
+      const r = measureLatency(prs(), tc, t.textMarks);
+      warm.push(r.firstEventMs);
+      subs.push(r.subscribeMs);
+    }
+    report.latency = {
+      coldFirstMs,
+      warmFirstMs: median(warm),
+      subscribeMs: median(subs),
+      large: summariseLatency(measureLatency(prs(), large16k, large.textMarks), 16384),
+      small: summariseLatency(measureLatency(prs(), small64, small.textMarks), 64),
+    };
+
+    if (o.memory !== false) {
+      log('memory…');
+      report.memory = { bodyBytes: large.bytes.length, hand: memoryHandLoop(large16k), pipeline: memoryOperator('parseResponseStream()', prs(), large16k) };
+    }
+
+    log('tool call with long arguments…');
+    const textRow = report.large.results.find((r) => r.name === 'parseResponseStream()');
+    report.toolCalls = {
+      textNsPerByte: textRow ? (textRow.medianMs * 1e6) / large.bytes.length : NaN,
+      textRatio: textRow ? textRow.ratio : NaN,
+      rows: await benchToolCalls(prs, {
+        sizes: o.toolSizes ?? (o.quick ? [16 * 1024, 64 * 1024] : [64 * 1024, 256 * 1024, 1024 * 1024]),
+        deltaSize: 10,
+        chunkSize: 16384,
+        rounds: o.quick ? 2 : 5,
+        warmup: 1,
+        budgetMs: o.quick ? 5_000 : 30_000,
+        gcBetweenRuns: o.gcBetweenRuns,
+      }),
+    };
+  }
+
+  if (o.e2e) {
+    const client = loadClient();
+    if (typeof client === 'string') report.e2e = client;
+    else {
+      log('end to end over loopback HTTP…');
+      const e2eSize = o.quick ? 1e6 : Math.min(o.sizeMB, 20) * 1e6;
+      const concSize = o.quick ? 64 * 1024 : 256 * 1024;
+      const server = await startServerChild(16384);
+      try {
+        await server.prepare([e2eSize, concSize]);
+        const t = generateTranscript({ sizeBytes: e2eSize });
+        const tc = generateTranscript({ sizeBytes: concSize });
+        report.e2e = await benchE2e(client, server, {
+          size: e2eSize,
+          bodyBytes: t.bytes.length,
+          truth: t,
+          concurrentSize: concSize,
+          concurrentBodyBytes: tc.bytes.length,
+          concurrentTruth: tc,
+          streams: o.quick ? 20 : 200,
+          rounds: o.quick ? 2 : o.rounds,
+          warmup: 1,
+        });
+      } catch (e) {
+        report.e2e = `failed: ${(e as Error).message}`;
+      } finally {
+        await server.close();
+      }
+    }
+  }
+
+  if (o.profile && prs) {
+    log('profiling…');
+    report.profiles = [profilePipeline(large.bytes, 16384, o.quick ? 2 : 6), profilePipeline(small.bytes, 64, o.quick ? 2 : 4)];
+  }
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const mb = (b: number) => (b / 1e6).toFixed(1);
+
+function throughputTable(rows: MethodResult[]): string[] {
+  const out = ['| method | median ms | MB/s | × hand loop | check |', '|---|---:|---:|---:|---|'];
+  for (const r of rows) out.push(`| ${r.name} | ${f1(r.medianMs)} | ${f1(r.mbPerS)} | ${f2(r.ratio)} | ${r.mismatch === null ? 'ok' : '**' + r.mismatch + '**'} |`);
+  return out;
+}
+
+function find(rows: MethodResult[], name: string): MethodResult | undefined {
+  return rows.find((r) => r.name === name);
+}
+
+interface Target {
+  what: string;
+  target: string;
+  measured: string;
+  pass: boolean | undefined;
+}
+
+export function targets(r: BenchReport): Target[] {
+  const t: Target[] = [];
+  const pl = find(r.large.results, 'parseResponseStream()');
+  const ps = find(r.small.results, 'parseResponseStream()');
+  const ol = find(r.large.results, 'openai-node Stream.fromSSEResponse');
+  const okPl = pl && pl.mismatch === null;
+  t.push({ what: 'parseResponseStream() vs hand loop, 16 KiB', target: '≤ 1.5×', measured: okPl ? `${f2(pl.ratio)}×` : 'n/a', pass: okPl ? pl.ratio <= 1.5 : undefined });
+  const okPs = ps && ps.mismatch === null;
+  t.push({ what: 'parseResponseStream() vs hand loop, 64 B', target: '≤ 2.5×', measured: okPs ? `${f2(ps.ratio)}×` : 'n/a', pass: okPs ? ps.ratio <= 2.5 : undefined });
+  if (okPl && ol && ol.mismatch === null) {
+    const speedup = ol.ratio / pl.ratio;
+    t.push({ what: 'faster than openai-node, 16 KiB', target: '≥ 5×', measured: `${f2(speedup)}×`, pass: speedup >= 5 });
+  }
+  if (r.latency) {
+    t.push({ what: 'first event after its bytes (warm)', target: '≤ 1 ms', measured: `${f3(r.latency.warmFirstMs)} ms (cold process: ${f3(r.latency.coldFirstMs)} ms)`, pass: r.latency.warmFirstMs <= 1 });
+    const late = r.latency.large.late + r.latency.small.late;
+    t.push({ what: 'events emitted in the tick of their bytes', target: '0 late', measured: `${late} late`, pass: late === 0 });
+  }
+  if (r.memory) {
+    const excess = last(r.memory.pipeline.growth) - last(r.memory.hand.growth);
+    const limit = Math.max(4e6, 0.05 * r.memory.bodyBytes);
+    t.push({ what: 'memory flat (excess over the hand loop, which keeps the same text)', target: `< ${mb(limit)} MB`, measured: `${mb(excess)} MB`, pass: excess < limit });
+  }
+  if (r.toolCalls) {
+    const rows = r.toolCalls.rows;
+    const lastRow = rows[rows.length - 1]!;
+    const okRows = rows.filter((x) => x.nsPerByte !== undefined);
+    const worst = Math.max(...okRows.map((x) => x.pipeline!.ratio));
+    const done = lastRow.nsPerByte !== undefined;
+    t.push({
+      what: `tool call ${lastRow.argsBytes >= 1 << 20 ? '1 MB' : `${lastRow.argsBytes / 1024} KiB`} in 10-byte deltas: × hand loop, vs text`,
+      target: `≤ text's ${f2(r.toolCalls.textRatio)}× (+25%)`,
+      measured: done ? `${f2(worst)}×` : (lastRow.note ?? 'failed'),
+      pass: done ? worst <= r.toolCalls.textRatio * 1.25 : false,
+    });
+  }
+  return t;
+}
+
+function last(xs: number[]): number {
+  return xs[xs.length - 1] ?? NaN;
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const L: string[] = [];
+  L.push('# codex-rx benchmark results', '');
+  L.push(`- Date: ${r.date}`);
+  L.push(`- Machine: ${r.machine}`);
+  L.push(`- Node: ${r.node}`);
+  L.push(`- Run: ${r.options.quick ? 'quick (smoke)' : 'full'}; ${r.options.warmup} warm-up + ${r.options.rounds} timed rounds, methods alternating in one process, medians; ratios are medians of per-round ratios against the hand loop of the same round.`);
+  L.push('- Command: `npm run bench' + (r.options.quick ? ' -- --quick' : '') + '`');
+  if (r.missing.length) L.push(`- Not yet available: ${r.missing.join('; ')}`);
+  L.push('');
+  L.push('## Targets (SPEC §7)', '', '| target | goal | measured | |', '|---|---|---|---|');
+  for (const t of targets(r)) L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
+  L.push('');
+  for (const [title, s] of [
+    ['Throughput, 16 KiB chunks', r.large],
+    ['Throughput, 64 B chunks', r.small],
+  ] as const) {
+    L.push(`## ${title}`, '');
+    L.push(`Transcript: ${mb(s.transcript.bytes)} MB, ${s.transcript.events} SSE events, ${s.transcript.chunks} chunks of ${s.transcript.chunkSize} B, ${s.transcript.textChars} text chars. Stage rows time a prefix of the pipeline (what the next stage adds is the difference).`, '');
+    L.push(...throughputTable(s.results), '');
+  }
+  if (r.latency) {
+    const l = r.latency;
+    L.push('## Latency (chunk arrival → event emission)', '');
+    L.push(`- First event: ${f3(l.warmFirstMs)} ms median over fresh subscriptions (cold process, first ever: ${f3(l.coldFirstMs)} ms); building the operator chain and subscribing: ${f3(l.subscribeMs)} ms.`);
+    L.push('- Steady state: per chunk that produced events, time from `next(chunk)` to its last event (a 16 KiB chunk holds ~60 events, so this is the whole chunk\'s processing).', '');
+    L.push('| chunk | p50 ms | p99 ms | max ms | events late (not in the tick of their bytes) |', '|---:|---:|---:|---:|---:|');
+    for (const s of [l.large, l.small]) L.push(`| ${s.chunkSize} B | ${f3(s.p50)} | ${f3(s.p99)} | ${f3(s.max)} | ${s.late} |`);
+    L.push('');
+  }
+  if (r.memory) {
+    const m = r.memory;
+    L.push(`## Memory (heap after full GC, ${mb(m.bodyBytes)} MB in 16 KiB chunks)`, '');
+    L.push('Growth over the heap before subscribing. The hand loop keeps the accumulated text, reasoning and arguments; the pipeline\'s subscriber keeps nothing, so whatever grows is held by the pipeline (its reducer keeps the text for the content blocks).', '');
+    L.push('| fed | hand loop MB | parseResponseStream() MB | text+reasoning chars |', '|---:|---:|---:|---:|');
+    for (let i = 0; i < m.pipeline.fractions.length; i++) {
+      L.push(`| ${(m.pipeline.fractions[i]! * 100).toFixed(0)}% | ${mb(m.hand.growth[i] ?? NaN)} | ${mb(m.pipeline.growth[i]!)} | ${m.pipeline.chars[i]} |`);
+    }
+    L.push('');
+  }
+  if (r.toolCalls) {
+    const tc = r.toolCalls;
+    L.push('## Function call with long arguments (10-byte deltas, 16 KiB chunks)', '');
+    L.push(`For comparison, the mixed transcript above: ${f1(tc.textNsPerByte)} ns/byte, ${f2(tc.textRatio)}× the hand loop.`, '');
+    L.push('| arguments | transcript MB | deltas | hand loop ms | pipeline ms | × hand loop | pipeline ns/byte | note |', '|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const x of tc.rows) {
+      L.push(
+        `| ${x.argsBytes / 1024} KiB | ${mb(x.transcriptBytes)} | ${x.deltas} | ${f1(x.hand?.medianMs ?? NaN)} | ${f1(x.pipeline?.medianMs ?? NaN)} | ${f2(x.pipeline?.ratio ?? NaN)} | ${f1(x.nsPerByte ?? NaN)} | ${x.note ?? ''} |`,
+      );
+    }
+    L.push('');
+  }
+  if (r.e2e !== undefined) {
+    L.push('## End to end over loopback HTTP (mock server in a child process, 16 KiB writes)', '');
+    if (typeof r.e2e === 'string') L.push(r.e2e, '');
+    else {
+      L.push(...throughputTable(r.e2e.single), '');
+      const c = r.e2e.concurrent;
+      if (c) {
+        L.push(`${c.streams} concurrent streams of ${mb(c.bytesEach)} MB on one client (one undici Agent):`, '');
+        L.push('| method | median ms (all streams) | aggregate MB/s | completed | failed | check |', '|---|---:|---:|---:|---:|---|');
+        for (const x of [c.hand, c.client]) L.push(`| ${x.name} | ${f1(x.medianMs)} | ${f1(x.mbPerS)} | ${x.completed} | ${x.failed} | ${x.mismatch ?? 'ok'} |`);
+        L.push('');
+      }
+    }
+  }
+  if (r.profiles) {
+    for (const p of r.profiles) {
+      if (typeof p === 'string') {
+        L.push('## CPU profile', '', p, '');
+        continue;
+      }
+      L.push(`## CPU profile, ${p.chunkSize} B chunks (node --cpu-prof, self time, ${f1(p.totalMs)} ms sampled)`, '');
+      L.push('| by file / package | self ms | share |', '|---|---:|---:|');
+      for (const x of p.files.slice(0, 15)) L.push(`| ${x.what} | ${f1(x.selfMs)} | ${(x.share * 100).toFixed(1)}% |`);
+      L.push('', '| by function | self ms | share |', '|---|---:|---:|');
+      for (const x of p.functions.slice(0, 20)) L.push(`| ${x.what.replace(/\|/g, '\\|')} | ${f1(x.selfMs)} | ${(x.share * 100).toFixed(1)}% |`);
+      L.push('');
+    }
+  }
+  return L.join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const report = await runBench(o);
+  const md = renderMarkdown(report);
+  process.stdout.write(md + '\n');
+  const out = o.out ?? (o.quick ? undefined : join(__dirname, 'RESULTS.md'));
+  if (out) {
+    writeFileSync(out, md + '\n');
+    process.stderr.write(`written to ${out}\n`);
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`bench failed: ${(e as Error)?.stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
