@@ -69,13 +69,19 @@ describe('buildClientConfig', () => {
     });
   });
 
-  it('live: flags win over OPENAI_CODEX_BASE_URL / OPENAI_CODEX_MODEL, and credentials are left to the client', () => {
+  it('live: flags win over OPENAI_CODEX_BASE_URL / OPENAI_CODEX_MODEL; the env token is passed on, files are left to the client', () => {
     const env = { OPENAI_CODEX_MODEL: 'gpt-5.4', OPENAI_CODEX_BASE_URL: ' https://proxy.example/backend-api ', OPENAI_CODEX_ACCESS_TOKEN: 'tok' };
-    expect(buildClientConfig(options(['--live', 'x']), env)).toEqual({ baseUrl: 'https://proxy.example/backend-api', model: 'gpt-5.4' });
+    expect(buildClientConfig(options(['--live', 'x']), env)).toEqual({
+      baseUrl: 'https://proxy.example/backend-api',
+      model: 'gpt-5.4',
+      accessToken: 'tok',
+    });
     expect(buildClientConfig(options(['--live', '--base-url', 'http://127.0.0.1:1/b', '-m', 'gpt-5.5', 'x']), env)).toEqual({
       baseUrl: 'http://127.0.0.1:1/b',
       model: 'gpt-5.5',
+      accessToken: 'tok',
     });
+    expect(buildClientConfig(options(['--live', 'x']), { OPENAI_CODEX_ACCESS_TOKEN: '  ' })).toEqual({});
     expect(buildClientConfig(options(['--live', 'x']), {})).toEqual({});
   });
 

@@ -61,7 +61,8 @@ export function backendBanner(options: RunOptions, target: string, credentials: 
  *
  * 1. Mock: the mock's base URL and a fake token for a fixed demo account (never a real one).
  * 2. Live: `--base-url`, else env `OPENAI_CODEX_BASE_URL`; `--model`, else env
- *    `OPENAI_CODEX_MODEL` (the seed's app-level overrides); credentials are left to the client.
+ *    `OPENAI_CODEX_MODEL` (the seed's app-level overrides); env `OPENAI_CODEX_ACCESS_TOKEN`
+ *    when set, else the client finds the auth files.
  * 3. `--effort` alone also asks for the `auto` summary, so reasoning shows (not with `none`,
  *    which allows no summary).
  *
@@ -83,6 +84,9 @@ export function buildClientConfig(
   } else {
     const baseUrl = options.baseUrl ?? (nonBlank(env.OPENAI_CODEX_BASE_URL) ? env.OPENAI_CODEX_BASE_URL.trim() : undefined);
     if (baseUrl !== undefined) config.baseUrl = baseUrl;
+    // The client would read the same variable from process.env; passing it makes `env` the
+    // one environment the run sees.
+    if (nonBlank(env.OPENAI_CODEX_ACCESS_TOKEN)) config.accessToken = env.OPENAI_CODEX_ACCESS_TOKEN;
   }
   const model = options.model ?? (options.backend === 'live' && nonBlank(env.OPENAI_CODEX_MODEL) ? env.OPENAI_CODEX_MODEL.trim() : undefined);
   if (model !== undefined) config.model = model;

@@ -21,7 +21,6 @@ export interface CliOutput {
   write(chunk: string): unknown;
   isTTY?: boolean;
   on?(event: 'error', listener: (error: Error) => void): unknown;
-  off?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** What the command runs with. */
@@ -143,31 +142,37 @@ function streamTurn(
     let state: RenderState = initialRenderState;
     let subscription: Subscription | undefined;
     let settled = false;
+    // Set when the reader went away (`codex-rx | head`): nothing more is written to stdout.
+    let stdoutClosed = false;
+    const out = (text: string): void => {
+      if (!stdoutClosed && text !== '') io.stdout.write(text);
+    };
     const finish = (code: number, message?: string): void => {
       if (settled) return;
       settled = true;
       subscription?.unsubscribe();
       removeInterrupt();
-      io.stdout.off?.('error', onStdoutError);
       // End the partial line, so the shell prompt (or the error) starts on its own line.
-      if (!options.json && !state.atLineStart) io.stdout.write('\n');
+      if (!options.json && !state.atLineStart) out('\n');
       if (message !== undefined) io.stderr.write(`${message}\n`);
       resolve(code);
     };
-    // The reader went away (`codex-rx | head`): stop quietly.
-    const onStdoutError = (): void => finish(EXIT.ok);
-    io.stdout.on?.('error', onStdoutError);
+    // Stays registered: writes already queued may still fail after the stream was stopped.
+    io.stdout.on?.('error', () => {
+      stdoutClosed = true;
+      finish(EXIT.ok);
+    });
     const removeInterrupt = io.onInterrupt(() => finish(EXIT.interrupted, errStyle.dim('codex-rx: interrupted')));
 
     subscription = events$.subscribe({
       next: (event) => {
         if (options.json) {
-          io.stdout.write(renderJsonLine(event));
+          out(renderJsonLine(event));
           return;
         }
         const rendered = renderEvent(state, event, style);
         state = rendered.state;
-        if (rendered.output !== '') io.stdout.write(rendered.output);
+        out(rendered.output);
       },
       error: (error: unknown) => {
         finish(EXIT.failed, errStyle.error(formatError(error, secrets)));

@@ -1,0 +1,119 @@
+/**
+ * runCli in this process, with its streams and interrupt hook in the test's hands: proves that
+ * Ctrl-C and a closed stdout cancel the request itself (the server sees the client leave while
+ * this process lives on), not merely that the process dies.
+ */
+import { EventEmitter } from 'node:events';
+import { demoTurnEvents } from '../../src/cli/demoTurn';
+import { EXIT, runCli, type CliIO } from '../../src/cli/run';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer';
+
+const TOKEN = fakeAccessToken('acc_run_test');
+
+class FakeOutput extends EventEmitter {
+  text = '';
+  isTTY = false;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    this.emit('written');
+    return true;
+  }
+  waitFor(fragment: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.text.includes(fragment)) return;
+        this.off('written', check);
+        resolve();
+      };
+      this.on('written', check);
+      check();
+    });
+  }
+}
+
+function fakeIO(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = new FakeOutput();
+  const stderr = new FakeOutput();
+  let interrupt: (() => void) | undefined;
+  let removed = false;
+  const io: CliIO = {
+    argv,
+    env: { HOME: '/nonexistent-home-for-tests', CODEX_RX_MOCK_PACE: '0', ...env },
+    stdout,
+    stderr,
+    onInterrupt(handler) {
+      interrupt = handler;
+      return () => {
+        removed = true;
+      };
+    },
+  };
+  return { io, stdout, stderr, interrupt: () => interrupt?.(), handlerRemoved: () => removed };
+}
+
+/** A reply that sends the events up to the first text delta, then stalls. */
+function stalledReply(): { events: object[]; stall: { afterBytes: number } } {
+  const events = demoTurnEvents('Hi');
+  const first = events.findIndex((e) => (e as { type: string }).type === 'response.output_text.delta');
+  const afterBytes = events
+    .slice(0, first + 1)
+    .reduce<number>((n, e) => n + Buffer.byteLength(`event: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`), 0);
+  return { events, stall: { afterBytes } };
+}
+
+let mock: MockCodexServer | undefined;
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+
+describe('runCli', () => {
+  it('an interrupt unsubscribes: the server sees the client close its connection, and the code is 130', async () => {
+    mock = await startMockCodexServer({ replies: [stalledReply()] });
+    const t = fakeIO(['--live', '--base-url', mock.baseUrl, 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
+    const code = runCli(t.io);
+    await t.stdout.waitFor('\n\nThis');
+    t.interrupt();
+    expect(await mock.responseOutcome(0)).toMatchObject({ kind: 'client-closed' });
+    await mock.waitForOpenConnections(0);
+    expect(await code).toBe(EXIT.interrupted);
+    expect(t.stdout.text.endsWith('This\n')).toBe(true);
+    expect(t.stderr.text).toContain('codex-rx: interrupted');
+    expect(t.handlerRemoved()).toBe(true);
+  });
+
+  it('a stdout that fails (a closed pipe) stops the stream quietly with 0', async () => {
+    mock = await startMockCodexServer({ replies: [stalledReply()] });
+    const t = fakeIO(['--live', '--json', '--base-url', mock.baseUrl, 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
+    const code = runCli(t.io);
+    await t.stdout.waitFor('text-delta');
+    const before = t.stdout.text;
+    t.stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(await code).toBe(EXIT.ok);
+    expect(await mock.responseOutcome(0)).toMatchObject({ kind: 'client-closed' });
+    expect(t.stdout.text).toBe(before);
+    // A late second failure of the same stream is absorbed, not an unhandled 'error'.
+    expect(() => t.stdout.emit('error', new Error('write EPIPE'))).not.toThrow();
+  });
+
+  it('closes the embedded mock server when the turn ends', async () => {
+    const t = fakeIO([]);
+    expect(await runCli(t.io)).toBe(EXIT.ok);
+    const url = /at (http:\/\/127\.0\.0\.1:\d+)\/backend-api/.exec(t.stderr.text)?.[1];
+    expect(url).toBeDefined();
+    await expect(fetch(`${url}/backend-api/codex/responses`, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('a ConfigError from the client (reasoning summary with effort none) is exit 1 with its message', async () => {
+    const t = fakeIO(['--effort', 'none', '--summary', 'auto']);
+    expect(await runCli(t.io)).toBe(EXIT.failed);
+    expect(t.stderr.text).toContain('reasoning summaries are not available when reasoning.effort resolves to "none"');
+    expect(t.stderr.text).toContain('(ERR_CODEX_CONFIG)');
+  });
+
+  it('a bad CODEX_RX_MOCK_PACE is bad usage', async () => {
+    const t = fakeIO([], { CODEX_RX_MOCK_PACE: 'fast' });
+    expect(await runCli(t.io)).toBe(EXIT.usage);
+    expect(t.stderr.text).toContain("CODEX_RX_MOCK_PACE must be a number from 0 to 100, got 'fast'");
+  });
+});
