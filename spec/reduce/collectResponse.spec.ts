@@ -48,7 +48,7 @@ describe('collectResponse', () => {
 
   it('omits responseId, incompleteReason and usage when the events had none', () => {
     scheduler.run(({ cold, expectObservable }) => {
-      const source = cold('a-(d|)', { a: values.a, d: { type: 'done', status: 'completed' } });
+      const source = cold<CodexEvent>('a-(d|)', { a: values.a, d: { type: 'done', status: 'completed' } });
       expectObservable(source.pipe(collectResponse())).toBe('--(x|)', {
         x: { status: 'completed', text: 'Hel', reasoning: '', toolCalls: [], blocks: [] },
       });
@@ -69,7 +69,7 @@ describe('collectResponse', () => {
         undefined,
         new StreamTruncatedError('OpenAI Codex event stream completed without a done event'),
       );
-      expectObservable(cold('|').pipe(collectResponse())).toBe(
+      expectObservable(cold<CodexEvent>('|').pipe(collectResponse())).toBe(
         '#',
         undefined,
         new StreamTruncatedError('OpenAI Codex event stream completed without a done event'),

@@ -1,6 +1,7 @@
 import { defer, from, of, retry, Subject, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CodexStreamError, IdleTimeoutError, InvalidUtf8Error, StreamTruncatedError } from '../../src/errors';
+import type { ResponseStreamEvent } from '../../src/events/schemas';
 import { reduceResponse } from '../../src/reduce/reduceResponse';
 import { INITIAL_REDUCE_STATE, step, type ReduceState } from '../../src/reduce/state';
 import type { CodexEvent } from '../../src/types';
@@ -74,7 +75,7 @@ describe('reduceResponse (marbles)', () => {
   it('an upstream error before any output passes through unchanged; a foreign error is never touched', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const utf8 = new InvalidUtf8Error('Invalid UTF-8 at byte 3');
-      expectObservable(cold('--#', undefined, utf8).pipe(reduceResponse())).toBe('--#', undefined, new InvalidUtf8Error('Invalid UTF-8 at byte 3'));
+      expectObservable(cold<ResponseStreamEvent>('--#', undefined, utf8).pipe(reduceResponse())).toBe('--#', undefined, new InvalidUtf8Error('Invalid UTF-8 at byte 3'));
       const foreign = new TypeError('not ours');
       expectObservable(cold('a-#', { a }, foreign).pipe(reduceResponse())).toBe('a-#', { a: A }, new TypeError('not ours'));
     });

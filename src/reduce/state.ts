@@ -103,8 +103,11 @@ const SUMMARY_OFFSET = 10_000;
 
 /** The state before the first event. */
 export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze({
+  // Same fields, same order as build(): one hidden class for every state.
   phase: 'streaming',
+  responseId: undefined,
   status: 'completed',
+  incompleteReason: undefined,
   texts: Object.freeze({}),
   reasoning: Object.freeze({}),
   functionArgs: new Map(),
@@ -113,15 +116,16 @@ export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze({
   reasoningItems: new Map(),
   blockOrder: Object.freeze([]),
   blockSeen: Object.freeze({}),
+  usage: undefined,
   emittedText: '',
   emittedReasoning: '',
   emittedCount: 0,
-}) as ReduceState;
+}) satisfies ReduceState as ReduceState;
 
 /** Registers a block once, in first-seen order (item 58). */
 function register(state: ReduceState, seenKey: string, block: BlockKey): ReduceState {
   if (state.blockSeen[seenKey] === true) return state;
-  return { ...state, blockOrder: [...state.blockOrder, block], blockSeen: { ...state.blockSeen, [seenKey]: true } };
+  return patch(state, { blockOrder: [...state.blockOrder, block], blockSeen: { ...state.blockSeen, [seenKey]: true } });
 }
 
 function textKey(outputIndex: number, contentIndex: number): string {
@@ -130,6 +134,45 @@ function textKey(outputIndex: number, contentIndex: number): string {
 
 function mapWith<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
   return new Map(map).set(key, value);
+}
+
+/**
+ * Builds a state with every field, always in this order, so all states share one hidden class
+ * and the per-token path stays monomorphic (object spread of a 16-field state costs several
+ * times more). The hot fields are parameters; the rest are copied from `s`.
+ */
+function build(
+  s: ReduceState,
+  texts: ReduceState['texts'],
+  reasoning: ReduceState['reasoning'],
+  emittedText: string,
+  emittedReasoning: string,
+  emittedCount: number,
+): ReduceState {
+  return {
+    phase: s.phase,
+    responseId: s.responseId,
+    status: s.status,
+    incompleteReason: s.incompleteReason,
+    texts,
+    reasoning,
+    functionArgs: s.functionArgs,
+    functionMeta: s.functionMeta,
+    completedToolCalls: s.completedToolCalls,
+    reasoningItems: s.reasoningItems,
+    blockOrder: s.blockOrder,
+    blockSeen: s.blockSeen,
+    usage: s.usage,
+    emittedText,
+    emittedReasoning,
+    emittedCount,
+  };
+}
+
+/** A copy of `s` with some fields replaced (the rarer updates). */
+function patch(s: ReduceState, changes: Partial<ReduceState>): ReduceState {
+  const merged = { ...s, ...changes };
+  return build(merged, merged.texts, merged.reasoning, merged.emittedText, merged.emittedReasoning, merged.emittedCount);
 }
 
 /** What the stream had produced, for `partial` on errors; undefined when nothing was emitted. */
@@ -168,12 +211,14 @@ function textDelta(state: ReduceState, outputIndex: number, contentIndex: number
   const registered = register(state, `t${key}`, { kind: 'text', key });
   const buffer = registered.texts[key] ?? EMPTY_BUFFER;
   return {
-    state: {
-      ...registered,
-      texts: { ...registered.texts, [key]: { text: buffer.text + delta, streamed: true } },
-      emittedText: registered.emittedText + delta,
-      emittedCount: registered.emittedCount + 1,
-    },
+    state: build(
+      registered,
+      { ...registered.texts, [key]: { text: buffer.text + delta, streamed: true } },
+      registered.reasoning,
+      registered.emittedText + delta,
+      registered.emittedReasoning,
+      registered.emittedCount + 1,
+    ),
     // Emitted even when the delta is "" (item 50).
     out: [{ type: 'text-delta', delta, outputIndex, contentIndex }],
   };
@@ -185,14 +230,13 @@ function textDone(state: ReduceState, outputIndex: number, contentIndex: number,
   const buffer = registered.texts[key] ?? EMPTY_BUFFER;
   const emit = text !== '' && !buffer.streamed;
   const next: TextBuffer = { text: buffer.text === '' ? text : buffer.text, streamed: buffer.streamed || emit };
-  if (!emit) return { state: { ...registered, texts: { ...registered.texts, [key]: next } }, out: NONE };
+  if (!emit) return { state: patch(registered, { texts: { ...registered.texts, [key]: next } }), out: NONE };
   return {
-    state: {
-      ...registered,
+    state: patch(registered, {
       texts: { ...registered.texts, [key]: next },
       emittedText: registered.emittedText + text,
       emittedCount: registered.emittedCount + 1,
-    },
+    }),
     out: [{ type: 'text-delta', delta: text, outputIndex, contentIndex }],
   };
 }
@@ -202,12 +246,14 @@ function reasoningDelta(state: ReduceState, outputIndex: number, index: number, 
   const registered = register(state, `r${key}`, { kind: 'thinking', key, outputIndex });
   const buffer = registered.reasoning[key] ?? EMPTY_BUFFER;
   return {
-    state: {
-      ...registered,
-      reasoning: { ...registered.reasoning, [key]: { text: buffer.text + delta, streamed: true } },
-      emittedReasoning: registered.emittedReasoning + delta,
-      emittedCount: registered.emittedCount + 1,
-    },
+    state: build(
+      registered,
+      registered.texts,
+      { ...registered.reasoning, [key]: { text: buffer.text + delta, streamed: true } },
+      registered.emittedText,
+      registered.emittedReasoning + delta,
+      registered.emittedCount + 1,
+    ),
     out: [{ type: 'reasoning-delta', delta, outputIndex, index, kind }],
   };
 }
@@ -218,14 +264,13 @@ function reasoningDone(state: ReduceState, outputIndex: number, index: number, k
   const buffer = registered.reasoning[key] ?? EMPTY_BUFFER;
   const emit = text !== '' && !buffer.streamed;
   const next: TextBuffer = { text: buffer.text === '' ? text : buffer.text, streamed: buffer.streamed || emit };
-  if (!emit) return { state: { ...registered, reasoning: { ...registered.reasoning, [key]: next } }, out: NONE };
+  if (!emit) return { state: patch(registered, { reasoning: { ...registered.reasoning, [key]: next } }), out: NONE };
   return {
-    state: {
-      ...registered,
+    state: patch(registered, {
       reasoning: { ...registered.reasoning, [key]: next },
       emittedReasoning: registered.emittedReasoning + text,
       emittedCount: registered.emittedCount + 1,
-    },
+    }),
     out: [{ type: 'reasoning-delta', delta: text, outputIndex, index, kind }],
   };
 }
@@ -240,7 +285,7 @@ function noteReasoningItem(state: ReduceState, outputIndex: number, item: Output
   const next: ReasoningItem = {};
   if (id !== undefined) (next as { id?: string }).id = id;
   if (encryptedContent !== undefined) (next as { encryptedContent?: string }).encryptedContent = encryptedContent;
-  const updated = { ...state, reasoningItems: mapWith(state.reasoningItems, outputIndex, next) };
+  const updated = patch(state, { reasoningItems: mapWith(state.reasoningItems, outputIndex, next) });
   return register(updated, `i${outputIndex}`, { kind: 'reasoning-item', outputIndex });
 }
 
@@ -251,7 +296,7 @@ function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): StepR
   if (item.type === 'function_call') {
     if (!item.id) return { state, out: NONE };
     const meta: FunctionCallMeta = { callId: item.call_id ?? '', name: item.name ?? '', outputIndex };
-    return { state: { ...state, functionMeta: mapWith(state.functionMeta, item.id, meta) }, out: NONE };
+    return { state: patch(state, { functionMeta: mapWith(state.functionMeta, item.id, meta) }), out: NONE };
   }
   if (item.type === 'reasoning') return { state: noteReasoningItem(state, outputIndex, item), out: NONE };
   return { state, out: NONE };
@@ -289,11 +334,14 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
       // Keep the last good parse.
     }
   }
-  const next = { ...state, functionArgs: mapWith(state.functionArgs, itemId, progress) };
   const meta = state.functionMeta.get(itemId);
+  const next = patch(state, {
+    functionArgs: mapWith(state.functionArgs, itemId, progress),
+    emittedCount: meta === undefined ? state.emittedCount : state.emittedCount + 1,
+  });
   if (meta === undefined) return { state: next, out: NONE };
   return {
-    state: { ...next, emittedCount: next.emittedCount + 1 },
+    state: next,
     out: [
       {
         type: 'tool-call-delta',
@@ -315,7 +363,7 @@ function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent
   const toolCall: ToolCall = { id: callId, name, input, rawInputJson: args };
   const index = state.completedToolCalls.length;
   // No de-duplication, as the seed (item 55).
-  const next = { ...state, completedToolCalls: [...state.completedToolCalls, toolCall] };
+  const next = patch(state, { completedToolCalls: [...state.completedToolCalls, toolCall] });
   return { state: register(next, `u${index}`, { kind: 'tool', index }), out: NONE };
 }
 
@@ -332,7 +380,7 @@ function errorEvent(state: ReduceState, event: ErrorEvent): never {
 }
 
 function responseFailed(state: ReduceState, response: ResponseObject | undefined, eventType: string): never {
-  const withId = response?.id ? { ...state, responseId: response.id } : state;
+  const withId = response?.id ? patch(state, { responseId: response.id }) : state;
   const error = response?.error ?? undefined;
   // A quota failure is never worth a retry, whichever event carries it.
   const limit = usageLimitErrorFrom(error);
@@ -426,18 +474,18 @@ export function contentBlocks(state: ReduceState): ContentBlock[] {
 
 function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: string; response?: ResponseObject | null }): StepResult {
   const response = event.response ?? undefined;
-  let next: ReduceState = { ...state, phase: 'terminal' };
+  let next: ReduceState = patch(state, { phase: 'terminal' });
   if (response !== undefined) {
     // Item 56 overwrites the usage; the id falls back to the one response.created gave.
-    next = { ...next, usage: parseUsage(response) };
-    if (response.id) next = { ...next, responseId: response.id };
+    next = patch(next, { usage: parseUsage(response) });
+    if (response.id) next = patch(next, { responseId: response.id });
     next = backfillReasoning(next, response.output);
   }
   const incomplete = event.type === 'response.incomplete' || response?.status === 'incomplete';
   if (incomplete) {
-    next = { ...next, status: 'incomplete' };
+    next = patch(next, { status: 'incomplete' });
     const reason = response?.incomplete_details?.reason;
-    if (reason !== undefined) next = { ...next, incompleteReason: reason };
+    if (reason !== undefined) next = patch(next, { incompleteReason: reason });
   }
   const out: CodexEvent[] = [];
   if (next.completedToolCalls.length > 0) out.push({ type: 'tool-calls', toolCalls: [...next.completedToolCalls] });
@@ -447,7 +495,7 @@ function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: st
   if (next.responseId !== undefined) done.responseId = next.responseId;
   if (next.incompleteReason !== undefined) done.incompleteReason = next.incompleteReason;
   out.push(done);
-  return { state: { ...next, emittedCount: next.emittedCount + out.length }, out };
+  return { state: patch(next, { emittedCount: next.emittedCount + out.length }), out };
 }
 
 // ---- dispatch --------------------------------------------------------------------------------
@@ -499,7 +547,7 @@ export function step(state: ReduceState, event: ResponseStreamEvent): StepResult
     case 'response.created':
     case 'response.in_progress': {
       const id = (event as ResponseCompletedEvent).response?.id;
-      return id && id !== state.responseId ? { state: { ...state, responseId: id }, out: NONE } : { state, out: NONE };
+      return id && id !== state.responseId ? { state: patch(state, { responseId: id }), out: NONE } : { state, out: NONE };
     }
     case 'response.completed':
     case 'response.done':
