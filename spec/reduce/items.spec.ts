@@ -365,6 +365,21 @@ describe('reduceResponse: SPEC §6 changes', () => {
       ]);
     });
 
+    it("the added item's preliminary encrypted content is not kept; done's wins over the final output's", () => {
+      const added = ev({ type: 'response.output_item.added', output_index: 0, item: { type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_EARLY' } });
+      const early = reduce([added, textDelta('a', 1), completed()]);
+      // Nothing but the preliminary blob: no block (it predates the reasoning).
+      expect(byType(early.events, 'content-block').map((e) => e.block)).toEqual([{ type: 'text', text: 'a' }]);
+      const run = reduce([
+        added,
+        reasoningItemDone('rs_G', 'ENC_DONE', 0),
+        completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_FINAL' }] }),
+      ]);
+      expect(byType(run.events, 'content-block')[0].block).toEqual({ type: 'thinking', thinking: '', id: 'rs_G', encryptedContent: 'ENC_DONE' });
+      const finalOnly = reduce([added, completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_FINAL' }] })]);
+      expect(byType(finalOnly.events, 'content-block')[0].block).toEqual({ type: 'thinking', thinking: '', id: 'rs_G', encryptedContent: 'ENC_FINAL' });
+    });
+
     it('encrypted reasoning without text still yields a block, where the item was first seen', () => {
       const run = reduce([reasoningAdded('rs_B', 0), textDelta('answer', 1, 0), reasoningItemDone('rs_B', 'ENC_B', 0), completed()]);
       expect(byType(run.events, 'content-block').map((e) => e.block)).toEqual([

@@ -277,11 +277,17 @@ function reasoningDone(state: ReduceState, outputIndex: number, index: number, k
 
 // ---- output items (item 49, SPEC §6.7) -------------------------------------------------------
 
-/** Records a reasoning item's id / encrypted content (first value wins) and places it where first seen. */
-function noteReasoningItem(state: ReduceState, outputIndex: number, item: OutputItem): ReduceState {
+/**
+ * Records a reasoning item and places it where first seen. The encrypted content is re-issued
+ * at each stage (the recorded streams show three different blobs for one item): the value at
+ * `output_item.added` predates the reasoning and is not kept; `output_item.done` is the
+ * authority; the final `response.output` only fills what is missing (SPEC §6.7).
+ */
+function noteReasoningItem(state: ReduceState, outputIndex: number, item: OutputItem, source: 'added' | 'done' | 'final'): ReduceState {
   const known = state.reasoningItems.get(outputIndex);
   const id = known?.id ?? (item.id ? item.id : undefined);
-  const encryptedContent = known?.encryptedContent ?? (item.encrypted_content ? item.encrypted_content : undefined);
+  const offered = source === 'added' || !item.encrypted_content ? undefined : item.encrypted_content;
+  const encryptedContent = source === 'done' ? (offered ?? known?.encryptedContent) : (known?.encryptedContent ?? offered);
   const next: ReasoningItem = {};
   if (id !== undefined) (next as { id?: string }).id = id;
   if (encryptedContent !== undefined) (next as { encryptedContent?: string }).encryptedContent = encryptedContent;
@@ -298,14 +304,14 @@ function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): StepR
     const meta: FunctionCallMeta = { callId: item.call_id ?? '', name: item.name ?? '', outputIndex };
     return { state: patch(state, { functionMeta: mapWith(state.functionMeta, item.id, meta) }), out: NONE };
   }
-  if (item.type === 'reasoning') return { state: noteReasoningItem(state, outputIndex, item), out: NONE };
+  if (item.type === 'reasoning') return { state: noteReasoningItem(state, outputIndex, item, 'added'), out: NONE };
   return { state, out: NONE };
 }
 
 function outputItemDone(state: ReduceState, event: OutputItemDoneEvent): StepResult {
   const item = event.item;
   if (!item || item.type !== 'reasoning') return { state, out: NONE };
-  return { state: noteReasoningItem(state, event.output_index ?? 0, item), out: NONE };
+  return { state: noteReasoningItem(state, event.output_index ?? 0, item, 'done'), out: NONE };
 }
 
 // ---- function calls (items 54, 55, SPEC §6.12) -----------------------------------------------
@@ -417,7 +423,7 @@ function backfillReasoning(state: ReduceState, output: readonly OutputItem[] | n
     }
     const known = next.reasoningItems.get(outputIndex);
     if (known?.id && item.id && known.id !== item.id) return; // another item sits there: leave it
-    next = noteReasoningItem(next, outputIndex, item);
+    next = noteReasoningItem(next, outputIndex, item, 'final');
   });
   return next;
 }
