@@ -126,7 +126,7 @@ describe('runBench (quick, in process)', () => {
 
   it('parses its command line, rejecting unknown options', () => {
     expect(parseArgs(['--quick', '--size', '3'])).toMatchObject({ quick: true, sizeMB: 3, smallMB: 0.5 });
-    expect(parseArgs(['--size', '20'])).toMatchObject({ quick: false, sizeMB: 20, smallMB: 8, rounds: 9 });
+    expect(parseArgs(['--size', '20'])).toMatchObject({ quick: false, sizeMB: 20, smallMB: 4, rounds: 9 });
     expect(() => parseArgs(['--fast'])).toThrow(TypeError);
     expect(() => parseArgs(['--size', 'x'])).toThrow(TypeError);
   });
