@@ -31,7 +31,8 @@ export function compileCli(): CompiledCli {
   const main = join(outDir, 'cli', 'main.js');
   if (!existsSync(main)) throw new Error(`compiling the CLI failed:\n${result.stdout}\n${result.stderr}`);
   copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // A junction on Windows (no admin rights needed); the type is ignored elsewhere.
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'junction');
   const home = join(dir, 'home');
   mkdirSync(home);
   return { main, home, dispose: () => rmSync(dir, { recursive: true, force: true }) };

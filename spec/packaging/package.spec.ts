@@ -59,7 +59,7 @@ beforeAll(() => {
   const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), '@types/node'];
   for (const dep of deps) {
     mkdirSync(dirname(join(modules, dep)), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules', dep), join(modules, dep), 'dir');
+    symlinkSync(join(ROOT, 'node_modules', dep), join(modules, dep), 'junction');
   }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
 }, 120_000);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Observable, Subscription } from 'rxjs';
 import { CodexClient } from '../client/CodexClient';
+import { systemMessage, userMessage } from '../messages';
 import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../testing/mockServer';
 import type { CodexEvent, Message, Tool } from '../types';
 import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args';
@@ -59,10 +60,7 @@ function mockPace(env: NodeJS.ProcessEnv): number {
 }
 
 function buildMessages(options: RunOptions, prompt: string): Message[] {
-  const messages: Message[] = [];
-  if (options.system !== undefined) messages.push({ role: 'system', content: [{ type: 'text', text: options.system }] });
-  messages.push({ role: 'user', content: [{ type: 'text', text: prompt }] });
-  return messages;
+  return options.system === undefined ? [userMessage(prompt)] : [systemMessage(options.system), userMessage(prompt)];
 }
 
 /**
