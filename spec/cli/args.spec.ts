@@ -54,7 +54,7 @@ describe('parseCliArgs', () => {
   });
 
   it('the help names every option', () => {
-    for (const flag of ['--model', '--effort', '--summary', '--verbosity', '--system', '--mock', '--live', '--json', '--help', '--version', '--base-url']) {
+    for (const flag of ['CODEX_RX_MOCK_PACE', 'NO_COLOR', '--model', '--effort', '--summary', '--verbosity', '--system', '--mock', '--live', '--json', '--help', '--version', '--base-url']) {
       expect(HELP_TEXT).toContain(flag);
     }
   });

@@ -69,8 +69,15 @@ Options:
   -h, --help              show this help
   -v, --version           print the version
 
+Environment:
+  OPENAI_CODEX_ACCESS_TOKEN, OPENAI_CODEX_AUTH_FILE, CODEX_HOME
+                          where --live finds credentials
+  OPENAI_CODEX_BASE_URL, OPENAI_CODEX_MODEL
+                          defaults for --base-url and --model with --live
+  CODEX_RX_MOCK_PACE      pace of the mock turn: 1 a model's (default), 0 all at once
+  NO_COLOR, FORCE_COLOR   colours off / on (default: on a terminal only)
+
 Exit codes: 0 success, 1 the request failed, 2 bad usage, 130 interrupted (Ctrl-C).
-Colours are used on a terminal only; set NO_COLOR to turn them off.
 
 Examples:
   codex-rx
