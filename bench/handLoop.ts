@@ -83,27 +83,42 @@ export class WireAccumulator {
 export class HandParser {
   readonly acc = new WireAccumulator();
   private readonly decoder = new TextDecoder();
-  private buf = '';
+  /** Text of the unfinished event, in pieces: joined once when its blank line arrives, so a
+   * 1 MB event costs O(1 MB), not O(1 MB) per chunk (re-scanning or re-flattening a growing
+   * string is quadratic). */
+  private pending: string[] = [];
+  /** The last pending piece ends in LF: a chunk starting with LF completes the blank line. */
+  private pendingEndsWithLf = false;
 
   /** Parses one chunk; returns true once the terminal event has been handled. */
   feed(chunk: Uint8Array): boolean {
-    // Only the new text (and the one char before it) can hold a new blank line.
-    const scanFrom = this.buf.length === 0 ? 0 : this.buf.length - 1;
-    const buf = this.buf + this.decoder.decode(chunk, { stream: true });
-    let start = 0;
-    let scan = scanFrom;
-    let end: number;
-    while ((end = buf.indexOf('\n\n', scan)) !== -1) {
-      scan = end + 2;
-      const data = dataOf(buf, start, end);
-      start = end + 2;
-      if (data !== undefined && data !== '' && data !== '[DONE]' && this.acc.handle(JSON.parse(data))) {
-        this.buf = '';
-        return true;
-      }
+    const text = this.decoder.decode(chunk, { stream: true });
+    let pos = 0;
+    if (this.pendingEndsWithLf && text.charCodeAt(0) === 10) {
+      const block = this.pending.join('');
+      this.pending.length = 0;
+      pos = 1;
+      if (this.event(block.slice(0, -1))) return true;
     }
-    this.buf = start === 0 ? buf : buf.slice(start);
+    let end: number;
+    while ((end = text.indexOf('\n\n', pos)) !== -1) {
+      const block = this.pending.length === 0 ? text.slice(pos, end) : this.pending.join('') + text.slice(pos, end);
+      this.pending.length = 0;
+      pos = end + 2;
+      if (this.event(block)) return true;
+    }
+    if (pos < text.length) {
+      this.pending.push(pos === 0 ? text : text.slice(pos));
+      this.pendingEndsWithLf = text.charCodeAt(text.length - 1) === 10;
+    } else {
+      this.pendingEndsWithLf = false;
+    }
     return false;
+  }
+
+  private event(block: string): boolean {
+    const data = dataOf(block, 0, block.length);
+    return data !== undefined && data !== '' && data !== '[DONE]' && this.acc.handle(JSON.parse(data));
   }
 }
 
@@ -132,29 +147,19 @@ function dataOf(buf: string, start: number, end: number): string | undefined {
 
 /** The same loop reading a `ReadableStream` (what a client gets from fetch): one await per chunk. */
 export async function handLoopReader(body: ReadableStream<Uint8Array>): Promise<Extracted> {
-  const decoder = new TextDecoder();
-  const acc = new WireAccumulator();
+  const p = new HandParser();
   const reader = body.getReader();
-  let buf = '';
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      let start = 0;
-      let end: number;
-      while ((end = buf.indexOf('\n\n', start)) !== -1) {
-        const data = dataOf(buf, start, end);
-        start = end + 2;
-        if (data !== undefined && data !== '' && data !== '[DONE]' && acc.handle(JSON.parse(data))) {
-          await reader.cancel();
-          return acc.result();
-        }
+      if (p.feed(value)) {
+        await reader.cancel();
+        break;
       }
-      buf = start === 0 ? buf : buf.slice(start);
     }
   } finally {
     reader.releaseLock();
   }
-  return acc.result();
+  return p.acc.result();
 }
