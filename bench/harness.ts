@@ -29,6 +29,8 @@ export interface MethodResult {
   medianMs: number;
   /** Median of per-round (time / baseline time). */
   ratio: number;
+  /** 25th and 75th percentiles of the per-round ratios (the spread the machine's load caused). */
+  ratioIqr: [number, number];
   /** Median throughput, MB/s (10^6 bytes). */
   mbPerS: number;
   /** Null when the method extracted the truth; else what differed. */
@@ -142,6 +144,7 @@ export async function runInterleaved(
       name: m.name,
       medianMs: med,
       ratio: median(ratios[i]!),
+      ratioIqr: [percentile(ratios[i]!, 25), percentile(ratios[i]!, 75)],
       mbPerS: options.bytes / 1e6 / (med / 1000),
       mismatch: mismatch[i]!,
       times: times[i]!,

@@ -300,8 +300,10 @@ const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 const mb = (b: number) => (b / 1e6).toFixed(1);
 
 function throughputTable(rows: MethodResult[]): string[] {
-  const out = ['| method | median ms | MB/s | × hand loop | check |', '|---|---:|---:|---:|---|'];
-  for (const r of rows) out.push(`| ${r.name} | ${f1(r.medianMs)} | ${f1(r.mbPerS)} | ${f2(r.ratio)} | ${r.mismatch === null ? 'ok' : '**' + r.mismatch + '**'} |`);
+  const out = ['| method | median ms | MB/s | × hand loop | (p25–p75) | check |', '|---|---:|---:|---:|---:|---|'];
+  for (const r of rows) {
+    out.push(`| ${r.name} | ${f1(r.medianMs)} | ${f1(r.mbPerS)} | ${f2(r.ratio)} | ${f2(r.ratioIqr[0])}–${f2(r.ratioIqr[1])} | ${r.mismatch === null ? 'ok' : '**' + r.mismatch + '**'} |`);
+  }
   return out;
 }
 
@@ -442,7 +444,8 @@ export function renderMarkdown(r: BenchReport): string {
       L.push(`## CPU profile, ${p.chunkSize} B chunks (node --cpu-prof, self time, ${f1(p.totalMs)} ms sampled)`, '');
       L.push('| by file / package | self ms | share |', '|---|---:|---:|');
       for (const x of p.files.slice(0, 15)) L.push(`| ${x.what} | ${f1(x.selfMs)} | ${(x.share * 100).toFixed(1)}% |`);
-      L.push('', '| by function | self ms | share |', '|---|---:|---:|');
+      L.push('', 'Line numbers are those of ts-node\'s transpiled JavaScript (close to, not equal to, the .ts lines); function names are V8\'s.', '');
+      L.push('| by function | self ms | share |', '|---|---:|---:|');
       for (const x of p.functions.slice(0, 20)) L.push(`| ${x.what.replace(/\|/g, '\\|')} | ${f1(x.selfMs)} | ${(x.share * 100).toFixed(1)}% |`);
       L.push('');
     }
