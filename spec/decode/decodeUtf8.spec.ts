@@ -1,4 +1,4 @@
-import { from, Subject } from 'rxjs';
+import { from, Subject, take, takeWhile, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { decodeUtf8 } from '../../src/decode/decodeUtf8';
 import { InvalidUtf8Error } from '../../src/errors';
@@ -187,6 +187,73 @@ describe('decodeUtf8 (item 40, SPEC §6.11)', () => {
       const { error } = decodeAll(['text' as unknown as Uint8Array]);
       expect((error as Error).name).toBe('TypeError');
       expect(error).not.toBeInstanceOf(InvalidUtf8Error);
+    });
+  });
+
+  describe('unsubscription reaches a synchronous source (SPEC §6.3)', () => {
+    /** A synchronous source that records every chunk pulled from it and whether it was closed. */
+    function pulledSource(chunks: Uint8Array[]): { source: Iterable<Uint8Array>; pulled: number[]; closed: () => boolean } {
+      const pulled: number[] = [];
+      let finished = false;
+      function* generate(): Generator<Uint8Array> {
+        try {
+          for (let i = 0; i < chunks.length; i++) {
+            pulled.push(i);
+            yield chunks[i]!;
+          }
+        } finally {
+          finished = true;
+        }
+      }
+      return { source: generate(), pulled, closed: () => finished };
+    }
+
+    it('a downstream that unsubscribes inside next stops the source before its next chunk is pulled', () => {
+      const { source, pulled, closed } = pulledSource([enc('a'), enc('b'), enc('c')]);
+      const seen: string[] = [];
+      let completed = false;
+      from(source)
+        .pipe(decodeUtf8(), take(1))
+        .subscribe({ next: (t) => seen.push(t), complete: () => (completed = true) });
+      expect(seen).toEqual(['a']);
+      expect(completed).toBe(true);
+      expect(pulled).toEqual([0]);
+      expect(closed()).toBe(true); // the generator's return() ran: the iteration was abandoned
+    });
+
+    it('from(array): chunks after the one that ended the subscription are never read (counted with tap)', () => {
+      let reads = 0;
+      const seen: string[] = [];
+      from([enc('data: 1\n\n'), enc('data: end\n\n'), enc('data: 3\n\n'), u8(0xff)])
+        .pipe(
+          tap(() => reads++),
+          decodeUtf8(),
+          takeWhile((t) => !t.includes('end'), true),
+        )
+        .subscribe((t) => seen.push(t));
+      expect(seen).toEqual(['data: 1\n\n', 'data: end\n\n']);
+      expect(reads).toBe(2);
+    });
+
+    it('after an unsubscribe the decoder is not flushed: a character left unfinished is no error', () => {
+      let error: unknown;
+      let completed = false;
+      from([enc('a'), u8(0xe2, 0x82)])
+        .pipe(decodeUtf8(), take(1))
+        .subscribe({ error: (e) => (error = e), complete: () => (completed = true) });
+      expect(error).toBeUndefined();
+      expect(completed).toBe(true);
+    });
+
+    it('invalid bytes stop the synchronous source too', () => {
+      const { source, pulled, closed } = pulledSource([enc('ok'), u8(0xff), enc('never')]);
+      let error: unknown;
+      from(source)
+        .pipe(decodeUtf8())
+        .subscribe({ error: (e) => (error = e) });
+      expect(error).toBeInstanceOf(InvalidUtf8Error);
+      expect(pulled).toEqual([0, 1]);
+      expect(closed()).toBe(true);
     });
   });
 

@@ -1,4 +1,4 @@
-import { from, Subject } from 'rxjs';
+import { from, Subject, take, takeWhile, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ConfigError, ProtocolError } from '../../src/errors';
 import { DEFAULT_SSE_MAX_BUFFER_SIZE, sseMessages, type SseMessagesOptions } from '../../src/sse/sseMessages';
@@ -103,6 +103,90 @@ describe('sseMessages', () => {
       const seen: SseMessage[] = [];
       from(['data: a\n\n']).pipe(sseMessages()).subscribe((m) => seen.push(m));
       expect(seen).toStrictEqual([{ data: 'a' }]);
+    });
+  });
+
+  describe('unsubscription reaches the source, also a synchronous one (SPEC §6.3)', () => {
+    /** A synchronous source that records every chunk pulled from it and whether it was closed. */
+    function pulledSource(chunks: string[]): { source: Iterable<string>; pulled: number[]; closed: () => boolean } {
+      const pulled: number[] = [];
+      let finished = false;
+      function* generate(): Generator<string> {
+        try {
+          for (let i = 0; i < chunks.length; i++) {
+            pulled.push(i);
+            yield chunks[i]!;
+          }
+        } finally {
+          finished = true;
+        }
+      }
+      return { source: generate(), pulled, closed: () => finished };
+    }
+
+    it('marbles: a downstream take(1) unsubscribes the source in the frame of the first message', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const src = cold('-a-b-|', { a: 'data: 1\n\n', b: 'data: 2\n\n' });
+        expectObservable(src.pipe(sseMessages(), take(1))).toBe('-(x|)', { x: { data: '1' } });
+        expectSubscriptions(src.subscriptions).toBe('^!');
+      });
+    });
+
+    it('a downstream that unsubscribes inside next stops a synchronous source before its next chunk is pulled', () => {
+      const { source, pulled, closed } = pulledSource(['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n']);
+      const seen: SseMessage[] = [];
+      let completed = false;
+      from(source)
+        .pipe(sseMessages(), take(1))
+        .subscribe({ next: (m) => seen.push(m), complete: () => (completed = true) });
+      expect(seen).toStrictEqual([{ data: '1' }]);
+      expect(completed).toBe(true);
+      expect(pulled).toEqual([0]);
+      expect(closed()).toBe(true); // the generator's return() ran: the iteration was abandoned
+    });
+
+    it('an unsubscribe by a message in the middle of a chunk: later messages of that chunk are not emitted, no chunk is read after it', () => {
+      let reads = 0;
+      const seen: SseMessage[] = [];
+      from(['event: a\ndata: 1\n\nevent: terminal\ndata: 2\n\nevent: b\ndata: 3\n\n', 'data: 4\n\n', 'data: 5'])
+        .pipe(
+          tap(() => reads++),
+          sseMessages(),
+          takeWhile((m) => m.event !== 'terminal', true),
+        )
+        .subscribe((m) => seen.push(m));
+      expect(seen).toStrictEqual([
+        { event: 'a', data: '1' },
+        { event: 'terminal', data: '2' },
+      ]);
+      expect(reads).toBe(1);
+    });
+
+    it('a chunk ending in CR: the message it completes can unsubscribe, and nothing more is read', () => {
+      let reads = 0;
+      const seen: SseMessage[] = [];
+      from(['data: 1\r\r', '\ndata: 2\r\r'])
+        .pipe(
+          tap(() => reads++),
+          sseMessages(),
+          take(1),
+        )
+        .subscribe((m) => seen.push(m));
+      expect(seen).toStrictEqual([{ data: '1' }]);
+      expect(reads).toBe(1);
+    });
+
+    it('a ProtocolError (maxBufferSize) stops a synchronous source too', () => {
+      const { source, pulled, closed } = pulledSource(['data: ok\n\n', `data: ${'x'.repeat(100)}`, 'data: never\n\n']);
+      const seen: SseMessage[] = [];
+      let error: unknown;
+      from(source)
+        .pipe(sseMessages({ maxBufferSize: 64 }))
+        .subscribe({ next: (m) => seen.push(m), error: (e) => (error = e) });
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect(seen).toStrictEqual([{ data: 'ok' }]);
+      expect(pulled).toEqual([0, 1]);
+      expect(closed()).toBe(true);
     });
   });
 

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { concatWith, defer, EMPTY, filter, map, of, type Observable, type OperatorFunction } from 'rxjs';
 import { InvalidUtf8Error } from '../errors';
 
 const PREFIX = 'Invalid UTF-8 in OpenAI Codex stream';
@@ -19,6 +19,9 @@ const PREFIX = 'Invalid UTF-8 in OpenAI Codex stream';
  * 5. At completion the decoder is flushed: a character left unfinished by the end of the
  *    stream is an `InvalidUtf8Error` too (the seed dropped it silently).
  * 6. Errors from the source pass through unchanged.
+ * 7. Unsubscribing stops the source at once, even a synchronous one from inside a `next` (as
+ *    `parseResponseStream` does at the terminal event, SPEC §6.3): no later chunk is pulled,
+ *    and the decoder is not flushed.
  *
  * ## Example
  *
@@ -32,8 +35,11 @@ const PREFIX = 'Invalid UTF-8 in OpenAI Codex stream';
  * and errors with `InvalidUtf8Error` on malformed input.
  */
 export function decodeUtf8(): OperatorFunction<Uint8Array, string> {
+  // Built from `map`, `filter` and `concatWith` rather than a hand-written Observable: their
+  // subscribers are linked to the downstream one, so an unsubscribe from inside a `next` (e.g.
+  // at the terminal event) reaches even a synchronous source before its next chunk is pulled.
   return (source) =>
-    new Observable<string>((subscriber) => {
+    defer(() => {
       const decoder = new TextDecoder('utf-8', { fatal: true });
       // Bytes decoded before the current chunk, and the last (up to 3) of them: only the error
       // path reads them, to point at the exact byte where a bad sequence began.
@@ -41,43 +47,41 @@ export function decodeUtf8(): OperatorFunction<Uint8Array, string> {
       const tail = new Uint8Array(3);
       let tailLength = 0;
 
-      return source.subscribe({
-        next(chunk) {
-          if (subscriber.closed) return; // A synchronous source keeps pushing after we errored.
-          let text: string;
-          try {
-            text = decoder.decode(chunk, { stream: true });
-          } catch (error) {
-            subscriber.error(isEncodingError(error) ? invalidSequenceError(tail.subarray(0, tailLength), chunk, offset, error) : error);
-            return;
-          }
-          offset += chunk.length;
-          tailLength = keepTail(tail, tailLength, chunk);
-          if (text !== '') subscriber.next(text);
-        },
-        error(error) {
-          subscriber.error(error);
-        },
-        complete() {
-          if (subscriber.closed) return;
-          let text: string;
-          try {
-            text = decoder.decode();
-          } catch (error) {
-            if (!isEncodingError(error)) return subscriber.error(error);
-            const dangling = incompleteSuffixLength(tail.subarray(0, tailLength));
-            return subscriber.error(
-              new InvalidUtf8Error(
-                `${PREFIX}: the stream ended inside a multi-byte character (${dangling || 'some'} byte${dangling === 1 ? '' : 's'} at byte offset ${offset - dangling})`,
-                { cause: error },
-              ),
-            );
-          }
-          if (text !== '') subscriber.next(text);
-          subscriber.complete();
-        },
-      });
+      // A throw here errors the stream (`map` catches it) and stops the source.
+      const decodeChunk = (chunk: Uint8Array): string => {
+        let text: string;
+        try {
+          text = decoder.decode(chunk, { stream: true });
+        } catch (error) {
+          throw isEncodingError(error) ? invalidSequenceError(tail.subarray(0, tailLength), chunk, offset, error) : error;
+        }
+        offset += chunk.length;
+        tailLength = keepTail(tail, tailLength, chunk);
+        return text;
+      };
+
+      // Subscribed only when the source completes (not after an error or an unsubscribe).
+      const flush = (): Observable<string> => {
+        let text: string;
+        try {
+          text = decoder.decode();
+        } catch (error) {
+          if (!isEncodingError(error)) throw error;
+          const dangling = incompleteSuffixLength(tail.subarray(0, tailLength));
+          throw new InvalidUtf8Error(
+            `${PREFIX}: the stream ended inside a multi-byte character (${dangling || 'some'} byte${dangling === 1 ? '' : 's'} at byte offset ${offset - dangling})`,
+            { cause: error },
+          );
+        }
+        return text === '' ? EMPTY : of(text);
+      };
+
+      return source.pipe(map(decodeChunk), filter(isNotEmpty), concatWith(defer(flush)));
     });
+}
+
+function isNotEmpty(text: string): boolean {
+  return text !== '';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import { Observable, type OperatorFunction } from 'rxjs';
+import { defer, ignoreElements, merge, Observable, tap, type OperatorFunction, type Subscriber } from 'rxjs';
 import { ConfigError, ProtocolError } from '../errors';
 import type { SseMessage } from '../types';
 
@@ -39,6 +39,9 @@ const CR = 13;
  *    (SPEC §6.2; the standard and the seed drop it), then the Observable completes.
  * 6. More than `maxBufferSize` buffered characters is a `ProtocolError` (`eventType: ''`: no
  *    event type is known at the SSE layer). Source errors pass through unchanged.
+ * 7. Unsubscribing stops the source at once, even a synchronous one from inside a `next` (as
+ *    `parseResponseStream` does at the terminal event, SPEC §6.3): no later chunk is pulled,
+ *    and no later message of the current chunk is emitted.
  *
  * ## Example
  *
@@ -58,29 +61,34 @@ const CR = 13;
 export function sseMessages(options: SseMessagesOptions = {}): OperatorFunction<string, SseMessage> {
   const maxBufferSize = validateOptions(options);
   return (source) =>
-    new Observable<SseMessage>((subscriber) => {
+    defer(() => {
       // The standard's "last event ID buffer": it survives dispatch, the parser's `id` does not.
       let lastEventId = '';
       // The previous chunk ended in CR and was already terminated: a leading LF is its CRLF half.
       let dropLeadingLf = false;
+      // The output side of the bridge: the parser writes here, synchronously, from inside feed().
+      let sink!: Subscriber<SseMessage>;
+      const messages = new Observable<SseMessage>((subscriber) => {
+        sink = subscriber;
+      });
 
       const parser = createParser({
         maxBufferSize,
         onEvent(event: EventSourceMessage) {
           if (event.id !== undefined) lastEventId = event.id;
+          if (sink.closed) return; // Unsubscribed by an earlier message of this chunk.
           const message: SseMessage = event.event === undefined ? { data: event.data } : { event: event.event, data: event.data };
           if (lastEventId !== '') message.id = lastEventId;
-          subscriber.next(message);
+          sink.next(message);
         },
         onError(error: ParseError) {
           // 'unknown-field' and 'invalid-retry': the standard ignores such lines, and so do we.
+          // The throw leaves parser.feed() and is turned into the stream's error by `tap`.
           if (error.type === 'max-buffer-size-exceeded') {
-            subscriber.error(
-              new ProtocolError(
-                `SSE event too large: more than ${maxBufferSize} characters buffered without an end of event (maxBufferSize)`,
-                { eventType: '', issues: [error.message] },
-                { cause: error },
-              ),
+            throw new ProtocolError(
+              `SSE event too large: more than ${maxBufferSize} characters buffered without an end of event (maxBufferSize)`,
+              { eventType: '', issues: [error.message] },
+              { cause: error },
             );
           }
         },
@@ -96,40 +104,27 @@ export function sseMessages(options: SseMessagesOptions = {}): OperatorFunction<
         // eventsource-parser holds a trailing CR back until it knows whether an LF follows,
         // which would delay the message to the next chunk. A CR ends the line either way, so
         // end it now with an LF ("\r\n" is one line ending) and drop a leading LF next time.
-        if (chunk.charCodeAt(chunk.length - 1) === CR && !subscriber.closed) {
+        if (chunk.charCodeAt(chunk.length - 1) === CR) {
           parser.feed('\n');
           dropLeadingLf = true;
         }
       };
 
-      return source.subscribe({
-        next(chunk) {
-          if (subscriber.closed) return; // A synchronous source keeps pushing after we errored.
-          // The parser calls onEvent/onError synchronously inside feed(): this one try/catch
-          // covers every callback (a throw would otherwise be lost, and the stream complete).
-          try {
-            feed(chunk);
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
-        error(error) {
-          subscriber.error(error);
-        },
-        complete() {
-          if (subscriber.closed) return;
-          try {
-            // reset({ consume: true }) parses a pending line but never dispatches it: end the
-            // event with blank lines instead. After a clean end they dispatch nothing: a block
-            // without data lines is never dispatched.
-            parser.feed('\n\n');
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          subscriber.complete();
-        },
-      });
+      const end = (): void => {
+        // reset({ consume: true }) parses a pending line but never dispatches it: end the event
+        // with blank lines instead. After a clean end they dispatch nothing: a block without
+        // data lines is never dispatched.
+        parser.feed('\n\n');
+        sink.complete();
+      };
+
+      // The input side: `tap` (not a hand-written subscribe) so that its subscriber is linked to
+      // the downstream one through `merge`: an unsubscribe from inside a message's `next` (e.g.
+      // at the terminal event) closes it, and a synchronous source pulls no further chunk. `tap`
+      // also turns a throw from the parser or its callbacks into the stream's error. `messages`
+      // is subscribed first, so `sink` is set before the first chunk arrives. No per-chunk inner
+      // Observable: messages go straight from the parser to the downstream subscriber.
+      return merge(messages, source.pipe(tap({ next: feed, complete: end }), ignoreElements()));
     });
 }
 

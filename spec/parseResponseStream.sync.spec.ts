@@ -1,0 +1,86 @@
+import { from, tap } from 'rxjs';
+import { parseResponseStream } from '../src/parseResponseStream';
+import type { CodexEvent } from '../src/types';
+import { chunksOf } from './helpers/splits';
+
+// SPEC §6.3: "The stream completes at the terminal event and cancels the body; it never waits for
+// EOF or [DONE]." With a synchronous body (from(chunks)), the unsubscribe that reduceResponse makes
+// inside the terminal event's `next` must reach the source before its next chunk is pulled: every
+// stage in between (decodeUtf8, sseMessages) has to link its subscription to the downstream one.
+
+type Wire = Record<string, unknown> & { type: string };
+
+const encoder = new TextEncoder();
+const frame = (event: Wire): string => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+const bytes = (text: string): Uint8Array => encoder.encode(text);
+
+const turn: Wire[] = [
+  { type: 'response.created', response: { id: 'resp_s' } },
+  { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Grüße ' },
+  { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: '😀' },
+  { type: 'response.completed', response: { id: 'resp_s', usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 } } },
+];
+const body = turn.map(frame).join('');
+/** What follows the terminal event: one more delta, then bytes that are not UTF-8 (an error if read). */
+const after = [bytes(frame({ type: 'response.output_text.delta', delta: 'after' })), Uint8Array.of(0xff, 0xfe)];
+
+interface Run {
+  events: CodexEvent[];
+  error?: unknown;
+  completed: boolean;
+}
+
+function run(source: Iterable<Uint8Array>, onRead?: () => void): Run {
+  const result: Run = { events: [], completed: false };
+  from(source)
+    .pipe(
+      tap(() => onRead?.()),
+      parseResponseStream(),
+    )
+    .subscribe({ next: (e) => result.events.push(e), error: (e) => (result.error = e), complete: () => (result.completed = true) });
+  return result;
+}
+
+/** The events of the turn alone, with nothing after it: what every run below must produce. */
+const expected = run([bytes(body)]);
+
+describe('parseResponseStream over a synchronous body (SPEC §6.3)', () => {
+  it('the turn alone ends with done and completes (the baseline for the tests below)', () => {
+    expect(expected.error).toBeUndefined();
+    expect(expected.completed).toBe(true);
+    expect(expected.events.map((e) => e.type)).toEqual(['text-delta', 'text-delta', 'usage', 'content-block', 'done']);
+  });
+
+  it('from(generator): nothing after the chunk holding the terminal event is pulled, and the iteration is closed', () => {
+    const pulled: number[] = [];
+    let closed = false;
+    const chunks = [bytes(body), ...after];
+    function* generate(): Generator<Uint8Array> {
+      try {
+        for (let i = 0; i < chunks.length; i++) {
+          pulled.push(i);
+          yield chunks[i]!;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    expect(run(generate())).toEqual(expected);
+    expect(pulled).toEqual([0]);
+    expect(closed).toBe(true);
+  });
+
+  it('from(array) in 64-byte chunks: the chunk that completes the terminal event is the last one read', () => {
+    const chunks = chunksOf(bytes(body), 64);
+    let reads = 0;
+    expect(run([...chunks, ...after], () => reads++)).toEqual(expected);
+    expect(reads).toBe(chunks.length);
+  });
+
+  it('more events after the terminal one in the same chunk are not emitted, and no later chunk is read', () => {
+    let reads = 0;
+    const first = new Uint8Array([...bytes(body), ...after[0]!]);
+    expect(run([first, ...after], () => reads++)).toEqual(expected);
+    expect(reads).toBe(1);
+  });
+});
