@@ -200,6 +200,30 @@ describe('reduceResponse: seed items', () => {
       ]);
     });
 
+    it('item 55: text after the first complete JSON value makes the final input {} (parse(arguments) or {})', () => {
+      const run = reduce([
+        fcAdded('fc_1', 'call_1', 'a'),
+        argsDelta('fc_1', '{"a":1}'),
+        argsDelta('fc_1', '{"b":2}'),
+        argsDone({ item_id: 'fc_1' }), // the buffer
+        fcAdded('fc_2', 'call_2', 'b'),
+        argsDelta('fc_2', '{"a":1}'),
+        argsDelta('fc_2', 'garbage'),
+        argsDone({ item_id: 'fc_2', arguments: '{"a":1}garbage' }), // the payload, equal to the buffer
+        completed(),
+      ]);
+      expect(byType(run.events, 'tool-calls')[0].toolCalls).toEqual([
+        { id: 'call_1', name: 'a', input: {}, rawInputJson: '{"a":1}{"b":2}' },
+        { id: 'call_2', name: 'b', input: {}, rawInputJson: '{"a":1}garbage' },
+      ]);
+      expect(byType(run.events, 'content-block').map((e) => e.block)).toEqual([
+        { type: 'tool_use', id: 'call_1', name: 'a', input: {} },
+        { type: 'tool_use', id: 'call_2', name: 'b', input: {} },
+      ]);
+      // Item 54: a partial call's input is parse(buffer) or {}: no longer the first value once text follows it.
+      expect(byType(run.events, 'tool-call-delta').map((e) => e.toolCall.input)).toEqual([{ a: 1 }, {}, { a: 1 }, {}]);
+    });
+
     it('id and name: payload call_id (+ payload name), else stored metadata, else the item id', () => {
       const run = reduce([
         fcAdded('fc_1', 'call_meta', 'meta_name'),
@@ -444,7 +468,8 @@ describe('reduceResponse: SPEC §6 changes', () => {
       const events = [fcAdded('fc_1', 'call_1', 'write'), ...pieces.map((p) => argsDelta('fc_1', p)), argsDone({ item_id: 'fc_1' }), completed()];
       const parse = jest.spyOn(JSON, 'parse');
       const run = reduce(events);
-      expect(parse.mock.calls.length).toBeLessThanOrEqual(1);
+      // Once when the buffer closes, once for the final arguments (item 55): not one per delta.
+      expect(parse.mock.calls.length).toBe(2);
       const deltas = byType(run.events, 'tool-call-delta');
       expect(deltas).toHaveLength(pieces.length);
       const whole = pieces.join('');

@@ -331,7 +331,11 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
   const previous = state.functionArgs.get(itemId) ?? EMPTY_ARGS;
   const buffer = previous.buffer + delta;
   const { scan, closedNow } = scanJson(previous.scan, delta);
-  let progress: ArgumentsProgress = { buffer, scan, input: previous.input, parsed: previous.parsed };
+  // Text after the closed value (a second value, garbage) makes the buffer invalid for good:
+  // parse(buffer) or {} is {} from here on (item 54).
+  let progress: ArgumentsProgress = scan.broken
+    ? { buffer, scan, input: undefined, parsed: false }
+    : { buffer, scan, input: previous.input, parsed: previous.parsed };
   if (closedNow) {
     // The only point where the buffer can be a whole document: one parse, not one per delta.
     try {
@@ -365,8 +369,9 @@ function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent
   const meta = state.functionMeta.get(itemId);
   const callId = event.call_id ?? meta?.callId ?? itemId;
   const name = event.call_id !== undefined || meta === undefined ? (event.name ?? '') : meta.name;
-  const input = progress?.parsed && progress.buffer === args ? progress.input : parseArguments(args);
-  const toolCall: ToolCall = { id: callId, name, input, rawInputJson: args };
+  // Always the whole final string (item 55): a parse kept from the deltas may be only the
+  // first of several values. One parse per call, so still linear.
+  const toolCall: ToolCall = { id: callId, name, input: parseArguments(args), rawInputJson: args };
   const index = state.completedToolCalls.length;
   // No de-duplication, as the seed (item 55).
   const next = patch(state, { completedToolCalls: [...state.completedToolCalls, toolCall] });
