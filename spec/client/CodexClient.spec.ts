@@ -60,6 +60,7 @@ describe('CodexClient request (items 7-22)', () => {
     expect(req.headers.originator).toBe('pi');
     expect(req.headers['openai-beta']).toBe('responses=experimental');
     expect(req.headers.session_id).toBe(c.sessionId);
+    expect(req.headers['user-agent']).toBe(`codex-rx/${require('../../package.json').version}`);
 
     const body = req.json as Record<string, unknown>;
     const fcId = ((body.input as Array<Record<string, unknown>>)[1] as { id: string }).id;

@@ -5,10 +5,14 @@ import {
   catchError,
   defer,
   from,
+  map,
   mergeMap,
+  of,
+  reduce,
   tap,
   throwError,
   timeout,
+  type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
 import { resolveCodexAuth, type ResolvedAuth } from '../auth';
@@ -16,7 +20,6 @@ import { fromBody } from '../body/fromBody';
 import {
   AuthError,
   CodexError,
-  CodexHttpError,
   ConfigError,
   ConnectionError,
   IdleTimeoutError,
@@ -27,9 +30,10 @@ import { buildEndpointUrl, buildHeaders, buildRequestBody, createSessionId, requ
 import { normalizeModel } from '../request/models';
 import { resolveRetryConfig } from '../retry/config';
 import { retryWithBackoff } from '../retry/retryWithBackoff';
-import type { CodexEvent, FailureCapture, Message, Tool } from '../types';
+import type { CodexEvent, Diagnostic, FailureCapture, Message, Tool } from '../types';
 import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config';
 import { httpErrorFrom } from './httpError';
+import { VERSION } from '../version';
 
 /**
  * One connection pool for every client in the process, as the seed pooled per host: 30 s connect
@@ -117,6 +121,7 @@ export class CodexClient {
       const json = JSON.stringify(body);
       const url = buildEndpointUrl(config.baseUrl);
       let token: string | undefined;
+      const exchange: HttpExchange = {};
 
       // Item 8: auth is resolved once per call, before the retry loop, and its errors are neither
       // retried nor recorded.
@@ -130,8 +135,9 @@ export class CodexClient {
       ).pipe(
         mergeMap((auth: ResolvedAuth) => {
           token = auth.accessToken;
-          const headers = buildHeaders(auth, config.originator, this.#sessionId);
-          return this.#attempt(url, headers, json, auth.accessToken).pipe(
+          // Item 2: the seed identified itself (`appam/0.1.1`); so do we.
+          const headers = { ...buildHeaders(auth, config.originator, this.#sessionId), 'user-agent': `codex-rx/${VERSION}` };
+          return this.#attempt(url, headers, json, auth.accessToken, exchange).pipe(
             retryWithBackoff(
               {
                 ...config.retry,
@@ -150,7 +156,7 @@ export class CodexClient {
         }),
         catchError((error: unknown) => {
           if (error instanceof AuthError || error instanceof ConfigError) return throwError(() => error);
-          const failure = this.#capture(error, requestPayloadPretty(body), token);
+          const failure = this.#capture(error, requestPayloadPretty(body), token, exchange);
           this.#lastFailure = failure;
           if (error instanceof CodexError) error.failure = failure;
           return throwError(() => error);
@@ -162,13 +168,24 @@ export class CodexClient {
   /**
    * One attempt: the request, its status check and the body through the pipeline. Lazy and
    * per-subscription, so `retry` re-sends by resubscribing; the teardown aborts the request.
+   * Errors leave it with the token scrubbed, so neither retry diagnostics nor the final error
+   * can carry it.
    */
-  #attempt(url: string, headers: Record<string, string>, json: string, token: string): Observable<CodexEvent> {
+  #attempt(url: string, headers: Record<string, string>, json: string, token: string, exchange: HttpExchange): Observable<CodexEvent> {
     const config = this.#config;
     const scheduler = this.#scheduler;
+    const idle = <T>() =>
+      timeoutAs<T>(config.idleTimeoutMs, scheduler, () =>
+        new IdleTimeoutError(`OpenAI Codex stream sent no bytes for ${config.idleTimeoutMs} ms`, {
+          phase: 'body',
+          timeoutMs: config.idleTimeoutMs,
+        }),
+      );
     const bytes = new Observable<Uint8Array>((subscriber) => {
+      exchange.status = undefined;
+      exchange.body = undefined;
       const controller = new AbortController();
-      const response$ = from(
+      const subscription = from(
         request(url, {
           method: 'POST',
           headers,
@@ -179,86 +196,116 @@ export class CodexClient {
           headersTimeout: 0,
           bodyTimeout: 0,
         }),
-      ).pipe(
-        timeout({
-          first: config.headersTimeoutMs,
-          scheduler,
-          with: () =>
-            throwError(
-              () =>
-                new IdleTimeoutError(`No response headers from OpenAI Codex within ${config.headersTimeoutMs} ms`, {
-                  phase: 'headers',
-                  timeoutMs: config.headersTimeoutMs,
-                }),
-            ),
-        }),
-        catchError((error: unknown) =>
-          throwError(() =>
-            isTransportError(error)
-              ? new ConnectionError(`OpenAI Codex request failed: ${error.message}`, { cause: error })
-              : error,
-          ),
-        ),
-        mergeMap((response) => {
-          if (response.statusCode < 200 || response.statusCode >= 300) {
-            return from(response.body.text().catch(() => '')).pipe(
-              // A server that echoes the token back must not put it into our error.
-              mergeMap((text) => throwError(() => httpErrorFrom(response.statusCode, response.headers, redact(text, token)))),
-            );
-          }
-          return fromBody(response.body).pipe(
-            timeout({
-              each: config.idleTimeoutMs,
-              scheduler,
-              with: () =>
-                throwError(
-                  () =>
-                    new IdleTimeoutError(`OpenAI Codex stream sent no bytes for ${config.idleTimeoutMs} ms`, {
-                      phase: 'body',
-                      timeoutMs: config.idleTimeoutMs,
-                    }),
-                ),
+      )
+        .pipe(
+          timeoutAs(config.headersTimeoutMs, scheduler, () =>
+            new IdleTimeoutError(`No response headers from OpenAI Codex within ${config.headersTimeoutMs} ms`, {
+              phase: 'headers',
+              timeoutMs: config.headersTimeoutMs,
             }),
-            catchError((error: unknown) =>
-              throwError(() =>
-                isTransportError(error)
-                  ? new StreamTruncatedError(`OpenAI Codex stream read failed: ${error.message}`, { cause: error })
-                  : error,
-              ),
-            ),
-          );
-        }),
-      );
-      const subscription = response$.subscribe(subscriber);
+          ),
+          wrapTransportErrors((error) => new ConnectionError(`OpenAI Codex request failed: ${error.message}`, { cause: error })),
+          mergeMap((response) => {
+            if (response.statusCode >= 200 && response.statusCode < 300) {
+              return fromBody(response.body).pipe(
+                idle<Uint8Array>(),
+                wrapTransportErrors(
+                  (error) => new StreamTruncatedError(`OpenAI Codex stream read failed: ${error.message}`, { cause: error }),
+                ),
+              );
+            }
+            // Item 33: read the error body (empty when that fails), under the idle timeout too.
+            return readText(fromBody(response.body).pipe(idle<Uint8Array>()), MAX_ERROR_BODY_BYTES).pipe(
+              mergeMap((text) => {
+                // A server that echoes the token back must not put it into our error.
+                const body = redact(text, token);
+                exchange.status = response.statusCode;
+                exchange.body = body;
+                return throwError(() => httpErrorFrom(response.statusCode, response.headers, body));
+              }),
+            );
+          }),
+        )
+        .subscribe(subscriber);
       return () => {
         subscription.unsubscribe();
         // Aborting after the body is done is a no-op; before, it closes the socket.
         controller.abort();
       };
     });
-    return bytes.pipe(parseResponseStream({ onDiagnostic: config.onDiagnostic }));
+    const onDiagnostic = config.onDiagnostic;
+    return bytes.pipe(
+      parseResponseStream({ onDiagnostic: onDiagnostic && ((d) => onDiagnostic(redactDiagnostic(d, token))) }),
+      catchError((error: unknown) => throwError(() => redactError(error, token))),
+    );
   }
 
   /** The seed's `record_failed_exchange` (item 37), with any token scrubbed as a last line of defence. */
-  #capture(error: unknown, requestPayload: string, token: string | undefined): FailureCapture {
-    const scrub = (text: string) => redact(text, token);
-    const status = error instanceof CodexHttpError ? error.status : (error as { status?: unknown })?.status;
-    const responsePayload =
-      error instanceof CodexHttpError ? error.body : scrub(causeChain(error));
+  #capture(error: unknown, requestPayload: string, token: string | undefined, exchange: HttpExchange): FailureCapture {
+    // Items 32–34: the response body for an HTTP failure, the error's cause chain otherwise.
+    const http = exchange.status !== undefined && (error as { status?: unknown })?.status === exchange.status;
     const failure: FailureCapture = {
       provider: 'openai-codex',
       model: normalizeModel(this.#config.model),
       requestPayload,
-      responsePayload: scrub(responsePayload),
+      responsePayload: redact(http ? (exchange.body ?? '') : causeChain(error), token),
     };
-    if (typeof status === 'number') failure.httpStatus = status;
+    if (http) failure.httpStatus = exchange.status;
     if (this.#latestResponseId !== undefined) failure.providerResponseId = this.#latestResponseId;
     return failure;
   }
 }
 
+/** What the last attempt's non-2xx response said, for the failure capture. */
+interface HttpExchange {
+  status?: number;
+  body?: string;
+}
+
+/** An error body is read for its message, not streamed: past this it is cut. */
+const MAX_ERROR_BODY_BYTES = 1 << 20;
+
+/** `timeout` that fails with our own typed error, on the given scheduler. */
+function timeoutAs<T>(ms: number, scheduler: SchedulerLike | undefined, error: () => CodexError): MonoTypeOperatorFunction<T> {
+  return timeout<T, Observable<never>>({ each: ms, scheduler, with: () => throwError(error) });
+}
+
+/** Turns a transport error (undici, the socket) into one of ours; our own errors pass as they are. */
+function wrapTransportErrors<T>(wrap: (error: Error) => CodexError): MonoTypeOperatorFunction<T> {
+  return catchError((error: unknown) => throwError(() => (isTransportError(error) ? wrap(error) : error)));
+}
+
+/** The bytes as UTF-8 text, at most `limit` bytes of it; '' when the body fails (item 33). */
+function readText(bytes: Observable<Uint8Array>, limit: number): Observable<string> {
+  return bytes.pipe(
+    reduce((chunks: Buffer[], chunk: Uint8Array) => {
+      const size = chunks.reduce((n, c) => n + c.length, 0);
+      if (size < limit) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.length, limit - size)));
+      return chunks;
+    }, []),
+    map((chunks) => Buffer.concat(chunks).toString('utf8')),
+    catchError(() => of('')),
+  );
+}
+
 function redact(text: string, token: string | undefined): string {
-  return token ? text.split(token).join('[redacted]') : text;
+  return token && text.includes(token) ? text.split(token).join('[redacted]') : text;
+}
+
+/** Scrubs the token from an error's message and stack, and from its causes'. */
+function redactError(error: unknown, token: string): unknown {
+  for (let e: unknown = error, depth = 0; (types.isNativeError(e) || e instanceof Error) && depth < 8; depth++) {
+    const err = e as Error;
+    if (err.message.includes(token)) err.message = redact(err.message, token);
+    if (err.stack?.includes(token)) err.stack = redact(err.stack, token);
+    e = err.cause;
+  }
+  return error;
+}
+
+function redactDiagnostic(diagnostic: Diagnostic, token: string): Diagnostic {
+  if (diagnostic.type !== 'unparsable-json') return diagnostic;
+  return { ...diagnostic, data: redact(diagnostic.data, token), message: redact(diagnostic.message, token) };
 }
 
 /** The whole cause chain joined by ": ", as the seed's `format!("{error:#}")`. */
@@ -266,7 +313,9 @@ function causeChain(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
     const isError = types.isNativeError(e) || e instanceof Error;
-    parts.push(isError ? (e as Error).message : String(e));
+    const text = isError ? (e as Error).message : String(e);
+    // Our wrappers already quote their cause's message: don't say it twice.
+    if (!parts.some((part) => part.includes(text))) parts.push(text);
     e = isError ? (e as Error).cause : undefined;
   }
   return parts.join(': ');

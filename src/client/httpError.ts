@@ -52,7 +52,7 @@ export function parseErrorResponse(status: number, body: string): string {
 export function httpErrorFrom(status: number, headers: ResponseHeaders, body: string, nowMs = Date.now()): CodexError {
   const error = errorObjectOf(body);
   if (error !== undefined) {
-    const limit = usageLimitErrorFrom(error, { status, now: nowMs });
+    const limit = usageLimitErrorFrom(error, { status, now: nowMs, fallbackMessage: defaultMessage(status, body) });
     if (limit !== undefined) return limit;
   }
   return new CodexHttpError(parseErrorResponse(status, body), {
