@@ -1,9 +1,12 @@
 import { CodexStreamError, StreamTruncatedError, UsageLimitError } from '../../src/errors';
+import { from, tap } from 'rxjs';
+import { reduceResponse } from '../../src/reduce/reduceResponse';
 import type { CodexEvent } from '../../src/types';
 import {
   argsDelta,
   argsDone,
   byType,
+  collect,
   completed,
   created,
   ev,
@@ -468,14 +471,47 @@ describe('reduceResponse: SPEC §6 changes', () => {
       const events = [fcAdded('fc_1', 'call_1', 'write'), ...pieces.map((p) => argsDelta('fc_1', p)), argsDone({ item_id: 'fc_1' }), completed()];
       const parse = jest.spyOn(JSON, 'parse');
       const run = reduce(events);
-      // Once when the buffer closes, once for the final arguments (item 55): not one per delta.
-      expect(parse.mock.calls.length).toBe(2);
+      // Once when the buffer closes, once for the final arguments (item 55), once for the
+      // tool_use block's own copy: a constant per call, not one per delta.
+      expect(parse.mock.calls.length).toBe(3);
       const deltas = byType(run.events, 'tool-call-delta');
       expect(deltas).toHaveLength(pieces.length);
       const whole = pieces.join('');
       expect(deltas[deltas.length - 1].toolCall).toEqual({ id: 'call_1', name: 'write', input: JSON.parse(whole), rawInputJson: whole });
       expect(deltas[deltas.length - 2].toolCall.input).toEqual({});
       expect(byType(run.events, 'tool-calls')[0].toolCalls[0].input).toEqual(JSON.parse(whole));
+    });
+
+    it('SPEC §2 / items 54–55: emitted events share no mutable objects (a consumer mutating one changes no other)', () => {
+      const events = [
+        fcAdded('fc_1', 'call_1', 'edit'),
+        argsDelta('fc_1', '{"path":"a.ts",'),
+        argsDelta('fc_1', '"ops":[1]}'),
+        argsDelta('fc_1', ' '), // whitespace after the closed value: still whole
+        argsDone({ item_id: 'fc_1' }),
+        completed(),
+      ];
+      const seen: CodexEvent[] = [];
+      const run = collect(
+        from(events).pipe(
+          reduceResponse(),
+          tap((e) => {
+            seen.push(e);
+            // A consumer that edits what it receives, as soon as it receives it.
+            if (e.type === 'tool-call-delta') (e.toolCall.input as Record<string, unknown>).path = 'mutated-by-delta';
+            if (e.type === 'tool-calls') (e.toolCalls[0].input as { ops: number[] }).ops.push(99);
+          }),
+        ),
+      );
+      expect(run.completed).toBe(true);
+      const deltas = byType(seen, 'tool-call-delta');
+      expect(deltas).toHaveLength(3);
+      expect(deltas[1].toolCall.input).not.toBe(deltas[2].toolCall.input);
+      expect(deltas[2].toolCall.input).toEqual({ path: 'mutated-by-delta', ops: [1] });
+      const final = byType(seen, 'tool-calls')[0].toolCalls[0];
+      expect(final.input).toEqual({ path: 'a.ts', ops: [1, 99] });
+      const block = byType(seen, 'content-block')[0].block;
+      expect(block).toEqual({ type: 'tool_use', id: 'call_1', name: 'edit', input: { path: 'a.ts', ops: [1] } });
     });
 
     it('rawInputJson is the raw text so far; a bracket inside a string does not fool it', () => {

@@ -35,13 +35,14 @@ export interface TextBuffer {
   readonly streamed: boolean;
 }
 
-/** Arguments of a function call still streaming, keyed by `item_id`. */
+/**
+ * Arguments of a function call still streaming, keyed by `item_id`. No parsed value is kept:
+ * each emitted `input` is parsed for its event alone, so no two events (and not the state)
+ * share an object a consumer could mutate.
+ */
 export interface ArgumentsProgress {
   readonly buffer: string;
   readonly scan: JsonScan;
-  /** The last successful parse of `buffer` (SPEC §6.12 "best-effort input"). */
-  readonly input?: unknown;
-  readonly parsed: boolean;
 }
 
 /** What `response.output_item.added` says about a function call (item 49). */
@@ -97,7 +98,7 @@ export interface StepResult {
 
 const NONE: readonly CodexEvent[] = Object.freeze([]);
 const EMPTY_BUFFER: TextBuffer = { text: '', streamed: false };
-const EMPTY_ARGS: ArgumentsProgress = { buffer: '', scan: JSON_SCAN_START, parsed: false };
+const EMPTY_ARGS: ArgumentsProgress = { buffer: '', scan: JSON_SCAN_START };
 /** Summaries share the reasoning buffers, keyed apart (item 53). */
 const SUMMARY_OFFSET = 10_000;
 
@@ -330,34 +331,19 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
   const delta = event.delta ?? '';
   const previous = state.functionArgs.get(itemId) ?? EMPTY_ARGS;
   const buffer = previous.buffer + delta;
-  const { scan, closedNow } = scanJson(previous.scan, delta);
-  // Text after the closed value (a second value, garbage) makes the buffer invalid for good:
-  // parse(buffer) or {} is {} from here on (item 54).
-  let progress: ArgumentsProgress = scan.broken
-    ? { buffer, scan, input: undefined, parsed: false }
-    : { buffer, scan, input: previous.input, parsed: previous.parsed };
-  if (closedNow) {
-    // The only point where the buffer can be a whole document: one parse, not one per delta.
-    try {
-      progress = { ...progress, input: JSON.parse(buffer), parsed: true };
-    } catch {
-      // Keep the last good parse.
-    }
-  }
+  const { scan } = scanJson(previous.scan, delta);
   const meta = state.functionMeta.get(itemId);
   const next = patch(state, {
-    functionArgs: mapWith(state.functionArgs, itemId, progress),
+    functionArgs: mapWith(state.functionArgs, itemId, { buffer, scan }),
     emittedCount: meta === undefined ? state.emittedCount : state.emittedCount + 1,
   });
   if (meta === undefined) return { state: next, out: NONE };
+  // Only a closed, unbroken buffer can be a whole document: it is parsed when it closes (and
+  // again only for whitespace-only deltas after that), never on the deltas before (SPEC §6.12).
+  const input = scan.closed && !scan.broken ? parseArguments(buffer) : {};
   return {
     state: next,
-    out: [
-      {
-        type: 'tool-call-delta',
-        toolCall: { id: meta.callId, name: meta.name, input: progress.parsed ? progress.input : {}, rawInputJson: buffer },
-      },
-    ],
+    out: [{ type: 'tool-call-delta', toolCall: { id: meta.callId, name: meta.name, input, rawInputJson: buffer } }],
   };
 }
 
@@ -369,8 +355,8 @@ function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent
   const meta = state.functionMeta.get(itemId);
   const callId = event.call_id ?? meta?.callId ?? itemId;
   const name = event.call_id !== undefined || meta === undefined ? (event.name ?? '') : meta.name;
-  // Always the whole final string (item 55): a parse kept from the deltas may be only the
-  // first of several values. One parse per call, so still linear.
+  // Always a fresh parse of the whole final string (item 55): never the object a tool-call-delta
+  // handed to the consumer, nor a parse of only the first of several values. One per call.
   const toolCall: ToolCall = { id: callId, name, input: parseArguments(args), rawInputJson: args };
   const index = state.completedToolCalls.length;
   // No de-duplication, as the seed (item 55).
@@ -464,7 +450,12 @@ export function contentBlocks(state: ReduceState): ContentBlock[] {
       }
       case 'tool': {
         const call = state.completedToolCalls[block.index];
-        if (call !== undefined) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.input });
+        // Its own parse of the same text (cheaper than structuredClone for object-heavy input):
+        // the tool-calls event already hands `call.input` to the consumer.
+        if (call !== undefined) {
+          const input = call.rawInputJson === undefined ? structuredClone(call.input) : parseArguments(call.rawInputJson);
+          blocks.push({ type: 'tool_use', id: call.id, name: call.name, input });
+        }
         break;
       }
       case 'reasoning-item': {
