@@ -67,15 +67,26 @@ export function parseAuthFile(text: string, path: string): AuthFileContents {
  * @return The parsed map, or `undefined` when the file (or its folder) does not exist.
  */
 export async function readAuthFile(path: string): Promise<AuthFileContents | undefined> {
-  let text: string;
+  const text = await readTextIfPresent(path, 'OpenAI Codex auth file');
+  return text === undefined ? undefined : parseAuthFile(text, path);
+}
+
+/**
+ * A credential file's text, or `undefined` when it (or its folder) does not exist. Reads only:
+ * resolving auth never creates anything.
+ *
+ * @param path The file.
+ * @param what What the file is, for the error message.
+ * @return The text, or `undefined` when absent.
+ */
+export async function readTextIfPresent(path: string, what: string): Promise<string | undefined> {
   try {
-    text = await fs.readFile(path, 'utf8');
+    return await fs.readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new AuthError(`Failed to read OpenAI Codex auth file (${path})`, { cause: error });
+    throw new AuthError(`Failed to read ${what} (${path})`, { cause: error });
   }
-  return parseAuthFile(text, path);
 }
 
 /** JSON with every object's keys sorted (the seed's `BTreeMap`), two-space indented. */

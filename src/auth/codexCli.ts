@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { AuthError } from '../errors';
+import { readTextIfPresent } from './authFile';
 import { extractAccountId, jwtExpiresAtMs } from './jwt';
 
 /** Credentials read from the Codex CLI's `auth.json`. */
@@ -21,15 +22,8 @@ export interface CodexCliCredentials {
  *   (e.g. an API-key login).
  */
 export async function readCodexCliAuth(path: string, nowMs: number, skewMs: number): Promise<CodexCliCredentials | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new AuthError(`Failed to read Codex CLI auth file (${path})`, { cause: error });
-  }
-  if (text.trim() === '') return undefined;
+  const text = await readTextIfPresent(path, 'Codex CLI auth file');
+  if (text === undefined || text.trim() === '') return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
