@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { AuthError } from '../errors';
 import { readTextIfPresent } from './authFile';
 import { extractAccountId, jwtExpiresAtMs } from './jwt';
