@@ -311,6 +311,36 @@ export function generateToolCallTranscript(options: ToolCallTranscriptOptions): 
   return w.finish();
 }
 
+/**
+ * Events a Codex client passes over without keeping anything (hosted-tool progress, keepalives,
+ * rate-limit notices), `sizeBytes` of them between `response.created` and `response.completed`:
+ * whatever the heap grows by while they stream is retained per byte, not per text char.
+ */
+export function generateFillerTranscript(options: TranscriptOptions): Transcript {
+  const rand = prng(options.seed ?? 11);
+  const w = new Writer(rand);
+  const respId = hexId(rand, 'resp_');
+  open(w, respId);
+  let i = 0;
+  while (w.size < options.sizeBytes) {
+    const id = hexId(rand, 'ws_');
+    w.emit({ type: 'response.output_item.added', output_index: i, item: { id, type: 'web_search_call', status: 'in_progress' } });
+    w.emit({ type: 'response.web_search_call.in_progress', item_id: id, output_index: i });
+    w.emit({ type: 'response.web_search_call.searching', item_id: id, output_index: i });
+    w.emit({ type: 'keepalive' });
+    w.emit({ type: 'codex.rate_limits', rate_limits: { primary: { used_percent: 12.5, window_minutes: 300, resets_in_seconds: 9000 } } });
+    w.emit({ type: 'response.web_search_call.completed', item_id: id, output_index: i });
+    w.emit({
+      type: 'response.output_item.done',
+      output_index: i,
+      item: { id, type: 'web_search_call', status: 'completed', action: { type: 'search', query: `naïve query ${randStr(rand, 24)}` } },
+    });
+    i++;
+  }
+  close(w, respId);
+  return w.finish();
+}
+
 /** Cuts a body into chunks of `size` bytes (views, no copies); multi-byte characters get split. */
 export function chunk(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = [];

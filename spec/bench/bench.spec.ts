@@ -9,7 +9,7 @@ import { runBench, defaultOptions, renderMarkdown, targets, parseArgs } from '..
 import { memoryOperator } from '../../bench/memory';
 import { eventsourceParser, openaiNode, rxEventsourceParser } from '../../bench/peers';
 import { measureLatency, runOperator } from '../../bench/pipeline';
-import { chunk, generateToolCallTranscript, generateTranscript } from '../../bench/transcript';
+import { chunk, generateFillerTranscript, generateToolCallTranscript, generateTranscript } from '../../bench/transcript';
 import { parseResponseStream } from '../../src/parseResponseStream';
 
 describe('bench transcripts', () => {
@@ -69,6 +69,14 @@ describe('parsers the bench times produce the same text as the hand loop', () =>
     const got = runOperator(parseResponseStream(), chunks);
     expect(got.toolArgs).toEqual(handLoop(chunks).toolArgs);
     expect(got.toolArgs).toEqual(tc.toolArgs);
+  });
+
+  it('the filler transcript (memory flatness) carries no text, and both parsers reach its terminal event', () => {
+    const f = generateFillerTranscript({ sizeBytes: 30_000 });
+    const chunks = chunk(f.bytes, 1000);
+    const got = runOperator(parseResponseStream(), chunks);
+    expect(got).toEqual({ ...handLoop(chunks), events: got.events });
+    expect(got).toMatchObject({ text: '', reasoning: '', toolArgs: [], done: true });
   });
 
   it('the latency probe sees every text delta emitted in the tick of the bytes that complete it', () => {
