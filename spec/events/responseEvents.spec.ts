@@ -119,13 +119,25 @@ describe('responseEvents', () => {
   it('issues name the path of nested fields', () => {
     let error: unknown;
     try {
-      parseResponseEvent({ type: 'response.completed', response: { usage: { input_tokens: 'many' } } });
+      parseResponseEvent({ type: 'response.completed', response: { incomplete_details: { reason: 5 } } });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).eventType).toBe('response.completed');
-    expect((error as ProtocolError).issues).toEqual([expect.stringMatching(/^response\.usage\.input_tokens: /)]);
+    expect((error as ProtocolError).issues).toEqual([expect.stringMatching(/^response\.incomplete_details\.reason: /)]);
+  });
+
+  it('items 60–61: wrongly typed usage is read leniently, as the seed does, never a ProtocolError', () => {
+    const event = parseResponseEvent({
+      type: 'response.completed',
+      response: { id: 'r', usage: { input_tokens: 'many', output_tokens: 1.5, input_tokens_details: 'x', output_tokens_details: { reasoning_tokens: -1 }, total_tokens: 3 } },
+    });
+    expect(event).toEqual({
+      type: 'response.completed',
+      response: { id: 'r', usage: { input_tokens: undefined, output_tokens: undefined, input_tokens_details: undefined, output_tokens_details: { reasoning_tokens: undefined }, total_tokens: 3 } },
+    });
+    expect(parseResponseEvent({ type: 'response.completed', response: { usage: 42 } })).toEqual({ type: 'response.completed', response: { usage: undefined } });
   });
 
   it('is synchronous: an event is emitted in the call that delivers its message', () => {

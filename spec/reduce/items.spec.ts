@@ -327,6 +327,36 @@ describe('reduceResponse: seed items', () => {
     const zeros = reduce([completed({ id: 'r', usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } })]);
     expect(byType(zeros.events, 'usage')[0].usage).toEqual({ inputTokens: 7, outputTokens: 0 });
   });
+  describe('items 60–61: wrongly typed usage is no usage (or a default), never a ProtocolError', () => {
+    it.each([1.5, -1, '10', null, true, { n: 1 }])('item 60: input_tokens %p → no usage event, and the turn still succeeds', (inputTokens) => {
+      const run = reduce([textDelta('hi'), completed({ id: 'r', usage: { input_tokens: inputTokens, output_tokens: 5 } })]);
+      expect(run.error).toBeUndefined();
+      expect(run.completed).toBe(true);
+      expect(byType(run.events, 'usage')).toEqual([]);
+      expect(run.events.at(-1)).toEqual({ type: 'done', status: 'completed', responseId: 'r' });
+    });
+
+    it.each([1.5, -3, '5', null])('item 61: output_tokens %p → 0', (outputTokens) => {
+      const run = reduce([completed({ id: 'r', usage: { input_tokens: 4, output_tokens: outputTokens } })]);
+      expect(run.error).toBeUndefined();
+      expect(byType(run.events, 'usage')[0].usage).toEqual({ inputTokens: 4, outputTokens: 0 });
+    });
+
+    it.each([2.5, -2, '7', null, 0])('item 61: cached / reasoning tokens %p → absent', (tokens) => {
+      const run = reduce([
+        completed({ id: 'r', usage: { input_tokens: 4, output_tokens: 2, input_tokens_details: { cached_tokens: tokens }, output_tokens_details: { reasoning_tokens: tokens } } }),
+      ]);
+      expect(run.error).toBeUndefined();
+      expect(byType(run.events, 'usage')[0].usage).toEqual({ inputTokens: 4, outputTokens: 2 });
+    });
+
+    it('items 60–61: a usage or details member that is not an object is read as missing', () => {
+      expect(byType(reduce([completed({ id: 'r', usage: 'lots' })]).events, 'usage')).toEqual([]);
+      expect(byType(reduce([completed({ id: 'r', usage: [1, 2] })]).events, 'usage')).toEqual([]);
+      const run = reduce([completed({ id: 'r', usage: { input_tokens: 3, input_tokens_details: 'x', output_tokens_details: 9 } })]);
+      expect(byType(run.events, 'usage')[0].usage).toEqual({ inputTokens: 3, outputTokens: 0 });
+    });
+  });
 });
 
 describe('reduceResponse: SPEC §6 changes', () => {

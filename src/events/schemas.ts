@@ -6,7 +6,8 @@ import { z } from 'zod';
  * Conventions (from the seed's `as_i64` / `as_str` reads, BEHAVIOUR "Event handling"):
  * - an index field that is missing (or `null`) becomes `0`, a text field becomes `""`;
  * - a field of the wrong type fails the schema (the stream turns that into a `ProtocolError`,
- *   SPEC §6.10) instead of silently becoming the default;
+ *   SPEC §6.10) instead of silently becoming the default — except `response.usage`, read
+ *   leniently as the seed's `parse_usage` does (items 60, 61: a turn is not lost over its accounting);
  * - every object is loose: fields we do not read (`sequence_number`, `obfuscation`,
  *   `logprobs`, …) survive parsing untouched.
  *
@@ -33,17 +34,48 @@ const optionalString = z
   .nullish()
   .transform((value) => value ?? undefined);
 
-const count = z.int().nonnegative().nullish();
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
-/** The `usage` object of a response. Only `input_tokens` is needed for usage to be reported (item 60). */
+/** The seed's `as_u64`: a non-negative integer, anything else is read as missing (items 60, 61). */
+function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * A token count. Lenient, as the seed's `as_u64`: a wrong type means "no value", never a
+ * ProtocolError, so a finished turn is not lost over its accounting (items 60, 61).
+ */
+const count = z.unknown().transform(tokenCount).optional();
+
+/** `input_tokens_details` / `output_tokens_details`: null stays null; not an object → missing (the seed's `.get`). */
+const tokenDetails = <K extends string>(key: K) =>
+  z
+    .unknown()
+    .transform((value) =>
+      isRecord(value) ? ({ ...value, [key]: tokenCount(value[key]) } as { [P in K]?: number }) : value === null ? null : undefined,
+    )
+    .optional();
+
+/**
+ * The `usage` object of a response. Only `input_tokens` is needed for usage to be reported
+ * (item 60). Never fails: wrongly typed counts are read as missing, as the seed reads them.
+ */
 export const WireUsageSchema = z
   .object({
     input_tokens: count,
     output_tokens: count,
-    input_tokens_details: z.object({ cached_tokens: count }).loose().nullish(),
-    output_tokens_details: z.object({ reasoning_tokens: count }).loose().nullish(),
+    input_tokens_details: tokenDetails('cached_tokens'),
+    output_tokens_details: tokenDetails('reasoning_tokens'),
   })
   .loose();
+
+/** `response.usage`: null stays null; anything else that is not an object is read as missing (item 60). */
+const lenientUsage = z
+  .unknown()
+  .transform((value) => (isRecord(value) ? WireUsageSchema.parse(value) : value === null ? null : undefined))
+  .optional();
 
 /**
  * An item of `response.output` or of `response.output_item.added` / `.done`. Hosted-tool items
@@ -81,7 +113,7 @@ export const ResponseObjectSchema = z
     id: optionalString,
     status: optionalString,
     output: z.array(OutputItemSchema).nullish(),
-    usage: WireUsageSchema.nullish(),
+    usage: lenientUsage,
     incomplete_details: z.object({ reason: optionalString }).loose().nullish(),
     error: WireErrorSchema.nullish(),
   })

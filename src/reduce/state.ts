@@ -388,14 +388,26 @@ function responseFailed(state: ReduceState, response: ResponseObject | undefined
 
 // ---- terminal (items 46, 56, 58–61, SPEC §6.7, §6.9) -----------------------------------------
 
-/** Item 60, 61: usage only with an integer `input_tokens`; zero counts are left out. */
+/** The seed's `as_u64` (items 60, 61): a non-negative integer, else undefined. */
+function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * Items 60, 61: usage only with a non-negative integer `input_tokens`; `output_tokens` that is
+ * not one is 0; cached / reasoning tokens only when positive integers. Checked here as well as in
+ * the schema, so a hand-built `ResponseObject` gets the same reading.
+ */
 export function parseUsage(response: ResponseObject | undefined): Usage | undefined {
-  const usage = response?.usage;
-  if (!usage || typeof usage.input_tokens !== 'number') return undefined;
-  const result: Usage = { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens ?? 0 };
-  const cached = usage.input_tokens_details?.cached_tokens ?? 0;
+  const usage: unknown = response?.usage;
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const wire = usage as { input_tokens?: unknown; output_tokens?: unknown; input_tokens_details?: unknown; output_tokens_details?: unknown };
+  const inputTokens = tokenCount(wire.input_tokens);
+  if (inputTokens === undefined) return undefined;
+  const result: Usage = { inputTokens, outputTokens: tokenCount(wire.output_tokens) ?? 0 };
+  const cached = tokenCount((wire.input_tokens_details as { cached_tokens?: unknown } | null | undefined)?.cached_tokens) ?? 0;
   if (cached > 0) result.cacheReadInputTokens = cached;
-  const reasoning = usage.output_tokens_details?.reasoning_tokens ?? 0;
+  const reasoning = tokenCount((wire.output_tokens_details as { reasoning_tokens?: unknown } | null | undefined)?.reasoning_tokens) ?? 0;
   if (reasoning > 0) result.reasoningTokens = reasoning;
   return result;
 }
