@@ -1,6 +1,7 @@
 import { CodexStreamError, StreamTruncatedError, UsageLimitError } from '../../src/errors';
 import { from, tap } from 'rxjs';
 import { reduceResponse } from '../../src/reduce/reduceResponse';
+import { isRetryableError } from '../../src/retry/retryWithBackoff';
 import type { CodexEvent } from '../../src/types';
 import {
   argsDelta,
@@ -79,6 +80,37 @@ describe('reduceResponse: seed items', () => {
 
     it('nested error.type is the errorCode when there is no code', () => {
       expect(reduce([ev({ type: 'error', error: { type: 'invalid_request_error', message: 'bad' } })]).error).toMatchObject({ errorCode: 'invalid_request_error' });
+    });
+  });
+
+  describe('items 47–48: error events of unusual shapes are read leniently: a CodexStreamError, never a ProtocolError', () => {
+    const fallback = 'OpenAI Codex stream returned an error event';
+    it.each([
+      ['error a string', { type: 'error', error: 'boom' }, fallback],
+      ['error a string, with payload.message', { type: 'error', error: 'boom', message: 'outer' }, 'outer'],
+      ['error.message a number', { type: 'error', error: { message: 42 } }, fallback],
+      ['error.message a number, with payload.message', { type: 'response.error', error: { message: 42 }, message: 'outer' }, 'outer'],
+      ['payload.message a number', { type: 'error', message: 7 }, fallback],
+      ['error an array, code an object', { type: 'error', error: ['x'], code: { a: 1 } }, fallback],
+      ['error.code and error.type objects', { type: 'error', error: { code: {}, type: [], message: 'nested' } }, 'nested'],
+    ])('item 47: %s', (_label, payload, message) => {
+      const run = reduce([textDelta('so far'), ev(payload)]);
+      expect(run.error).toBeInstanceOf(CodexStreamError);
+      expect(run.error).toMatchObject({ message, eventType: payload.type, errorCode: undefined });
+      expect(isRetryableError(run.error)).toBe(true);
+      expect((run.error as CodexStreamError).partial).toEqual({ text: 'so far', reasoning: '', toolCalls: [] });
+    });
+
+    it.each([
+      ['response.error a string', { response: { id: 'resp_9', error: 'boom' } }],
+      ['response.error.message a number', { response: { id: 'resp_9', error: { message: 3, code: 5 } } }],
+      ['response a string', { response: 'failed' }],
+      ['response.id a number', { response: { id: 9, error: null } }],
+    ])('item 48: response.failed with %s → "OpenAI Codex response failed"', (_label, fields) => {
+      const run = reduce([ev({ type: 'response.failed', ...fields })]);
+      expect(run.error).toBeInstanceOf(CodexStreamError);
+      expect(run.error).toMatchObject({ message: 'OpenAI Codex response failed', eventType: 'response.failed' });
+      expect(isRetryableError(run.error)).toBe(true);
     });
   });
 

@@ -7,7 +7,9 @@ import { z } from 'zod';
  * - an index field that is missing (or `null`) becomes `0`, a text field becomes `""`;
  * - a field of the wrong type fails the schema (the stream turns that into a `ProtocolError`,
  *   SPEC §6.10) instead of silently becoming the default — except `response.usage`, read
- *   leniently as the seed's `parse_usage` does (items 60, 61: a turn is not lost over its accounting);
+ *   leniently as the seed's `parse_usage` does (items 60, 61: a turn is not lost over its accounting),
+ *   and error reports (`error`, `response.error`, `response.failed`, error objects), read as the
+ *   seed reads them with its fallbacks (items 47, 48): an error event is never a ProtocolError;
  * - every object is loose: fields we do not read (`sequence_number`, `obfuscation`,
  *   `logprobs`, …) survive parsing untouched.
  *
@@ -92,20 +94,45 @@ export const OutputItemSchema = z
   })
   .loose();
 
-/** The error object carried by `error` events, `response.failed` responses and HTTP error bodies. */
+/** A string, anything else read as missing (the seed's `as_str`). */
+const lenientString = z
+  .unknown()
+  .transform((value) => (typeof value === 'string' ? value : undefined))
+  .optional();
+
+/** An error code: a string, or a number read as its string; anything else is missing. */
+const lenientCode = z
+  .unknown()
+  .transform((value) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined))
+  .optional();
+
+/** A finite number, anything else read as missing. */
+const lenientNumber = z
+  .unknown()
+  .transform((value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined))
+  .optional();
+
+/**
+ * The error object carried by `error` events, `response.failed` responses and HTTP error bodies.
+ * Never fails: a field of the wrong type is read as missing, so the seed's fallbacks apply
+ * (items 47, 48) and an error report is never turned into a ProtocolError.
+ */
 export const WireErrorSchema = z
   .object({
-    type: optionalString,
-    code: z
-      .union([z.string(), z.number()])
-      .nullish()
-      .transform((value) => (value === null || value === undefined ? undefined : String(value))),
-    message: optionalString,
-    plan_type: optionalString,
-    resets_at: z.number().nullish(),
-    resets_in_seconds: z.number().nullish(),
+    type: lenientString,
+    code: lenientCode,
+    message: lenientString,
+    plan_type: lenientString,
+    resets_at: lenientNumber,
+    resets_in_seconds: lenientNumber,
   })
   .loose();
+
+/** An `error` member: null stays null; anything that is not an object is read as missing. */
+const lenientWireError = z
+  .unknown()
+  .transform((value) => (isRecord(value) ? WireErrorSchema.parse(value) : value === null ? null : undefined))
+  .optional();
 
 /** The `response` object of lifecycle events. `output: null` is tolerated (SPEC §6.9). */
 export const ResponseObjectSchema = z
@@ -115,7 +142,7 @@ export const ResponseObjectSchema = z
     output: z.array(OutputItemSchema).nullish(),
     usage: lenientUsage,
     incomplete_details: z.object({ reason: optionalString }).loose().nullish(),
-    error: WireErrorSchema.nullish(),
+    error: lenientWireError,
   })
   .loose();
 
@@ -130,21 +157,46 @@ export const ResponseCompletedEventSchema = z.compile(responseLifecycle('respons
 export const ResponseDoneEventSchema = z.compile(responseLifecycle('response.done'));
 /** Terminal (item 56); completes with `status: 'incomplete'` (SPEC §6.9). */
 export const ResponseIncompleteEventSchema = z.compile(responseLifecycle('response.incomplete'));
-/** A failed response: a `CodexStreamError` with `response.error.message` (item 48). */
-export const ResponseFailedEventSchema = z.compile(responseLifecycle('response.failed'));
+/**
+ * The `response` of `response.failed`, read leniently (item 48): only `id` and `error` are used,
+ * a wrong type is read as missing, and a `response` that is not an object is missing.
+ */
+const FailedResponseSchema = z
+  .object({
+    id: lenientString,
+    error: lenientWireError,
+  })
+  .loose();
+
+/**
+ * A failed response: a `CodexStreamError` with `response.error.message`, else the seed's fixed
+ * text (item 48). Never a ProtocolError: whatever its shape, it reports a failure.
+ */
+export const ResponseFailedEventSchema = z.compile(
+  z
+    .object({
+      type: z.literal('response.failed'),
+      response: z
+        .unknown()
+        .transform((value) => (isRecord(value) ? FailedResponseSchema.parse(value) : value === null ? null : undefined))
+        .optional(),
+    })
+    .loose(),
+);
 
 const errorEvent = <T extends string>(type: T) =>
   z
     .object({
       type: z.literal(type),
       // Flat shape: {type:'error', code, message}; nested: {type:'error', error:{…}} (SPEC §6.5).
-      code: WireErrorSchema.shape.code,
-      message: optionalString,
-      error: WireErrorSchema.nullish(),
+      // Read leniently (item 47): wrong types are missing, so the fallbacks apply.
+      code: lenientCode,
+      message: lenientString,
+      error: lenientWireError,
     })
     .loose();
 
-/** An in-stream `error` event, flat or nested. */
+/** An in-stream `error` event, flat or nested. Never fails on field types (item 47). */
 export const ErrorEventSchema = z.compile(errorEvent('error'));
 /** An in-stream `response.error` event, flat or nested. */
 export const ResponseErrorEventSchema = z.compile(errorEvent('response.error'));
@@ -209,6 +261,7 @@ export type ResponseCompletedEvent = z.output<typeof ResponseCompletedEventSchem
 export type ResponseDoneEvent = z.output<typeof ResponseDoneEventSchema>;
 export type ResponseIncompleteEvent = z.output<typeof ResponseIncompleteEventSchema>;
 export type ResponseFailedEvent = z.output<typeof ResponseFailedEventSchema>;
+export type FailedResponse = z.output<typeof FailedResponseSchema>;
 export type ErrorEvent = z.output<typeof ErrorEventSchema>;
 export type ResponseErrorEvent = z.output<typeof ResponseErrorEventSchema>;
 export type OutputItemAddedEvent = z.output<typeof OutputItemAddedEventSchema>;

@@ -1,6 +1,7 @@
 import { CodexError, CodexStreamError, StreamTruncatedError } from '../errors';
 import type {
   ErrorEvent,
+  FailedResponse,
   FunctionCallArgumentsDeltaEvent,
   FunctionCallArgumentsDoneEvent,
   OutputItem,
@@ -13,6 +14,7 @@ import type {
   ReasoningTextDeltaEvent,
   ReasoningTextDoneEvent,
   ResponseCompletedEvent,
+  ResponseFailedEvent,
   ResponseObject,
   ResponseStreamEvent,
   WireError,
@@ -376,7 +378,7 @@ function errorEvent(state: ReduceState, event: ErrorEvent): never {
   throw withPartial(new CodexStreamError(message, { eventType: event.type, errorCode }), state);
 }
 
-function responseFailed(state: ReduceState, response: ResponseObject | undefined, eventType: string): never {
+function responseFailed(state: ReduceState, response: FailedResponse | undefined, eventType: string): never {
   const withId = response?.id ? patch(state, { responseId: response.id }) : state;
   const error = response?.error ?? undefined;
   // A quota failure is never worth a retry, whichever event carries it.
@@ -571,7 +573,7 @@ export function step(state: ReduceState, event: ResponseStreamEvent): StepResult
     case 'response.error':
       return errorEvent(state, event as ErrorEvent);
     case 'response.failed':
-      return responseFailed(state, (event as ResponseCompletedEvent).response ?? undefined, event.type);
+      return responseFailed(state, (event as ResponseFailedEvent).response ?? undefined, event.type);
     default:
       // Item 57: anything else is ignored.
       return { state, out: NONE };
