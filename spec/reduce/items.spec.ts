@@ -297,6 +297,20 @@ describe('reduceResponse: seed items', () => {
       expect(byType(run.events, 'text-delta')).toEqual([]);
     });
 
+    it("item 56: done.responseId is the terminal response's id only, never response.created's", () => {
+      const withId = reduce([created('resp_created'), textDelta('x'), completed({ id: 'resp_final' })]);
+      expect(withId.events.at(-1)).toEqual({ type: 'done', status: 'completed', responseId: 'resp_final' });
+      const withoutId = reduce([created('resp_created'), textDelta('x'), completed({ output: [] })]);
+      expect(withoutId.events.at(-1)).toEqual({ type: 'done', status: 'completed' });
+      const noResponse = reduce([created('resp_created'), textDelta('x'), ev({ type: 'response.done' })]);
+      expect(noResponse.events.at(-1)).toEqual({ type: 'done', status: 'completed' });
+      const nullResponse = reduce([created('resp_created'), ev({ type: 'response.incomplete', response: null })]);
+      expect(nullResponse.events.at(-1)).toEqual({ type: 'done', status: 'incomplete' });
+      // partial.responseId on an error is codex-rx's own field: response.created's id still serves.
+      const failed = reduce([created('resp_created'), textDelta('x'), ev({ type: 'error', message: 'm' })]);
+      expect((failed.error as CodexStreamError).partial?.responseId).toBe('resp_created');
+    });
+
     it('is terminal even without a response object', () => {
       const run = reduce([ev({ type: 'response.done' })]);
       expect(run.events).toEqual([{ type: 'done', status: 'completed' }]);

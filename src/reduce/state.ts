@@ -492,9 +492,8 @@ function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: st
   const response = event.response ?? undefined;
   let next: ReduceState = patch(state, { phase: 'terminal' });
   if (response !== undefined) {
-    // Item 56 overwrites the usage; the id falls back to the one response.created gave.
+    // Item 56 overwrites the usage.
     next = patch(next, { usage: parseUsage(response) });
-    if (response.id) next = patch(next, { responseId: response.id });
     next = backfillReasoning(next, response.output);
   }
   const incomplete = event.type === 'response.incomplete' || response?.status === 'incomplete';
@@ -508,7 +507,10 @@ function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: st
   if (next.usage !== undefined) out.push({ type: 'usage', usage: next.usage });
   for (const block of contentBlocks(next)) out.push({ type: 'content-block', block });
   const done: DoneEvent = { type: 'done', status: next.status };
-  if (next.responseId !== undefined) done.responseId = next.responseId;
+  // Item 56: latest_response_id = the terminal response's id, or none — never response.created's
+  // (that one only serves `partial` on errors, a codex-rx field).
+  const responseId = response?.id;
+  if (responseId !== undefined) done.responseId = responseId;
   if (next.incompleteReason !== undefined) done.incompleteReason = next.incompleteReason;
   out.push(done);
   return { state: patch(next, { emittedCount: next.emittedCount + out.length }), out };
