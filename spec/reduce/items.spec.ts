@@ -491,6 +491,18 @@ describe('reduceResponse: SPEC §6 changes', () => {
       ]);
     });
 
+    it('§6.7: an output_item.done without output_index is matched to its item by id, not stored at index 0', () => {
+      const run = reduce([
+        reasoningAdded('rs_A', 2),
+        summaryDelta('thought', 2),
+        ev({ type: 'response.output_item.done', item: { type: 'reasoning', id: 'rs_A', summary: [], encrypted_content: 'enc_A' } }),
+        completed(),
+      ]);
+      expect(byType(run.events, 'content-block').map((e) => e.block)).toEqual([
+        { type: 'thinking', thinking: 'thought', id: 'rs_A', encryptedContent: 'enc_A' },
+      ]);
+    });
+
     it('backfilled from response.completed.response.output', () => {
       const run = reduce([
         reasoningAdded('rs_C', 0),

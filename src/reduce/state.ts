@@ -311,10 +311,22 @@ function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): StepR
   return { state, out: NONE };
 }
 
+/** The output index where a reasoning item with this wire id was recorded, if any. */
+function reasoningIndexById(state: ReduceState, id: string): number | undefined {
+  if (id === '') return undefined;
+  for (const [index, known] of state.reasoningItems) {
+    if (known.id === id) return index;
+  }
+  return undefined;
+}
+
 function outputItemDone(state: ReduceState, event: OutputItemDoneEvent): StepResult {
   const item = event.item;
   if (!item || item.type !== 'reasoning') return { state, out: NONE };
-  return { state: noteReasoningItem(state, event.output_index ?? 0, item, 'done'), out: NONE };
+  // By id first: a missing output_index reads as 0 and would file the item under another
+  // index, giving two blocks with one rs_ id.
+  const outputIndex = reasoningIndexById(state, item.id) ?? event.output_index ?? 0;
+  return { state: noteReasoningItem(state, outputIndex, item, 'done'), out: NONE };
 }
 
 // ---- function calls (items 54, 55, SPEC §6.12) -----------------------------------------------
@@ -420,12 +432,7 @@ function backfillReasoning(state: ReduceState, output: readonly OutputItem[] | n
   let next = state;
   output.forEach((item, position) => {
     if (!item || item.type !== 'reasoning') return;
-    let outputIndex = position;
-    if (item.id) {
-      for (const [index, known] of next.reasoningItems) {
-        if (known.id === item.id) outputIndex = index;
-      }
-    }
+    const outputIndex = reasoningIndexById(next, item.id) ?? position;
     const known = next.reasoningItems.get(outputIndex);
     if (known?.id && item.id && known.id !== item.id) return; // another item sits there: leave it
     next = noteReasoningItem(next, outputIndex, item, 'final');
