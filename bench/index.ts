@@ -12,7 +12,7 @@
  *   --out <file>     where to write the markdown (default bench/RESULTS.md; quick runs write
  *                    nothing unless --out is given)
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { handLoop, type Extracted } from './handLoop';
@@ -473,6 +473,28 @@ export function renderMarkdown(r: BenchReport): string {
   return L.join('\n');
 }
 
+/** The README's results section: machine, date, the §7 targets and the headline throughput rows. */
+export function renderReadmeSummary(r: BenchReport): string {
+  const L: string[] = [];
+  L.push(`Measured by \`npm run bench\` on ${r.date.slice(0, 10)}: ${r.machine}, Node ${r.node}. Full tables and profiles: [bench/RESULTS.md](bench/RESULTS.md).`, '');
+  L.push('| target (SPEC §7) | goal | measured | |', '|---|---|---|---|');
+  for (const t of targets(r)) L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
+  L.push('', `Throughput, 16 KiB chunks (${mb(r.large.transcript.bytes)} MB transcript):`, '');
+  L.push(...throughputTable(r.large.results.filter((x) => !x.name.startsWith('stage'))));
+  return L.join('\n');
+}
+
+const README_BEGIN = '<!-- bench:begin -->';
+const README_END = '<!-- bench:end -->';
+
+/** Replaces the text between the bench markers of the README (left alone when they are missing). */
+export function replaceReadmeSection(readme: string, summary: string): string {
+  const begin = readme.indexOf(README_BEGIN);
+  const end = readme.indexOf(README_END);
+  if (begin === -1 || end < begin) return readme;
+  return `${readme.slice(0, begin + README_BEGIN.length)}\n${summary}\n${readme.slice(end)}`;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const report = await runBench(o);
@@ -482,6 +504,12 @@ async function main(): Promise<void> {
   if (out) {
     writeFileSync(out, md + '\n');
     process.stderr.write(`written to ${out}\n`);
+  }
+  // A full run also refreshes the README's table (a quick or redirected run never does).
+  if (!o.quick && o.out === undefined) {
+    const readmePath = join(__dirname, '..', 'README.md');
+    writeFileSync(readmePath, replaceReadmeSection(readFileSync(readmePath, 'utf8'), renderReadmeSummary(report)));
+    process.stderr.write(`README results updated\n`);
   }
 }
 

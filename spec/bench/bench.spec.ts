@@ -139,3 +139,21 @@ describe('runBench (quick, in process)', () => {
     expect(() => parseArgs(['--size', 'x'])).toThrow(TypeError);
   });
 });
+
+describe('README results section', () => {
+  const { replaceReadmeSection } = require('../../bench/index') as typeof import('../../bench/index');
+
+  it('replaces only the text between the bench markers', () => {
+    const readme = 'intro\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\noutro\n';
+    expect(replaceReadmeSection(readme, 'new table')).toBe('intro\n<!-- bench:begin -->\nnew table\n<!-- bench:end -->\noutro\n');
+  });
+
+  it('leaves a README without markers alone', () => {
+    expect(replaceReadmeSection('no markers here', 'table')).toBe('no markers here');
+  });
+
+  it('the real README has the markers', () => {
+    const text = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../README.md'), 'utf8') as string;
+    expect(replaceReadmeSection(text, 'X')).toContain('<!-- bench:begin -->\nX\n<!-- bench:end -->');
+  });
+});
