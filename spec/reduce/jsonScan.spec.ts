@@ -6,9 +6,8 @@ function feed(chunks: string[]): { closedAt: number[]; scan: JsonScan } {
   let scan = JSON_SCAN_START;
   const closedAt: number[] = [];
   chunks.forEach((chunk, i) => {
-    const result = scanJson(scan, chunk);
-    scan = result.scan;
-    if (result.closedNow) closedAt.push(i);
+    scan = scanJson(scan, chunk);
+    if (scan.closedNow) closedAt.push(i);
   });
   return { closedAt, scan };
 }
@@ -55,5 +54,14 @@ describe('jsonScan (SPEC §6.12)', () => {
 
   it('whitespace after the close does not close again', () => {
     expect(feed(['{"a":1}', '  ', '\n']).closedAt).toEqual([0]);
+  });
+
+  it('a chunk that changes nothing returns the same scan (no allocation per delta inside a string)', () => {
+    const inString = scanJson(scanJson(JSON_SCAN_START, '{"k":"'), 'ab');
+    expect(scanJson(inString, 'cdef')).toBe(inString);
+    const closed = scanJson(JSON_SCAN_START, '{}');
+    expect(closed.closedNow).toBe(true);
+    // closedNow is reset by the next chunk, even one that changes nothing else.
+    expect(scanJson(closed, ' ').closedNow).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import type { ResponseStreamEvent } from '../../src/events/schemas';
 import { reduceResponse } from '../../src/reduce/reduceResponse';
 import { INITIAL_REDUCE_STATE, step, type ReduceState } from '../../src/reduce/state';
 import type { CodexEvent } from '../../src/types';
-import { collect, completed, created, ev, fcAdded, argsDelta, argsDone, reasoningAdded, reasoningItemDone, summaryDelta, textDelta } from './helpers';
+import { argsDelta, argsDone, byType, collect, completed, created, ev, fcAdded, reasoningAdded, reasoningItemDone, reduce, summaryDelta, summaryDone, textDelta, textDone } from './helpers';
 import { observableMatcher } from './observableMatcher';
 
 const a = textDelta('Hel');
@@ -134,6 +134,42 @@ describe('reduceResponse (marbles)', () => {
     const blocks = run.events.filter((e) => e.type === 'content-block');
     // Second attempt starts clean: the text block is "Hello", not "HelloHello".
     expect(blocks).toEqual([K]);
+  });
+});
+
+describe('interleaved keys (the hot slot commits and restores buffers)', () => {
+  it('item 58: text, reasoning and arguments that switch back and forth keep each buffer whole', () => {
+    const run = reduce([
+      summaryDelta('Th', 0, 0),
+      textDelta('He', 1, 0),
+      summaryDelta('in', 0, 0),
+      fcAdded('fc_1', 'call_1', 'f', 2),
+      argsDelta('fc_1', '{"a":'),
+      textDelta('llo', 1, 0),
+      textDelta('x', 1, 1),
+      argsDelta('fc_1', '1}'),
+      summaryDelta('k', 0, 0),
+      summaryDone('ignored: streamed', 0, 0),
+      textDone('ignored: streamed', 1, 0),
+      textDone('late', 3, 0),
+      argsDone({ item_id: 'fc_1' }),
+      completed(),
+    ]);
+    expect(run.error).toBeUndefined();
+    expect(byType(run.events, 'tool-call-delta').map((e) => e.toolCall.rawInputJson)).toEqual(['{"a":', '{"a":1}']);
+    expect(byType(run.events, 'tool-calls')[0]!.toolCalls).toEqual([{ id: 'call_1', name: 'f', input: { a: 1 }, rawInputJson: '{"a":1}' }]);
+    expect(byType(run.events, 'content-block').map((e) => e.block)).toEqual([
+      { type: 'thinking', thinking: 'Think' },
+      { type: 'text', text: 'Hello' },
+      { type: 'text', text: 'x' },
+      { type: 'text', text: 'late' },
+      { type: 'tool_use', id: 'call_1', name: 'f', input: { a: 1 } },
+    ]);
+  });
+
+  it('a .done for a key that is no longer hot still sees that nothing needs repeating (item 51)', () => {
+    const run = reduce([textDelta('a', 0, 0), textDelta('b', 1, 0), textDone('a', 0, 0), textDone('c', 2, 0), completed()]);
+    expect(byType(run.events, 'text-delta').map((e) => e.delta)).toEqual(['a', 'b', 'c']);
   });
 });
 

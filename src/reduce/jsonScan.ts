@@ -5,7 +5,7 @@
  * It looks at each character once and tracks only nesting depth and string state.
  */
 
-/** Where the scanner is. Immutable: each chunk gives a new value. */
+/** Where the scanner is. Immutable: a chunk that changes it gives a new value. */
 export interface JsonScan {
   /** Open `{` / `[` not yet closed. */
   readonly depth: number;
@@ -16,9 +16,14 @@ export interface JsonScan {
   readonly closed: boolean;
   /** Not a single object/array (a scalar, a second value, a stray bracket): never worth a partial parse. */
   readonly broken: boolean;
+  /**
+   * The top-level value closed within the last chunk (the moment worth one `JSON.parse` of the
+   * whole buffer). A field rather than a wrapper object, so a chunk costs no extra allocation.
+   */
+  readonly closedNow: boolean;
 }
 
-export const JSON_SCAN_START: JsonScan = { depth: 0, inString: false, escape: false, closed: false, broken: false };
+export const JSON_SCAN_START: JsonScan = Object.freeze({ depth: 0, inString: false, escape: false, closed: false, broken: false, closedNow: false });
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -36,11 +41,11 @@ function isWhitespace(code: number): boolean {
  *
  * @param scan The state after the previous chunks.
  * @param chunk The next piece of the document.
- * @return The new state, and `closedNow`: the top-level value closed within this chunk (the
- * moment worth one `JSON.parse` of the whole buffer).
+ * @return The new state, with `closedNow` set when the top-level value closed within this chunk;
+ * `scan` itself when the chunk changed nothing (most deltas inside a string).
  */
-export function scanJson(scan: JsonScan, chunk: string): { scan: JsonScan; closedNow: boolean } {
-  if (scan.broken) return { scan, closedNow: false };
+export function scanJson(scan: JsonScan, chunk: string): JsonScan {
+  if (scan.broken) return scan.closedNow ? broken(scan) : scan;
   let { depth, inString, escape, closed } = scan;
   const wasClosed = closed;
   for (let i = 0; i < chunk.length; i++) {
@@ -52,19 +57,28 @@ export function scanJson(scan: JsonScan, chunk: string): { scan: JsonScan; close
       continue;
     }
     if (code === QUOTE) {
-      if (depth === 0) return { scan: { ...scan, broken: true }, closedNow: false };
+      if (depth === 0) return broken(scan);
       inString = true;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      if (closed) return { scan: { ...scan, broken: true }, closedNow: false };
+      if (closed) return broken(scan);
       depth += 1;
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       depth -= 1;
-      if (depth < 0) return { scan: { ...scan, broken: true }, closedNow: false };
+      if (depth < 0) return broken(scan);
       if (depth === 0) closed = true;
     } else if (depth === 0 && !isWhitespace(code)) {
       // A scalar at top level, or text after the closed value.
-      return { scan: { ...scan, broken: true }, closedNow: false };
+      return broken(scan);
     }
   }
-  return { scan: { depth, inString, escape, closed, broken: false }, closedNow: closed && !wasClosed };
+  const closedNow = closed && !wasClosed;
+  if (!closedNow && !scan.closedNow && depth === scan.depth && inString === scan.inString && escape === scan.escape && closed === wasClosed) {
+    return scan;
+  }
+  return { depth, inString, escape, closed, broken: false, closedNow };
+}
+
+/** Gives up: broken stays broken. */
+function broken(scan: JsonScan): JsonScan {
+  return { depth: scan.depth, inString: scan.inString, escape: scan.escape, closed: scan.closed, broken: true, closedNow: false };
 }

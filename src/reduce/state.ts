@@ -60,6 +60,28 @@ export interface ReasoningItem {
   readonly encryptedContent?: string;
 }
 
+/**
+ * The buffer that is streaming now. Deltas of one item arrive consecutively, so they update this
+ * slot alone (O(1) per delta); the first delta or `.done` of another key commits the slot into
+ * `texts` / `reasoning` / `functionArgs` with one copy (O(items) per item switch, not per delta:
+ * copying the whole record per delta made a long turn quadratic in its number of output items).
+ * One shape for every kind, so the per-token path stays monomorphic.
+ */
+export interface HotSlot {
+  readonly kind: 'none' | 'text' | 'reasoning' | 'args';
+  /** `"<output_index>:<index>"` for text and reasoning, the `item_id` for arguments. */
+  readonly key: string;
+  /** Text and reasoning: the indices behind `key`, compared before any key string is built. */
+  readonly outputIndex: number;
+  readonly index: number;
+  /** The buffer: text, reasoning or argument JSON. */
+  readonly text: string;
+  /** Text and reasoning: see {@link TextBuffer.streamed}. */
+  readonly streamed: boolean;
+  /** Arguments: the scanner after `text`. */
+  readonly scan: JsonScan;
+}
+
 /** One entry of the first-registration order (item 58). */
 export type BlockKey =
   | { readonly kind: 'text'; readonly key: string }
@@ -73,11 +95,13 @@ export interface ReduceState {
   readonly responseId?: string;
   readonly status: ResponseStatus;
   readonly incompleteReason?: string;
-  /** Keyed `"<output_index>:<content_index>"` (numbers only, so no prototype keys). */
+  /** The buffer streaming now; its key is absent from (or stale in) the committed records below. */
+  readonly hot: HotSlot;
+  /** Committed buffers, keyed `"<output_index>:<content_index>"` (numbers only, so no prototype keys). */
   readonly texts: Readonly<Record<string, TextBuffer>>;
   /** Keyed `"<output_index>:<content_index>"`, summaries at `10000 + summary_index` (item 53). */
   readonly reasoning: Readonly<Record<string, TextBuffer>>;
-  /** By server `item_id`: a Map, because ids come from the wire. */
+  /** Committed argument buffers by server `item_id`: a Map, because ids come from the wire. */
   readonly functionArgs: ReadonlyMap<string, ArgumentsProgress>;
   readonly functionMeta: ReadonlyMap<string, FunctionCallMeta>;
   readonly completedToolCalls: readonly ToolCall[];
@@ -101,6 +125,7 @@ export interface StepResult {
 const NONE: readonly CodexEvent[] = Object.freeze([]);
 const EMPTY_BUFFER: TextBuffer = { text: '', streamed: false };
 const EMPTY_ARGS: ArgumentsProgress = { buffer: '', scan: JSON_SCAN_START };
+const NO_HOT: HotSlot = Object.freeze({ kind: 'none', key: '', outputIndex: -1, index: -1, text: '', streamed: false, scan: JSON_SCAN_START });
 /** Summaries share the reasoning buffers, keyed apart (item 53). */
 const SUMMARY_OFFSET = 10_000;
 
@@ -111,6 +136,7 @@ export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze({
   responseId: undefined,
   status: 'completed',
   incompleteReason: undefined,
+  hot: NO_HOT,
   texts: Object.freeze({}),
   reasoning: Object.freeze({}),
   functionArgs: new Map(),
@@ -139,15 +165,22 @@ function mapWith<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K,
   return new Map(map).set(key, value);
 }
 
+/** A hot slot, its fields always in this order (one hidden class). */
+function hotSlot(kind: HotSlot['kind'], key: string, outputIndex: number, index: number, text: string, streamed: boolean, scan: JsonScan): HotSlot {
+  return { kind, key, outputIndex, index, text, streamed, scan };
+}
+
 /**
  * Builds a state with every field, always in this order, so all states share one hidden class
- * and the per-token path stays monomorphic (object spread of a 16-field state costs several
- * times more). The hot fields are parameters; the rest are copied from `s`.
+ * and the per-token path stays monomorphic (object spread of the state costs several times
+ * more). The hot fields are parameters; the rest are copied from `s`.
  */
 function build(
   s: ReduceState,
+  hot: HotSlot,
   texts: ReduceState['texts'],
   reasoning: ReduceState['reasoning'],
+  functionArgs: ReduceState['functionArgs'],
   emittedText: string,
   emittedReasoning: string,
   emittedCount: number,
@@ -157,9 +190,10 @@ function build(
     responseId: s.responseId,
     status: s.status,
     incompleteReason: s.incompleteReason,
+    hot,
     texts,
     reasoning,
-    functionArgs: s.functionArgs,
+    functionArgs,
     functionMeta: s.functionMeta,
     completedToolCalls: s.completedToolCalls,
     reasoningItems: s.reasoningItems,
@@ -174,8 +208,37 @@ function build(
 
 /** A copy of `s` with some fields replaced (the rarer updates). */
 function patch(s: ReduceState, changes: Partial<ReduceState>): ReduceState {
-  const merged = { ...s, ...changes };
-  return build(merged, merged.texts, merged.reasoning, merged.emittedText, merged.emittedReasoning, merged.emittedCount);
+  const m = { ...s, ...changes };
+  return build(m, m.hot, m.texts, m.reasoning, m.functionArgs, m.emittedText, m.emittedReasoning, m.emittedCount);
+}
+
+/**
+ * `state` with `hot` in the slot. When the slot held another key, that buffer is committed to its
+ * record first: the one copy per item switch.
+ */
+function withHot(state: ReduceState, hot: HotSlot, emittedText: string, emittedReasoning: string, emittedCount: number): ReduceState {
+  const old = state.hot;
+  let { texts, reasoning, functionArgs } = state;
+  if (old.kind !== 'none' && (old.kind !== hot.kind || old.key !== hot.key)) {
+    if (old.kind === 'text') texts = { ...texts, [old.key]: { text: old.text, streamed: old.streamed } };
+    else if (old.kind === 'reasoning') reasoning = { ...reasoning, [old.key]: { text: old.text, streamed: old.streamed } };
+    else functionArgs = mapWith(functionArgs, old.key, { buffer: old.text, scan: old.scan });
+  }
+  return build(state, hot, texts, reasoning, functionArgs, emittedText, emittedReasoning, emittedCount);
+}
+
+/** The text or reasoning buffer for `key`, hot or committed. */
+function textBuffer(state: ReduceState, kind: 'text' | 'reasoning', key: string): TextBuffer | undefined {
+  const hot = state.hot;
+  if (hot.kind === kind && hot.key === key) return hot;
+  return (kind === 'text' ? state.texts : state.reasoning)[key];
+}
+
+/** The argument buffer for `itemId`, hot or committed. */
+function argumentsOf(state: ReduceState, itemId: string): ArgumentsProgress | undefined {
+  const hot = state.hot;
+  if (hot.kind === 'args' && hot.key === itemId) return { buffer: hot.text, scan: hot.scan };
+  return state.functionArgs.get(itemId);
 }
 
 /** What the stream had produced, for `partial` on errors; undefined when nothing was emitted. */
@@ -209,73 +272,78 @@ export function truncatedError(state: ReduceState): StreamTruncatedError {
 
 // ---- deltas (items 50–53) -------------------------------------------------------------------
 
+/**
+ * Appends a text or reasoning delta (`index` is the summary index plus `SUMMARY_OFFSET` for
+ * summaries). A delta for the hot key was registered when the key became hot: it costs a compare,
+ * one slot and one state, with no key string built.
+ */
+function appendDelta(
+  state: ReduceState,
+  kind: 'text' | 'reasoning',
+  outputIndex: number,
+  index: number,
+  delta: string,
+  emittedText: string,
+  emittedReasoning: string,
+): ReduceState {
+  const hot = state.hot;
+  if (hot.kind === kind && hot.outputIndex === outputIndex && hot.index === index) {
+    const slot = hotSlot(kind, hot.key, outputIndex, index, hot.text + delta, true, JSON_SCAN_START);
+    return build(state, slot, state.texts, state.reasoning, state.functionArgs, emittedText, emittedReasoning, state.emittedCount + 1);
+  }
+  const key = textKey(outputIndex, index);
+  const registered = registerText(state, kind, key, outputIndex);
+  const buffer = textBuffer(registered, kind, key) ?? EMPTY_BUFFER;
+  const slot = hotSlot(kind, key, outputIndex, index, buffer.text + delta, true, JSON_SCAN_START);
+  return withHot(registered, slot, emittedText, emittedReasoning, registered.emittedCount + 1);
+}
+
+function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: string, outputIndex: number): ReduceState {
+  return kind === 'text' ? register(state, `t${key}`, { kind: 'text', key }) : register(state, `r${key}`, { kind: 'thinking', key, outputIndex });
+}
+
+/**
+ * Items 51–53: a `.done` never replaces a non-empty buffer, and its text is emitted only when
+ * nothing was streamed for the key. Returns the new state and whether to emit `text`.
+ */
+function finishText(state: ReduceState, kind: 'text' | 'reasoning', outputIndex: number, index: number, text: string): { state: ReduceState; emit: boolean } {
+  const key = textKey(outputIndex, index);
+  const registered = registerText(state, kind, key, outputIndex);
+  const buffer = textBuffer(registered, kind, key) ?? EMPTY_BUFFER;
+  const emit = text !== '' && !buffer.streamed;
+  const slot = hotSlot(kind, key, outputIndex, index, buffer.text === '' ? text : buffer.text, buffer.streamed || emit, JSON_SCAN_START);
+  const emittedText = emit && kind === 'text' ? registered.emittedText + text : registered.emittedText;
+  const emittedReasoning = emit && kind === 'reasoning' ? registered.emittedReasoning + text : registered.emittedReasoning;
+  return { state: withHot(registered, slot, emittedText, emittedReasoning, registered.emittedCount + (emit ? 1 : 0)), emit };
+}
+
 function textDelta(state: ReduceState, outputIndex: number, contentIndex: number, delta: string): StepResult {
-  const key = textKey(outputIndex, contentIndex);
-  const registered = register(state, `t${key}`, { kind: 'text', key });
-  const buffer = registered.texts[key] ?? EMPTY_BUFFER;
   return {
-    state: build(
-      registered,
-      { ...registered.texts, [key]: { text: buffer.text + delta, streamed: true } },
-      registered.reasoning,
-      registered.emittedText + delta,
-      registered.emittedReasoning,
-      registered.emittedCount + 1,
-    ),
+    state: appendDelta(state, 'text', outputIndex, contentIndex, delta, state.emittedText + delta, state.emittedReasoning),
     // Emitted even when the delta is "" (item 50).
     out: [{ type: 'text-delta', delta, outputIndex, contentIndex }],
   };
 }
 
 function textDone(state: ReduceState, outputIndex: number, contentIndex: number, text: string): StepResult {
-  const key = textKey(outputIndex, contentIndex);
-  const registered = register(state, `t${key}`, { kind: 'text', key });
-  const buffer = registered.texts[key] ?? EMPTY_BUFFER;
-  const emit = text !== '' && !buffer.streamed;
-  const next: TextBuffer = { text: buffer.text === '' ? text : buffer.text, streamed: buffer.streamed || emit };
-  if (!emit) return { state: patch(registered, { texts: { ...registered.texts, [key]: next } }), out: NONE };
-  return {
-    state: patch(registered, {
-      texts: { ...registered.texts, [key]: next },
-      emittedText: registered.emittedText + text,
-      emittedCount: registered.emittedCount + 1,
-    }),
-    out: [{ type: 'text-delta', delta: text, outputIndex, contentIndex }],
-  };
+  const { state: next, emit } = finishText(state, 'text', outputIndex, contentIndex, text);
+  return { state: next, out: emit ? [{ type: 'text-delta', delta: text, outputIndex, contentIndex }] : NONE };
+}
+
+function reasoningIndex(index: number, kind: 'text' | 'summary'): number {
+  return kind === 'summary' ? SUMMARY_OFFSET + index : index;
 }
 
 function reasoningDelta(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', delta: string): StepResult {
-  const key = textKey(outputIndex, kind === 'summary' ? SUMMARY_OFFSET + index : index);
-  const registered = register(state, `r${key}`, { kind: 'thinking', key, outputIndex });
-  const buffer = registered.reasoning[key] ?? EMPTY_BUFFER;
   return {
-    state: build(
-      registered,
-      registered.texts,
-      { ...registered.reasoning, [key]: { text: buffer.text + delta, streamed: true } },
-      registered.emittedText,
-      registered.emittedReasoning + delta,
-      registered.emittedCount + 1,
-    ),
+    state: appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta, state.emittedText, state.emittedReasoning + delta),
     out: [{ type: 'reasoning-delta', delta, outputIndex, index, kind }],
   };
 }
 
 function reasoningDone(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', text: string): StepResult {
-  const key = textKey(outputIndex, kind === 'summary' ? SUMMARY_OFFSET + index : index);
-  const registered = register(state, `r${key}`, { kind: 'thinking', key, outputIndex });
-  const buffer = registered.reasoning[key] ?? EMPTY_BUFFER;
-  const emit = text !== '' && !buffer.streamed;
-  const next: TextBuffer = { text: buffer.text === '' ? text : buffer.text, streamed: buffer.streamed || emit };
-  if (!emit) return { state: patch(registered, { reasoning: { ...registered.reasoning, [key]: next } }), out: NONE };
-  return {
-    state: patch(registered, {
-      reasoning: { ...registered.reasoning, [key]: next },
-      emittedReasoning: registered.emittedReasoning + text,
-      emittedCount: registered.emittedCount + 1,
-    }),
-    out: [{ type: 'reasoning-delta', delta: text, outputIndex, index, kind }],
-  };
+  const { state: next, emit } = finishText(state, 'reasoning', outputIndex, reasoningIndex(index, kind), text);
+  return { state: next, out: emit ? [{ type: 'reasoning-delta', delta: text, outputIndex, index, kind }] : NONE };
 }
 
 // ---- output items (item 49, SPEC §6.7) -------------------------------------------------------
@@ -343,14 +411,14 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
   const itemId = event.item_id ?? '';
   if (itemId === '') return { state, out: NONE };
   const delta = event.delta ?? '';
-  const previous = state.functionArgs.get(itemId) ?? EMPTY_ARGS;
-  const buffer = previous.buffer + delta;
-  const { scan } = scanJson(previous.scan, delta);
+  const hot = state.hot;
+  const isHot = hot.kind === 'args' && hot.key === itemId;
+  const committed = isHot ? EMPTY_ARGS : (state.functionArgs.get(itemId) ?? EMPTY_ARGS);
+  const buffer = (isHot ? hot.text : committed.buffer) + delta;
+  const scan = scanJson(isHot ? hot.scan : committed.scan, delta);
   const meta = state.functionMeta.get(itemId);
-  const next = patch(state, {
-    functionArgs: mapWith(state.functionArgs, itemId, { buffer, scan }),
-    emittedCount: meta === undefined ? state.emittedCount : state.emittedCount + 1,
-  });
+  const emittedCount = meta === undefined ? state.emittedCount : state.emittedCount + 1;
+  const next = withHot(state, hotSlot('args', itemId, -1, -1, buffer, false, scan), state.emittedText, state.emittedReasoning, emittedCount);
   if (meta === undefined) return { state: next, out: NONE };
   // Only a closed, unbroken buffer can be a whole document: it is parsed when it closes (and
   // again only for whitespace-only deltas after that), never on the deltas before (SPEC §6.12).
@@ -363,8 +431,7 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
 
 function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent): StepResult {
   const itemId = event.item_id ?? '';
-  const progress = state.functionArgs.get(itemId);
-  const args = event.arguments ?? progress?.buffer ?? '{}';
+  const args = event.arguments ?? argumentsOf(state, itemId)?.buffer ?? '{}';
   // Item 55: the event's call_id (with its name), else the stored metadata, else the item id.
   const meta = state.functionMeta.get(itemId);
   const callId = event.call_id ?? meta?.callId ?? itemId;
@@ -444,19 +511,19 @@ function backfillReasoning(state: ReduceState, output: readonly OutputItem[] | n
 export function contentBlocks(state: ReduceState): ContentBlock[] {
   const itemsWithText = new Set<number>();
   for (const block of state.blockOrder) {
-    if (block.kind === 'thinking' && (state.reasoning[block.key]?.text ?? '') !== '') itemsWithText.add(block.outputIndex);
+    if (block.kind === 'thinking' && (textBuffer(state, 'reasoning', block.key)?.text ?? '') !== '') itemsWithText.add(block.outputIndex);
   }
   const carried = new Set<number>();
   const blocks: ContentBlock[] = [];
   for (const block of state.blockOrder) {
     switch (block.kind) {
       case 'text': {
-        const text = state.texts[block.key]?.text ?? '';
+        const text = textBuffer(state, 'text', block.key)?.text ?? '';
         if (text !== '') blocks.push({ type: 'text', text });
         break;
       }
       case 'thinking': {
-        const thinking = state.reasoning[block.key]?.text ?? '';
+        const thinking = textBuffer(state, 'reasoning', block.key)?.text ?? '';
         if (thinking === '') break;
         const out: ThinkingBlock = { type: 'thinking', thinking };
         const item = state.reasoningItems.get(block.outputIndex);
