@@ -1,24 +1,17 @@
-import { catchError, endWith, mergeMap, of, scan, takeWhile, type Observable, type OperatorFunction } from 'rxjs';
+import { catchError, concatWith, defer, filter, from, map, scan, takeWhile, throwError, type Observable, type OperatorFunction } from 'rxjs';
 import type { ResponseStreamEvent } from '../events/schemas';
 import type { CodexEvent } from '../types';
 import { INITIAL_REDUCE_STATE, step, truncatedError, withPartial, type StepResult } from './state';
 
-/** Marks the end of the input, so a missing terminal event can be told apart (item 45). */
-const END_OF_INPUT = Symbol('end-of-input');
-
-/** Carries an upstream error into the fold, where the state is, to attach `partial`. */
-class UpstreamFailure {
-  constructor(readonly error: unknown) {}
-}
-
-type Input = ResponseStreamEvent | typeof END_OF_INPUT | UpstreamFailure;
-
 const START: StepResult = { state: INITIAL_REDUCE_STATE, out: [] };
 
-function accumulate(previous: StepResult, input: Input): StepResult {
-  if (input === END_OF_INPUT) throw truncatedError(previous.state);
-  if (input instanceof UpstreamFailure) throw withPartial(input.error, previous.state);
-  return step(previous.state, input);
+const streaming = (result: StepResult): boolean => result.state.phase !== 'terminal';
+const emits = (result: StepResult): boolean => result.out.length !== 0;
+
+/** The one event of a non-terminal step (the seed's state machine emits at most one per wire event). */
+function single(result: StepResult): CodexEvent {
+  if (result.out.length !== 1) throw new Error(`reduceResponse: a non-terminal step emitted ${result.out.length} events`);
+  return result.out[0]!;
 }
 
 /**
@@ -66,12 +59,20 @@ function accumulate(previous: StepResult, input: Input): StepResult {
  */
 export function reduceResponse(): OperatorFunction<ResponseStreamEvent, CodexEvent> {
   return (source: Observable<ResponseStreamEvent>) =>
-    source.pipe(
-      endWith<ResponseStreamEvent | typeof END_OF_INPUT>(END_OF_INPUT),
-      catchError((error: unknown) => of(new UpstreamFailure(error))),
-      scan(accumulate, START),
-      // Inclusive: the terminal step's events still go out, then upstream is unsubscribed.
-      takeWhile((result) => result.state.phase !== 'terminal', true),
-      mergeMap((result) => result.out),
-    );
+    defer(() => {
+      // Per subscription (a retry resubscribes through defer, so it starts clean): the latest
+      // step, for `partial` on errors and for the terminal step's events.
+      let last = START;
+      return source.pipe(
+        scan((previous: StepResult, event: ResponseStreamEvent) => (last = step(previous.state, event)), START),
+        // Exclusive: the terminal step completes this at once, which unsubscribes upstream
+        // (cancelling the body) before its events go out below, in the same tick.
+        takeWhile(streaming),
+        // Flattening without an inner subscription per event: other steps emit zero or one event.
+        filter(emits),
+        map(single),
+        concatWith(defer(() => (streaming(last) ? throwError(() => truncatedError(last.state)) : from(last.out)))),
+        catchError((error: unknown) => throwError(() => withPartial(error, last.state))),
+      );
+    });
 }
