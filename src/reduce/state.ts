@@ -107,8 +107,12 @@ export interface ReduceState {
   readonly completedToolCalls: readonly ToolCall[];
   /** By output index. */
   readonly reasoningItems: ReadonlyMap<number, ReasoningItem>;
+  /**
+   * Each block once (item 58). Whether a key is registered is read from its buffer (a text or
+   * reasoning key is registered when its buffer is created, a reasoning item when it is first
+   * recorded; tool indices are always new), so no set of seen keys is copied per new block.
+   */
   readonly blockOrder: readonly BlockKey[];
-  readonly blockSeen: Readonly<Record<string, true>>;
   readonly usage?: Usage;
   /** Everything emitted so far, for `partial` on errors. */
   readonly emittedText: string;
@@ -144,17 +148,15 @@ export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze({
   completedToolCalls: Object.freeze([]),
   reasoningItems: new Map(),
   blockOrder: Object.freeze([]),
-  blockSeen: Object.freeze({}),
   usage: undefined,
   emittedText: '',
   emittedReasoning: '',
   emittedCount: 0,
 }) satisfies ReduceState as ReduceState;
 
-/** Registers a block once, in first-seen order (item 58). */
-function register(state: ReduceState, seenKey: string, block: BlockKey): ReduceState {
-  if (state.blockSeen[seenKey] === true) return state;
-  return patch(state, { blockOrder: [...state.blockOrder, block], blockSeen: { ...state.blockSeen, [seenKey]: true } });
+/** Registers a block not seen before, in first-seen order (item 58). */
+function register(state: ReduceState, block: BlockKey): ReduceState {
+  return patch(state, { blockOrder: [...state.blockOrder, block] });
 }
 
 function textKey(outputIndex: number, contentIndex: number): string {
@@ -198,7 +200,6 @@ function build(
     completedToolCalls: s.completedToolCalls,
     reasoningItems: s.reasoningItems,
     blockOrder: s.blockOrder,
-    blockSeen: s.blockSeen,
     usage: s.usage,
     emittedText,
     emittedReasoning,
@@ -292,14 +293,15 @@ function appendDelta(
     return build(state, slot, state.texts, state.reasoning, state.functionArgs, emittedText, emittedReasoning, state.emittedCount + 1);
   }
   const key = textKey(outputIndex, index);
-  const registered = registerText(state, kind, key, outputIndex);
-  const buffer = textBuffer(registered, kind, key) ?? EMPTY_BUFFER;
+  const existing = textBuffer(state, kind, key);
+  const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
+  const buffer = existing ?? EMPTY_BUFFER;
   const slot = hotSlot(kind, key, outputIndex, index, buffer.text + delta, true, JSON_SCAN_START);
   return withHot(registered, slot, emittedText, emittedReasoning, registered.emittedCount + 1);
 }
 
 function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: string, outputIndex: number): ReduceState {
-  return kind === 'text' ? register(state, `t${key}`, { kind: 'text', key }) : register(state, `r${key}`, { kind: 'thinking', key, outputIndex });
+  return register(state, kind === 'text' ? { kind: 'text', key } : { kind: 'thinking', key, outputIndex });
 }
 
 /**
@@ -308,8 +310,9 @@ function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: strin
  */
 function finishText(state: ReduceState, kind: 'text' | 'reasoning', outputIndex: number, index: number, text: string): { state: ReduceState; emit: boolean } {
   const key = textKey(outputIndex, index);
-  const registered = registerText(state, kind, key, outputIndex);
-  const buffer = textBuffer(registered, kind, key) ?? EMPTY_BUFFER;
+  const existing = textBuffer(state, kind, key);
+  const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
+  const buffer = existing ?? EMPTY_BUFFER;
   const emit = text !== '' && !buffer.streamed;
   const slot = hotSlot(kind, key, outputIndex, index, buffer.text === '' ? text : buffer.text, buffer.streamed || emit, JSON_SCAN_START);
   const emittedText = emit && kind === 'text' ? registered.emittedText + text : registered.emittedText;
@@ -363,7 +366,7 @@ function noteReasoningItem(state: ReduceState, outputIndex: number, item: Output
   if (id !== undefined) (next as { id?: string }).id = id;
   if (encryptedContent !== undefined) (next as { encryptedContent?: string }).encryptedContent = encryptedContent;
   const updated = patch(state, { reasoningItems: mapWith(state.reasoningItems, outputIndex, next) });
-  return register(updated, `i${outputIndex}`, { kind: 'reasoning-item', outputIndex });
+  return known === undefined ? register(updated, { kind: 'reasoning-item', outputIndex }) : updated;
 }
 
 function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): StepResult {
@@ -442,7 +445,7 @@ function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent
   const index = state.completedToolCalls.length;
   // No de-duplication, as the seed (item 55).
   const next = patch(state, { completedToolCalls: [...state.completedToolCalls, toolCall] });
-  return { state: register(next, `u${index}`, { kind: 'tool', index }), out: NONE };
+  return { state: register(next, { kind: 'tool', index }), out: NONE };
 }
 
 // ---- errors (items 47, 48, SPEC §6.5) --------------------------------------------------------
