@@ -1,17 +1,24 @@
 import { catchError, concatWith, defer, filter, from, map, scan, takeWhile, throwError, type Observable, type OperatorFunction } from 'rxjs';
 import type { ResponseStreamEvent } from '../events/schemas';
 import type { CodexEvent } from '../types';
-import { INITIAL_REDUCE_STATE, step, truncatedError, withPartial, type StepResult } from './state';
+import { INITIAL_REDUCE_STATE, NONE, step, truncatedError, withPartial, type StepResult } from './state';
 
-const START: StepResult = { state: INITIAL_REDUCE_STATE, out: [] };
+const START: StepResult = { state: INITIAL_REDUCE_STATE, out: NONE };
 
 const streaming = (result: StepResult): boolean => result.state.phase !== 'terminal';
-const emits = (result: StepResult): boolean => result.out.length !== 0;
+const emits = (result: StepResult): boolean => result.out !== NONE;
 
 /** The one event of a non-terminal step (the seed's state machine emits at most one per wire event). */
 function single(result: StepResult): CodexEvent {
-  if (result.out.length !== 1) throw new Error(`reduceResponse: a non-terminal step emitted ${result.out.length} events`);
-  return result.out[0]!;
+  const out = result.out;
+  if (!Array.isArray(out)) return out as CodexEvent;
+  if (out.length !== 1) throw new Error(`reduceResponse: a non-terminal step emitted ${out.length} events`);
+  return out[0] as CodexEvent;
+}
+
+/** The terminal step's events, in order. */
+function all(result: StepResult): readonly CodexEvent[] {
+  return Array.isArray(result.out) ? result.out : [result.out as CodexEvent];
 }
 
 /**
@@ -71,7 +78,7 @@ export function reduceResponse(): OperatorFunction<ResponseStreamEvent, CodexEve
         // Flattening without an inner subscription per event: other steps emit zero or one event.
         filter(emits),
         map(single),
-        concatWith(defer(() => (streaming(last) ? throwError(() => truncatedError(last.state)) : from(last.out)))),
+        concatWith(defer(() => (streaming(last) ? throwError(() => truncatedError(last.state)) : from(all(last))))),
         catchError((error: unknown) => throwError(() => withPartial(error, last.state))),
       );
     });

@@ -120,13 +120,18 @@ export interface ReduceState {
   readonly emittedCount: number;
 }
 
-/** A step's result: the next state and what to emit, in order. */
+/** A step's result: the next state and what to emit. */
 export interface StepResult {
   readonly state: ReduceState;
-  readonly out: readonly CodexEvent[];
+  /**
+   * What to emit: one event (every step but the terminal one emits at most one, so the common
+   * case allocates no array), or the events in order (the shared empty `NONE` for nothing).
+   */
+  readonly out: CodexEvent | readonly CodexEvent[];
 }
 
-const NONE: readonly CodexEvent[] = Object.freeze([]);
+/** Nothing to emit: one shared, frozen empty array. */
+export const NONE: readonly CodexEvent[] = Object.freeze([]);
 const EMPTY_BUFFER: TextBuffer = { text: '', streamed: false };
 const EMPTY_ARGS: ArgumentsProgress = { buffer: '', scan: JSON_SCAN_START };
 const NO_HOT: HotSlot = Object.freeze({ kind: 'none', key: '', outputIndex: -1, index: -1, text: '', streamed: false, scan: JSON_SCAN_START });
@@ -324,13 +329,13 @@ function textDelta(state: ReduceState, outputIndex: number, contentIndex: number
   return {
     state: appendDelta(state, 'text', outputIndex, contentIndex, delta, state.emittedText + delta, state.emittedReasoning),
     // Emitted even when the delta is "" (item 50).
-    out: [{ type: 'text-delta', delta, outputIndex, contentIndex }],
+    out: { type: 'text-delta', delta, outputIndex, contentIndex },
   };
 }
 
 function textDone(state: ReduceState, outputIndex: number, contentIndex: number, text: string): StepResult {
   const { state: next, emit } = finishText(state, 'text', outputIndex, contentIndex, text);
-  return { state: next, out: emit ? [{ type: 'text-delta', delta: text, outputIndex, contentIndex }] : NONE };
+  return { state: next, out: emit ? { type: 'text-delta', delta: text, outputIndex, contentIndex } : NONE };
 }
 
 function reasoningIndex(index: number, kind: 'text' | 'summary'): number {
@@ -340,13 +345,13 @@ function reasoningIndex(index: number, kind: 'text' | 'summary'): number {
 function reasoningDelta(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', delta: string): StepResult {
   return {
     state: appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta, state.emittedText, state.emittedReasoning + delta),
-    out: [{ type: 'reasoning-delta', delta, outputIndex, index, kind }],
+    out: { type: 'reasoning-delta', delta, outputIndex, index, kind },
   };
 }
 
 function reasoningDone(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', text: string): StepResult {
   const { state: next, emit } = finishText(state, 'reasoning', outputIndex, reasoningIndex(index, kind), text);
-  return { state: next, out: emit ? [{ type: 'reasoning-delta', delta: text, outputIndex, index, kind }] : NONE };
+  return { state: next, out: emit ? { type: 'reasoning-delta', delta: text, outputIndex, index, kind } : NONE };
 }
 
 // ---- output items (item 49, SPEC §6.7) -------------------------------------------------------
@@ -428,7 +433,7 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
   const input = scan.closed && !scan.broken ? parseArguments(buffer) : {};
   return {
     state: next,
-    out: [{ type: 'tool-call-delta', toolCall: { id: meta.callId, name: meta.name, input, rawInputJson: buffer } }],
+    out: { type: 'tool-call-delta', toolCall: { id: meta.callId, name: meta.name, input, rawInputJson: buffer } },
   };
 }
 
