@@ -21,6 +21,7 @@ import type {
 } from '../events/schemas';
 import type { CodexEvent, ContentBlock, DoneEvent, PartialResponse, ResponseStatus, ThinkingBlock, ToolCall, Usage } from '../types';
 import { usageLimitErrorFrom } from '../usageLimit';
+import { Committed } from './committed';
 import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan';
 
 /**
@@ -98,15 +99,15 @@ export interface ReduceState {
   /** The buffer streaming now; its key is absent from (or stale in) the committed records below. */
   readonly hot: HotSlot;
   /** Committed buffers, keyed `"<output_index>:<content_index>"` (numbers only, so no prototype keys). */
-  readonly texts: Readonly<Record<string, TextBuffer>>;
+  readonly texts: Committed<string, TextBuffer>;
   /** Keyed `"<output_index>:<content_index>"`, summaries at `10000 + summary_index` (item 53). */
-  readonly reasoning: Readonly<Record<string, TextBuffer>>;
+  readonly reasoning: Committed<string, TextBuffer>;
   /** Committed argument buffers by server `item_id`: a Map, because ids come from the wire. */
-  readonly functionArgs: ReadonlyMap<string, ArgumentsProgress>;
-  readonly functionMeta: ReadonlyMap<string, FunctionCallMeta>;
+  readonly functionArgs: Committed<string, ArgumentsProgress>;
+  readonly functionMeta: Committed<string, FunctionCallMeta>;
   readonly completedToolCalls: readonly ToolCall[];
   /** By output index. */
-  readonly reasoningItems: ReadonlyMap<number, ReasoningItem>;
+  readonly reasoningItems: Committed<number, ReasoningItem>;
   /**
    * Each block once (item 58). Whether a key is registered is read from its buffer (a text or
    * reasoning key is registered when its buffer is created, a reasoning item when it is first
@@ -146,12 +147,12 @@ export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze({
   status: 'completed',
   incompleteReason: undefined,
   hot: NO_HOT,
-  texts: Object.freeze({}),
-  reasoning: Object.freeze({}),
-  functionArgs: new Map(),
-  functionMeta: new Map(),
+  texts: Committed.empty<string, TextBuffer>(),
+  reasoning: Committed.empty<string, TextBuffer>(),
+  functionArgs: Committed.empty<string, ArgumentsProgress>(),
+  functionMeta: Committed.empty<string, FunctionCallMeta>(),
   completedToolCalls: Object.freeze([]),
-  reasoningItems: new Map(),
+  reasoningItems: Committed.empty<number, ReasoningItem>(),
   blockOrder: Object.freeze([]),
   usage: undefined,
   emittedText: '',
@@ -166,10 +167,6 @@ function register(state: ReduceState, block: BlockKey): ReduceState {
 
 function textKey(outputIndex: number, contentIndex: number): string {
   return `${outputIndex}:${contentIndex}`;
-}
-
-function mapWith<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
-  return new Map(map).set(key, value);
 }
 
 /** A hot slot, its fields always in this order (one hidden class). */
@@ -226,9 +223,9 @@ function withHot(state: ReduceState, hot: HotSlot, emittedText: string, emittedR
   const old = state.hot;
   let { texts, reasoning, functionArgs } = state;
   if (old.kind !== 'none' && (old.kind !== hot.kind || old.key !== hot.key)) {
-    if (old.kind === 'text') texts = { ...texts, [old.key]: { text: old.text, streamed: old.streamed } };
-    else if (old.kind === 'reasoning') reasoning = { ...reasoning, [old.key]: { text: old.text, streamed: old.streamed } };
-    else functionArgs = mapWith(functionArgs, old.key, { buffer: old.text, scan: old.scan });
+    if (old.kind === 'text') texts = texts.set(old.key, { text: old.text, streamed: old.streamed });
+    else if (old.kind === 'reasoning') reasoning = reasoning.set(old.key, { text: old.text, streamed: old.streamed });
+    else functionArgs = functionArgs.set(old.key, { buffer: old.text, scan: old.scan });
   }
   return build(state, hot, texts, reasoning, functionArgs, emittedText, emittedReasoning, emittedCount);
 }
@@ -237,7 +234,7 @@ function withHot(state: ReduceState, hot: HotSlot, emittedText: string, emittedR
 function textBuffer(state: ReduceState, kind: 'text' | 'reasoning', key: string): TextBuffer | undefined {
   const hot = state.hot;
   if (hot.kind === kind && hot.key === key) return hot;
-  return (kind === 'text' ? state.texts : state.reasoning)[key];
+  return (kind === 'text' ? state.texts : state.reasoning).get(key);
 }
 
 /** The argument buffer for `itemId`, hot or committed. */
@@ -370,7 +367,7 @@ function noteReasoningItem(state: ReduceState, outputIndex: number, item: Output
   const next: ReasoningItem = {};
   if (id !== undefined) (next as { id?: string }).id = id;
   if (encryptedContent !== undefined) (next as { encryptedContent?: string }).encryptedContent = encryptedContent;
-  const updated = patch(state, { reasoningItems: mapWith(state.reasoningItems, outputIndex, next) });
+  const updated = patch(state, { reasoningItems: state.reasoningItems.set(outputIndex, next) });
   return known === undefined ? register(updated, { kind: 'reasoning-item', outputIndex }) : updated;
 }
 
@@ -381,7 +378,7 @@ function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): StepR
   if (item.type === 'function_call') {
     if (!item.id) return { state, out: NONE };
     const meta: FunctionCallMeta = { callId: item.call_id ?? '', name: item.name ?? '', outputIndex };
-    return { state: patch(state, { functionMeta: mapWith(state.functionMeta, item.id, meta) }), out: NONE };
+    return { state: patch(state, { functionMeta: state.functionMeta.set(item.id, meta) }), out: NONE };
   }
   if (item.type === 'reasoning') return { state: noteReasoningItem(state, outputIndex, item, 'added'), out: NONE };
   return { state, out: NONE };
