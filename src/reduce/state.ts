@@ -90,19 +90,19 @@ export type BlockKey =
   | { readonly kind: 'tool'; readonly index: number }
   | { readonly kind: 'reasoning-item'; readonly outputIndex: number };
 
-/** The reducer's whole state. Every field is replaced, never mutated. */
-export interface ReduceState {
-  readonly phase: 'streaming' | 'terminal';
+/**
+ * What changes at most a few times per output item. One object shared by every state of an
+ * item's deltas, so a delta copies only the few fields of {@link ReduceState}.
+ */
+export interface ReduceRecords {
   readonly responseId?: string;
   readonly status: ResponseStatus;
   readonly incompleteReason?: string;
-  /** The buffer streaming now; its key is absent from (or stale in) the committed records below. */
-  readonly hot: HotSlot;
-  /** Committed buffers, keyed `"<output_index>:<content_index>"` (numbers only, so no prototype keys). */
+  /** Committed buffers, keyed `"<output_index>:<content_index>"`. */
   readonly texts: Committed<string, TextBuffer>;
   /** Keyed `"<output_index>:<content_index>"`, summaries at `10000 + summary_index` (item 53). */
   readonly reasoning: Committed<string, TextBuffer>;
-  /** Committed argument buffers by server `item_id`: a Map, because ids come from the wire. */
+  /** Committed argument buffers by server `item_id`. */
   readonly functionArgs: Committed<string, ArgumentsProgress>;
   readonly functionMeta: Committed<string, FunctionCallMeta>;
   readonly completedToolCalls: readonly ToolCall[];
@@ -115,10 +115,58 @@ export interface ReduceState {
    */
   readonly blockOrder: readonly BlockKey[];
   readonly usage?: Usage;
-  /** Everything emitted so far, for `partial` on errors. */
-  readonly emittedText: string;
-  readonly emittedReasoning: string;
-  readonly emittedCount: number;
+}
+
+/**
+ * The reducer's whole state. Immutable: every step builds a new one (never mutating this one or
+ * its records). The per-delta fields are its own; the rest is in the shared `records`, also
+ * readable through the getters.
+ */
+export class ReduceState {
+  constructor(
+    readonly phase: 'streaming' | 'terminal',
+    /** The buffer streaming now; its key is absent from (or stale in) the committed records. */
+    readonly hot: HotSlot,
+    readonly records: ReduceRecords,
+    /** Everything emitted so far, for `partial` on errors. */
+    readonly emittedText: string,
+    readonly emittedReasoning: string,
+    readonly emittedCount: number,
+  ) {}
+
+  get responseId(): string | undefined {
+    return this.records.responseId;
+  }
+  get status(): ResponseStatus {
+    return this.records.status;
+  }
+  get incompleteReason(): string | undefined {
+    return this.records.incompleteReason;
+  }
+  get texts(): Committed<string, TextBuffer> {
+    return this.records.texts;
+  }
+  get reasoning(): Committed<string, TextBuffer> {
+    return this.records.reasoning;
+  }
+  get functionArgs(): Committed<string, ArgumentsProgress> {
+    return this.records.functionArgs;
+  }
+  get functionMeta(): Committed<string, FunctionCallMeta> {
+    return this.records.functionMeta;
+  }
+  get completedToolCalls(): readonly ToolCall[] {
+    return this.records.completedToolCalls;
+  }
+  get reasoningItems(): Committed<number, ReasoningItem> {
+    return this.records.reasoningItems;
+  }
+  get blockOrder(): readonly BlockKey[] {
+    return this.records.blockOrder;
+  }
+  get usage(): Usage | undefined {
+    return this.records.usage;
+  }
 }
 
 /** A step's result: the next state and what to emit. */
@@ -140,25 +188,29 @@ const NO_HOT: HotSlot = Object.freeze({ kind: 'none', key: '', outputIndex: -1, 
 const SUMMARY_OFFSET = 10_000;
 
 /** The state before the first event. */
-export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze({
-  // Same fields, same order as build(): one hidden class for every state.
-  phase: 'streaming',
-  responseId: undefined,
-  status: 'completed',
-  incompleteReason: undefined,
-  hot: NO_HOT,
-  texts: Committed.empty<string, TextBuffer>(),
-  reasoning: Committed.empty<string, TextBuffer>(),
-  functionArgs: Committed.empty<string, ArgumentsProgress>(),
-  functionMeta: Committed.empty<string, FunctionCallMeta>(),
-  completedToolCalls: Object.freeze([]),
-  reasoningItems: Committed.empty<number, ReasoningItem>(),
-  blockOrder: Object.freeze([]),
-  usage: undefined,
-  emittedText: '',
-  emittedReasoning: '',
-  emittedCount: 0,
-}) satisfies ReduceState as ReduceState;
+export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze(
+  new ReduceState(
+    'streaming',
+    NO_HOT,
+    Object.freeze({
+      // Same fields, same order as every patch() (spreads of this object): one hidden class.
+      responseId: undefined,
+      status: 'completed',
+      incompleteReason: undefined,
+      texts: Committed.empty<string, TextBuffer>(),
+      reasoning: Committed.empty<string, TextBuffer>(),
+      functionArgs: Committed.empty<string, ArgumentsProgress>(),
+      functionMeta: Committed.empty<string, FunctionCallMeta>(),
+      completedToolCalls: Object.freeze([]),
+      reasoningItems: Committed.empty<number, ReasoningItem>(),
+      blockOrder: Object.freeze([]),
+      usage: undefined,
+    }),
+    '',
+    '',
+    0,
+  ),
+);
 
 /** Registers a block not seen before, in first-seen order (item 58). */
 function register(state: ReduceState, block: BlockKey): ReduceState {
@@ -174,45 +226,10 @@ function hotSlot(kind: HotSlot['kind'], key: string, outputIndex: number, index:
   return { kind, key, outputIndex, index, text, streamed, scan };
 }
 
-/**
- * Builds a state with every field, always in this order, so all states share one hidden class
- * and the per-token path stays monomorphic (object spread of the state costs several times
- * more). The hot fields are parameters; the rest are copied from `s`.
- */
-function build(
-  s: ReduceState,
-  hot: HotSlot,
-  texts: ReduceState['texts'],
-  reasoning: ReduceState['reasoning'],
-  functionArgs: ReduceState['functionArgs'],
-  emittedText: string,
-  emittedReasoning: string,
-  emittedCount: number,
-): ReduceState {
-  return {
-    phase: s.phase,
-    responseId: s.responseId,
-    status: s.status,
-    incompleteReason: s.incompleteReason,
-    hot,
-    texts,
-    reasoning,
-    functionArgs,
-    functionMeta: s.functionMeta,
-    completedToolCalls: s.completedToolCalls,
-    reasoningItems: s.reasoningItems,
-    blockOrder: s.blockOrder,
-    usage: s.usage,
-    emittedText,
-    emittedReasoning,
-    emittedCount,
-  };
-}
-
-/** A copy of `s` with some fields replaced (the rarer updates). */
-function patch(s: ReduceState, changes: Partial<ReduceState>): ReduceState {
-  const m = { ...s, ...changes };
-  return build(m, m.hot, m.texts, m.reasoning, m.functionArgs, m.emittedText, m.emittedReasoning, m.emittedCount);
+/** A copy of `s` with some records (and the phase or count) replaced: the rarer updates. */
+function patch(s: ReduceState, changes: Partial<ReduceRecords> & { phase?: ReduceState['phase']; emittedCount?: number }): ReduceState {
+  const { phase = s.phase, emittedCount = s.emittedCount, ...records } = changes;
+  return new ReduceState(phase, s.hot, { ...s.records, ...records }, s.emittedText, s.emittedReasoning, emittedCount);
 }
 
 /**
@@ -221,13 +238,13 @@ function patch(s: ReduceState, changes: Partial<ReduceState>): ReduceState {
  */
 function withHot(state: ReduceState, hot: HotSlot, emittedText: string, emittedReasoning: string, emittedCount: number): ReduceState {
   const old = state.hot;
-  let { texts, reasoning, functionArgs } = state;
+  let records = state.records;
   if (old.kind !== 'none' && (old.kind !== hot.kind || old.key !== hot.key)) {
-    if (old.kind === 'text') texts = texts.set(old.key, { text: old.text, streamed: old.streamed });
-    else if (old.kind === 'reasoning') reasoning = reasoning.set(old.key, { text: old.text, streamed: old.streamed });
-    else functionArgs = functionArgs.set(old.key, { buffer: old.text, scan: old.scan });
+    if (old.kind === 'text') records = { ...records, texts: records.texts.set(old.key, { text: old.text, streamed: old.streamed }) };
+    else if (old.kind === 'reasoning') records = { ...records, reasoning: records.reasoning.set(old.key, { text: old.text, streamed: old.streamed }) };
+    else records = { ...records, functionArgs: records.functionArgs.set(old.key, { buffer: old.text, scan: old.scan }) };
   }
-  return build(state, hot, texts, reasoning, functionArgs, emittedText, emittedReasoning, emittedCount);
+  return new ReduceState(state.phase, hot, records, emittedText, emittedReasoning, emittedCount);
 }
 
 /** The text or reasoning buffer for `key`, hot or committed. */
@@ -292,7 +309,7 @@ function appendDelta(
   const hot = state.hot;
   if (hot.kind === kind && hot.outputIndex === outputIndex && hot.index === index) {
     const slot = hotSlot(kind, hot.key, outputIndex, index, hot.text + delta, true, JSON_SCAN_START);
-    return build(state, slot, state.texts, state.reasoning, state.functionArgs, emittedText, emittedReasoning, state.emittedCount + 1);
+    return new ReduceState(state.phase, slot, state.records, emittedText, emittedReasoning, state.emittedCount + 1);
   }
   const key = textKey(outputIndex, index);
   const existing = textBuffer(state, kind, key);
