@@ -630,6 +630,32 @@ describe('reduceResponse: SPEC §6 changes', () => {
       });
     });
 
+    it('partial text and reasoning are everything emitted, in order, across interleaved keys and .done events', () => {
+      // After every prefix of this stream, partial.text / .reasoning equal the concatenated emitted deltas.
+      const events = [
+        textDelta('A1', 0, 0),
+        summaryDelta('r1', 1, 0),
+        textDelta('A2', 0, 0),
+        textDelta('', 2, 0),
+        textDone('not emitted: nothing streamed but empty', 2, 0),
+        textDelta('B1', 2, 0),
+        textDone('C', 3, 0),
+        textDelta('C2', 3, 0),
+        summaryDelta('r2', 1, 0),
+        reasoningDone('R', 4, 0),
+        summaryDone('ignored', 1, 0),
+        textDelta('A3', 0, 0),
+      ];
+      for (let n = 1; n <= events.length; n++) {
+        const run = reduce([...events.slice(0, n), ev({ type: 'error', message: 'x' })]);
+        const text = byType(run.events, 'text-delta').map((e) => e.delta).join('');
+        const reasoning = byType(run.events, 'reasoning-delta').map((e) => e.delta).join('');
+        expect((run.error as CodexStreamError).partial).toEqual({ text, reasoning, toolCalls: [] });
+      }
+      const all = reduce([...events, ev({ type: 'error', message: 'x' })]);
+      expect((all.error as CodexStreamError).partial).toEqual({ text: 'A1A2B1CC2A3', reasoning: 'r1r2R', toolCalls: [] });
+    });
+
     it('a truncated stream after output carries the partial state', () => {
       const run = reduce([textDelta('so far')]);
       expect(run.error).toBeInstanceOf(StreamTruncatedError);

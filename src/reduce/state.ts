@@ -81,6 +81,12 @@ export interface HotSlot {
   readonly streamed: boolean;
   /** Arguments: the scanner after `text`. */
   readonly scan: JsonScan;
+  /**
+   * Text and reasoning: the length of `text` when the slot became hot. Everything appended since
+   * was emitted, so the state's emitted text is its settled part plus `text.slice(emitStart)`:
+   * a hot delta extends one string, not two (fewer long-lived strings for the GC to copy).
+   */
+  readonly emitStart: number;
 }
 
 /** One entry of the first-registration order (item 58). */
@@ -128,7 +134,10 @@ export class ReduceState {
     /** The buffer streaming now; its key is absent from (or stale in) the committed records. */
     readonly hot: HotSlot,
     readonly records: ReduceRecords,
-    /** Everything emitted so far, for `partial` on errors. */
+    /**
+     * Text and reasoning emitted before the hot slot became hot (settled), for `partial` on
+     * errors: see {@link emittedTextOf}.
+     */
     readonly emittedText: string,
     readonly emittedReasoning: string,
     readonly emittedCount: number,
@@ -183,7 +192,7 @@ export interface StepResult {
 export const NONE: readonly CodexEvent[] = Object.freeze([]);
 const EMPTY_BUFFER: TextBuffer = { text: '', streamed: false };
 const EMPTY_ARGS: ArgumentsProgress = { buffer: '', scan: JSON_SCAN_START };
-const NO_HOT: HotSlot = Object.freeze({ kind: 'none', key: '', outputIndex: -1, index: -1, text: '', streamed: false, scan: JSON_SCAN_START });
+const NO_HOT: HotSlot = Object.freeze({ kind: 'none', key: '', outputIndex: -1, index: -1, text: '', streamed: false, scan: JSON_SCAN_START, emitStart: 0 });
 /** Summaries share the reasoning buffers, keyed apart (item 53). */
 const SUMMARY_OFFSET = 10_000;
 
@@ -222,8 +231,33 @@ function textKey(outputIndex: number, contentIndex: number): string {
 }
 
 /** A hot slot, its fields always in this order (one hidden class). */
-function hotSlot(kind: HotSlot['kind'], key: string, outputIndex: number, index: number, text: string, streamed: boolean, scan: JsonScan): HotSlot {
-  return { kind, key, outputIndex, index, text, streamed, scan };
+function hotSlot(
+  kind: HotSlot['kind'],
+  key: string,
+  outputIndex: number,
+  index: number,
+  text: string,
+  streamed: boolean,
+  scan: JsonScan,
+  emitStart: number,
+): HotSlot {
+  return { kind, key, outputIndex, index, text, streamed, scan, emitStart };
+}
+
+/** What the hot slot emitted since it became hot, when it is of `kind`. */
+function hotEmitted(hot: HotSlot, kind: 'text' | 'reasoning'): string {
+  if (hot.kind !== kind || hot.text.length === hot.emitStart) return '';
+  return hot.emitStart === 0 ? hot.text : hot.text.slice(hot.emitStart);
+}
+
+/** All text emitted so far, in emission order. */
+export function emittedTextOf(state: ReduceState): string {
+  return state.emittedText + hotEmitted(state.hot, 'text');
+}
+
+/** All reasoning emitted so far, in emission order. */
+export function emittedReasoningOf(state: ReduceState): string {
+  return state.emittedReasoning + hotEmitted(state.hot, 'reasoning');
 }
 
 /** A copy of `s` with some records (and the phase or count) replaced: the rarer updates. */
@@ -234,9 +268,13 @@ function patch(s: ReduceState, changes: Partial<ReduceRecords> & { phase?: Reduc
 
 /**
  * `state` with `hot` in the slot. When the slot held another key, that buffer is committed to its
- * record first: the one copy per item switch.
+ * record first: the one copy per item switch. The emitted text is settled (what the old slot
+ * emitted moves into `emittedText`), then `addedText` / `addedReasoning` are appended: `hot` starts
+ * a new hot period, its `emitStart` at its current length.
  */
-function withHot(state: ReduceState, hot: HotSlot, emittedText: string, emittedReasoning: string, emittedCount: number): ReduceState {
+function withHot(state: ReduceState, hot: HotSlot, addedText: string, addedReasoning: string, emittedCount: number): ReduceState {
+  const emittedText = emittedTextOf(state) + addedText;
+  const emittedReasoning = emittedReasoningOf(state) + addedReasoning;
   const old = state.hot;
   let records = state.records;
   if (old.kind !== 'none' && (old.kind !== hot.kind || old.key !== hot.key)) {
@@ -265,8 +303,8 @@ function argumentsOf(state: ReduceState, itemId: string): ArgumentsProgress | un
 export function partialOf(state: ReduceState): PartialResponse | undefined {
   if (state.emittedCount === 0) return undefined;
   const partial: PartialResponse = {
-    text: state.emittedText,
-    reasoning: state.emittedReasoning,
+    text: emittedTextOf(state),
+    reasoning: emittedReasoningOf(state),
     toolCalls: [...state.completedToolCalls],
   };
   if (state.responseId !== undefined) partial.responseId = state.responseId;
@@ -303,20 +341,19 @@ function appendDelta(
   outputIndex: number,
   index: number,
   delta: string,
-  emittedText: string,
-  emittedReasoning: string,
 ): ReduceState {
   const hot = state.hot;
   if (hot.kind === kind && hot.outputIndex === outputIndex && hot.index === index) {
-    const slot = hotSlot(kind, hot.key, outputIndex, index, hot.text + delta, true, JSON_SCAN_START);
-    return new ReduceState(state.phase, slot, state.records, emittedText, emittedReasoning, state.emittedCount + 1);
+    const slot = hotSlot(kind, hot.key, outputIndex, index, hot.text + delta, true, JSON_SCAN_START, hot.emitStart);
+    return new ReduceState(state.phase, slot, state.records, state.emittedText, state.emittedReasoning, state.emittedCount + 1);
   }
   const key = textKey(outputIndex, index);
   const existing = textBuffer(state, kind, key);
   const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
   const buffer = existing ?? EMPTY_BUFFER;
-  const slot = hotSlot(kind, key, outputIndex, index, buffer.text + delta, true, JSON_SCAN_START);
-  return withHot(registered, slot, emittedText, emittedReasoning, registered.emittedCount + 1);
+  // The delta is emitted: it lies after emitStart.
+  const slot = hotSlot(kind, key, outputIndex, index, buffer.text + delta, true, JSON_SCAN_START, buffer.text.length);
+  return withHot(registered, slot, '', '', registered.emittedCount + 1);
 }
 
 function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: string, outputIndex: number): ReduceState {
@@ -333,15 +370,18 @@ function finishText(state: ReduceState, kind: 'text' | 'reasoning', outputIndex:
   const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
   const buffer = existing ?? EMPTY_BUFFER;
   const emit = text !== '' && !buffer.streamed;
-  const slot = hotSlot(kind, key, outputIndex, index, buffer.text === '' ? text : buffer.text, buffer.streamed || emit, JSON_SCAN_START);
-  const emittedText = emit && kind === 'text' ? registered.emittedText + text : registered.emittedText;
-  const emittedReasoning = emit && kind === 'reasoning' ? registered.emittedReasoning + text : registered.emittedReasoning;
-  return { state: withHot(registered, slot, emittedText, emittedReasoning, registered.emittedCount + (emit ? 1 : 0)), emit };
+  const next = buffer.text === '' ? text : buffer.text;
+  // A done's text may enter the buffer without being emitted (after empty deltas): a new hot
+  // period starts after it, and what is emitted is added explicitly.
+  const slot = hotSlot(kind, key, outputIndex, index, next, buffer.streamed || emit, JSON_SCAN_START, next.length);
+  const added = emit ? text : '';
+  const state2 = withHot(registered, slot, kind === 'text' ? added : '', kind === 'reasoning' ? added : '', registered.emittedCount + (emit ? 1 : 0));
+  return { state: state2, emit };
 }
 
 function textDelta(state: ReduceState, outputIndex: number, contentIndex: number, delta: string): StepResult {
   return {
-    state: appendDelta(state, 'text', outputIndex, contentIndex, delta, state.emittedText + delta, state.emittedReasoning),
+    state: appendDelta(state, 'text', outputIndex, contentIndex, delta),
     // Emitted even when the delta is "" (item 50).
     out: { type: 'text-delta', delta, outputIndex, contentIndex },
   };
@@ -358,7 +398,7 @@ function reasoningIndex(index: number, kind: 'text' | 'summary'): number {
 
 function reasoningDelta(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', delta: string): StepResult {
   return {
-    state: appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta, state.emittedText, state.emittedReasoning + delta),
+    state: appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta),
     out: { type: 'reasoning-delta', delta, outputIndex, index, kind },
   };
 }
@@ -440,7 +480,7 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
   const scan = scanJson(isHot ? hot.scan : committed.scan, delta);
   const meta = state.functionMeta.get(itemId);
   const emittedCount = meta === undefined ? state.emittedCount : state.emittedCount + 1;
-  const next = withHot(state, hotSlot('args', itemId, -1, -1, buffer, false, scan), state.emittedText, state.emittedReasoning, emittedCount);
+  const next = withHot(state, hotSlot('args', itemId, -1, -1, buffer, false, scan, 0), '', '', emittedCount);
   if (meta === undefined) return { state: next, out: NONE };
   // Only a closed, unbroken buffer can be a whole document: it is parsed when it closes (and
   // again only for whitespace-only deltas after that), never on the deltas before (SPEC §6.12).
