@@ -1,4 +1,5 @@
 import { defer, filter, map, type Observable, type OperatorFunction } from 'rxjs';
+import type { z } from 'zod';
 import { ConfigError, ProtocolError } from '../errors';
 import type { Diagnostic, SseMessage } from '../types';
 import {
@@ -41,6 +42,11 @@ export const fastPaths: ReadonlyMap<KnownResponseEventType, Guard> = new Map<Kno
   ['response.function_call_arguments.delta', argumentsDeltaGuard],
 ]);
 
+/** One lookup per event: the type's schema and its fast-path check, if any. */
+const dispatch: ReadonlyMap<string, { readonly schema: z.ZodType; readonly guard: Guard | undefined }> = new Map(
+  [...responseEventSchemas].map(([type, schema]) => [type, { schema, guard: fastPaths.get(type) }]),
+);
+
 function formatPath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(event)' : path.map(String).join('.');
 }
@@ -57,11 +63,11 @@ export function parseResponseEvent(payload: unknown): ResponseStreamEvent | unde
   if (typeof payload !== 'object' || payload === null) return undefined;
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== 'string') return undefined;
-  const schema = responseEventSchemas.get(type as KnownResponseEventType);
-  if (schema === undefined) return payload as ResponseStreamEvent;
-  const guard = fastPaths.get(type as KnownResponseEventType);
+  const known = dispatch.get(type);
+  if (known === undefined) return payload as ResponseStreamEvent;
+  const guard = known.guard;
   if (guard !== undefined && guard(payload as Record<string, unknown>)) return payload as ResponseStreamEvent;
-  const result = schema.safeParse(payload);
+  const result = known.schema.safeParse(payload);
   if (result.success) return result.data as ResponseStreamEvent;
   const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
   throw new ProtocolError(`OpenAI Codex sent a malformed "${type}" event: ${issues.join('; ')}`, {
