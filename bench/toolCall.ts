@@ -9,7 +9,7 @@ import type { CodexEvent } from '../src/types';
 import { handLoop } from './handLoop';
 import { runInterleaved, type MethodResult } from './harness';
 import { runOperator } from './pipeline';
-import { chunk, generateToolCallTranscript } from './transcript';
+import { chunk, generateTextTranscript, generateToolCallTranscript } from './transcript';
 
 /** One size of the tool-call benchmark. */
 export interface ToolCallRow {
@@ -20,6 +20,8 @@ export interface ToolCallRow {
   pipeline?: MethodResult;
   /** Pipeline ns per transcript byte. */
   nsPerByte?: number;
+  /** The same content streamed as text deltas of the same size: pipeline ns per transcript byte. */
+  textNsPerByte?: number;
   note?: string;
 }
 
@@ -62,6 +64,18 @@ export async function benchToolCalls(op: () => OperatorFunction<Uint8Array, Code
     );
     row.hand = hand;
     row.pipeline = pipeline;
+    // The yardstick: the same bytes as text deltas, timed in the same conditions.
+    const text = generateTextTranscript({ argsBytes, deltaSize: o.deltaSize });
+    const [, textPipeline] = await runInterleaved(
+      [
+        { name: 'hand loop', run: handLoop },
+        { name: 'parseResponseStream()', run: (c) => runOperator(op(), c) },
+      ],
+      chunk(text.bytes, o.chunkSize),
+      text,
+      { rounds: o.rounds, warmup: o.warmup, bytes: text.bytes.length, gcBetweenRuns: o.gcBetweenRuns },
+    );
+    if (textPipeline && textPipeline.mismatch === null) row.textNsPerByte = (textPipeline.medianMs * 1e6) / text.bytes.length;
     if (pipeline && pipeline.mismatch === null && Number.isFinite(pipeline.medianMs)) {
       row.nsPerByte = (pipeline.medianMs * 1e6) / t.bytes.length;
       if (prev) exponent = Math.log(pipeline.medianMs / prev.ms) / Math.log(t.bytes.length / prev.bytes);

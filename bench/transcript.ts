@@ -312,6 +312,27 @@ export function generateToolCallTranscript(options: ToolCallTranscriptOptions): 
 }
 
 /**
+ * The same content as {@link generateToolCallTranscript} (same seed, same bytes, same delta
+ * size) streamed as assistant text instead: the yardstick for "a tool call costs no more per
+ * byte than text".
+ */
+export function generateTextTranscript(options: ToolCallTranscriptOptions): Transcript {
+  const rand = prng(options.seed ?? 7);
+  const w = new Writer(rand);
+  const respId = hexId(rand, 'resp_');
+  open(w, respId);
+  const msgId = hexId(rand, 'msg_');
+  w.emit({ type: 'response.output_item.added', output_index: 0, item: { id: msgId, type: 'message', status: 'in_progress', content: [], role: 'assistant' } });
+  const text = argsJson(rand, options.argsBytes);
+  for (const d of slices(text, options.deltaSize ?? 10)) {
+    w.textDelta({ type: 'response.output_text.delta', item_id: msgId, output_index: 0, content_index: 0, logprobs: [] }, d);
+  }
+  w.emit({ type: 'response.output_text.done', item_id: msgId, output_index: 0, content_index: 0, logprobs: [], text });
+  close(w, respId);
+  return w.finish();
+}
+
+/**
  * Events a Codex client passes over without keeping anything (hosted-tool progress, keepalives,
  * rate-limit notices), `sizeBytes` of them between `response.created` and `response.completed`:
  * whatever the heap grows by while they stream is retained per byte, not per text char.
