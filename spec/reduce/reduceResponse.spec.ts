@@ -206,18 +206,21 @@ describe('step (pure)', () => {
       expect(serialise(state)).toBe(before);
       expect([state.functionArgs.size, state.functionMeta.size, state.reasoningItems.size]).toEqual(mapsBefore);
       snapshots.push(before);
-      state = result.state;
+      state = result;
     }
     expect(state.phase).toBe('terminal');
     // Replaying from the initial state gives the same result: no hidden shared state.
     let replay: ReduceState = INITIAL_REDUCE_STATE;
-    for (const event of events) replay = step(replay, event).state;
+    for (const event of events) replay = step(replay, event);
     expect(serialise(replay)).toBe(serialise(state));
   });
 
   it('ignores events after the terminal one', () => {
-    const terminal = step(INITIAL_REDUCE_STATE, completed()).state;
-    expect(step(terminal, textDelta('late'))).toEqual({ state: terminal, out: [] });
+    const terminal = step(INITIAL_REDUCE_STATE, completed());
+    const late = step(terminal, textDelta('late'));
+    expect(late.out).toEqual([]);
+    expect(late.frame).toBe(terminal.frame);
+    expect(late.hotText).toBe(terminal.hotText);
   });
 
   it('reduceResponse without input at all is truncated', () => {

@@ -1,24 +1,22 @@
 import { catchError, concatWith, defer, filter, from, map, scan, takeWhile, throwError, type Observable, type OperatorFunction } from 'rxjs';
 import type { ResponseStreamEvent } from '../events/schemas';
 import type { CodexEvent } from '../types';
-import { INITIAL_REDUCE_STATE, NONE, step, truncatedError, withPartial, type StepResult } from './state';
+import { INITIAL_REDUCE_STATE, NONE, step, truncatedError, withPartial, type ReduceState } from './state';
 
-const START: StepResult = { state: INITIAL_REDUCE_STATE, out: NONE };
-
-const streaming = (result: StepResult): boolean => result.state.phase !== 'terminal';
-const emits = (result: StepResult): boolean => result.out !== NONE;
+const streaming = (state: ReduceState): boolean => state.phase !== 'terminal';
+const emits = (state: ReduceState): boolean => state.out !== NONE;
 
 /** The one event of a non-terminal step (the seed's state machine emits at most one per wire event). */
-function single(result: StepResult): CodexEvent {
-  const out = result.out;
+function single(state: ReduceState): CodexEvent {
+  const out = state.out;
   if (!Array.isArray(out)) return out as CodexEvent;
   if (out.length !== 1) throw new Error(`reduceResponse: a non-terminal step emitted ${out.length} events`);
   return out[0] as CodexEvent;
 }
 
 /** The terminal step's events, in order. */
-function all(result: StepResult): readonly CodexEvent[] {
-  return Array.isArray(result.out) ? result.out : [result.out as CodexEvent];
+function all(state: ReduceState): readonly CodexEvent[] {
+  return Array.isArray(state.out) ? state.out : [state.out as CodexEvent];
 }
 
 /**
@@ -69,17 +67,17 @@ export function reduceResponse(): OperatorFunction<ResponseStreamEvent, CodexEve
     defer(() => {
       // Per subscription (a retry resubscribes through defer, so it starts clean): the latest
       // step, for `partial` on errors and for the terminal step's events.
-      let last = START;
+      let last = INITIAL_REDUCE_STATE;
       return source.pipe(
-        scan((previous: StepResult, event: ResponseStreamEvent) => (last = step(previous.state, event)), START),
+        scan((previous: ReduceState, event: ResponseStreamEvent) => (last = step(previous, event)), INITIAL_REDUCE_STATE),
         // Exclusive: the terminal step completes this at once, which unsubscribes upstream
         // (cancelling the body) before its events go out below, in the same tick.
         takeWhile(streaming),
         // Flattening without an inner subscription per event: other steps emit zero or one event.
         filter(emits),
         map(single),
-        concatWith(defer(() => (streaming(last) ? throwError(() => truncatedError(last.state)) : from(all(last))))),
-        catchError((error: unknown) => throwError(() => withPartial(error, last.state))),
+        concatWith(defer(() => (streaming(last) ? throwError(() => truncatedError(last)) : from(all(last))))),
+        catchError((error: unknown) => throwError(() => withPartial(error, last))),
       );
     });
 }

@@ -27,8 +27,8 @@ import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan';
 /**
  * The seed's stream state machine (BEHAVIOUR items 47–61, `CodexStreamState` +
  * `handle_codex_payload` + `into_content_blocks`) as a pure, immutable reducer:
- * `step(state, event)` returns a new state and the events to emit; it never mutates its input,
- * so a `scan` over it is safe to resubscribe (retry) and to marble-test.
+ * `step(state, event)` returns a new state carrying the events to emit (`out`); it never mutates
+ * its input, so a `scan` over it is safe to resubscribe (retry) and to marble-test.
  */
 
 /** A text or reasoning buffer, keyed by `(output_index, content_index)`. */
@@ -59,34 +59,6 @@ export interface FunctionCallMeta {
 export interface ReasoningItem {
   readonly id?: string;
   readonly encryptedContent?: string;
-}
-
-/**
- * The buffer that is streaming now. Deltas of one item arrive consecutively, so they update this
- * slot alone (O(1) per delta); the first delta or `.done` of another key commits the slot into
- * `texts` / `reasoning` / `functionArgs` with one copy (O(items) per item switch, not per delta:
- * copying the whole record per delta made a long turn quadratic in its number of output items).
- * One shape for every kind, so the per-token path stays monomorphic.
- */
-export interface HotSlot {
-  readonly kind: 'none' | 'text' | 'reasoning' | 'args';
-  /** `"<output_index>:<index>"` for text and reasoning, the `item_id` for arguments. */
-  readonly key: string;
-  /** Text and reasoning: the indices behind `key`, compared before any key string is built. */
-  readonly outputIndex: number;
-  readonly index: number;
-  /** The buffer: text, reasoning or argument JSON. */
-  readonly text: string;
-  /** Text and reasoning: see {@link TextBuffer.streamed}. */
-  readonly streamed: boolean;
-  /** Arguments: the scanner after `text`. */
-  readonly scan: JsonScan;
-  /**
-   * Text and reasoning: the length of `text` when the slot became hot. Everything appended since
-   * was emitted, so the state's emitted text is its settled part plus `text.slice(emitStart)`:
-   * a hot delta extends one string, not two (fewer long-lived strings for the GC to copy).
-   */
-  readonly emitStart: number;
 }
 
 /** One entry of the first-registration order (item 58). */
@@ -124,102 +96,168 @@ export interface ReduceRecords {
 }
 
 /**
- * The reducer's whole state. Immutable: every step builds a new one (never mutating this one or
- * its records). The per-delta fields are its own; the rest is in the shared `records`, also
- * readable through the getters.
+ * Everything but the hot buffer itself: what changes at most once per hot period (an item
+ * switch, a `.done`, a rarer event). One object shared by all the states of one item's deltas.
+ *
+ * The hot buffer is the one streaming now. Deltas of one item arrive consecutively, so they
+ * extend it alone (O(1) per delta); the first delta or `.done` of another key commits it into
+ * `texts` / `reasoning` / `functionArgs` with one copy (O(items) per item switch, not per delta:
+ * copying the whole record per delta made a long turn quadratic in its number of output items).
+ */
+export interface ReduceFrame {
+  readonly phase: 'streaming' | 'terminal';
+  readonly records: ReduceRecords;
+  readonly hotKind: 'none' | 'text' | 'reasoning' | 'args';
+  /** `"<output_index>:<index>"` for text and reasoning, the `item_id` for arguments. */
+  readonly hotKey: string;
+  /** Text and reasoning: the indices behind `hotKey`, compared before any key string is built. */
+  readonly hotOutputIndex: number;
+  readonly hotIndex: number;
+  /** Text and reasoning: see {@link TextBuffer.streamed}. */
+  readonly hotStreamed: boolean;
+  /**
+   * Text and reasoning: the length of the hot text when it became hot. Everything appended since
+   * was emitted, so the emitted text is `emittedText` plus the hot text from here: a hot delta
+   * extends one string, not two (fewer long-lived strings for the GC to copy).
+   */
+  readonly hotEmitStart: number;
+  /** Text and reasoning emitted before the hot period began (settled), for `partial`. */
+  readonly emittedText: string;
+  readonly emittedReasoning: string;
+  /** Anything was emitted: errors then carry `partial`. */
+  readonly emitted: boolean;
+}
+
+/**
+ * The reducer's whole state. Immutable: every step builds a new one (never mutating this one,
+ * its frame or its records). A delta of the hot item builds only this object: the shared
+ * {@link ReduceFrame}, the extended hot buffer, the scanner and the step's events.
  */
 export class ReduceState {
   constructor(
-    readonly phase: 'streaming' | 'terminal',
-    /** The buffer streaming now; its key is absent from (or stale in) the committed records. */
-    readonly hot: HotSlot,
-    readonly records: ReduceRecords,
+    readonly frame: ReduceFrame,
+    /** The hot buffer: text, reasoning or argument JSON ('' when nothing is hot). */
+    readonly hotText: string,
+    /** Arguments: the scanner after `hotText`. */
+    readonly hotScan: JsonScan,
     /**
-     * Text and reasoning emitted before the hot slot became hot (settled), for `partial` on
-     * errors: see {@link emittedTextOf}.
+     * What this step emits: one event (every step but the terminal one emits at most one, so the
+     * common case allocates no array), or the events in order (the shared empty `NONE` for none).
      */
-    readonly emittedText: string,
-    readonly emittedReasoning: string,
-    readonly emittedCount: number,
+    readonly out: CodexEvent | readonly CodexEvent[],
   ) {}
 
+  get phase(): 'streaming' | 'terminal' {
+    return this.frame.phase;
+  }
+  get records(): ReduceRecords {
+    return this.frame.records;
+  }
   get responseId(): string | undefined {
-    return this.records.responseId;
+    return this.frame.records.responseId;
   }
   get status(): ResponseStatus {
-    return this.records.status;
+    return this.frame.records.status;
   }
   get incompleteReason(): string | undefined {
-    return this.records.incompleteReason;
+    return this.frame.records.incompleteReason;
   }
   get texts(): Committed<string, TextBuffer> {
-    return this.records.texts;
+    return this.frame.records.texts;
   }
   get reasoning(): Committed<string, TextBuffer> {
-    return this.records.reasoning;
+    return this.frame.records.reasoning;
   }
   get functionArgs(): Committed<string, ArgumentsProgress> {
-    return this.records.functionArgs;
+    return this.frame.records.functionArgs;
   }
   get functionMeta(): Committed<string, FunctionCallMeta> {
-    return this.records.functionMeta;
+    return this.frame.records.functionMeta;
   }
   get completedToolCalls(): readonly ToolCall[] {
-    return this.records.completedToolCalls;
+    return this.frame.records.completedToolCalls;
   }
   get reasoningItems(): Committed<number, ReasoningItem> {
-    return this.records.reasoningItems;
+    return this.frame.records.reasoningItems;
   }
   get blockOrder(): readonly BlockKey[] {
-    return this.records.blockOrder;
+    return this.frame.records.blockOrder;
   }
   get usage(): Usage | undefined {
-    return this.records.usage;
+    return this.frame.records.usage;
   }
-}
-
-/** A step's result: the next state and what to emit. */
-export interface StepResult {
-  readonly state: ReduceState;
-  /**
-   * What to emit: one event (every step but the terminal one emits at most one, so the common
-   * case allocates no array), or the events in order (the shared empty `NONE` for nothing).
-   */
-  readonly out: CodexEvent | readonly CodexEvent[];
 }
 
 /** Nothing to emit: one shared, frozen empty array. */
 export const NONE: readonly CodexEvent[] = Object.freeze([]);
 const EMPTY_BUFFER: TextBuffer = { text: '', streamed: false };
 const EMPTY_ARGS: ArgumentsProgress = { buffer: '', scan: JSON_SCAN_START };
-const NO_HOT: HotSlot = Object.freeze({ kind: 'none', key: '', outputIndex: -1, index: -1, text: '', streamed: false, scan: JSON_SCAN_START, emitStart: 0 });
 /** Summaries share the reasoning buffers, keyed apart (item 53). */
 const SUMMARY_OFFSET = 10_000;
+
+/** A frame, its fields always in this order (one hidden class). */
+function frameOf(
+  phase: ReduceFrame['phase'],
+  records: ReduceRecords,
+  hotKind: ReduceFrame['hotKind'],
+  hotKey: string,
+  hotOutputIndex: number,
+  hotIndex: number,
+  hotStreamed: boolean,
+  hotEmitStart: number,
+  emittedText: string,
+  emittedReasoning: string,
+  emitted: boolean,
+): ReduceFrame {
+  return { phase, records, hotKind, hotKey, hotOutputIndex, hotIndex, hotStreamed, hotEmitStart, emittedText, emittedReasoning, emitted };
+}
 
 /** The state before the first event. */
 export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze(
   new ReduceState(
-    'streaming',
-    NO_HOT,
-    Object.freeze({
-      // Same fields, same order as every patch() (spreads of this object): one hidden class.
-      responseId: undefined,
-      status: 'completed',
-      incompleteReason: undefined,
-      texts: Committed.empty<string, TextBuffer>(),
-      reasoning: Committed.empty<string, TextBuffer>(),
-      functionArgs: Committed.empty<string, ArgumentsProgress>(),
-      functionMeta: Committed.empty<string, FunctionCallMeta>(),
-      completedToolCalls: Object.freeze([]),
-      reasoningItems: Committed.empty<number, ReasoningItem>(),
-      blockOrder: Object.freeze([]),
-      usage: undefined,
-    }),
+    Object.freeze(
+      frameOf(
+        'streaming',
+        Object.freeze({
+          // Same fields, same order as every patch() (spreads of this object): one hidden class.
+          responseId: undefined,
+          status: 'completed',
+          incompleteReason: undefined,
+          texts: Committed.empty<string, TextBuffer>(),
+          reasoning: Committed.empty<string, TextBuffer>(),
+          functionArgs: Committed.empty<string, ArgumentsProgress>(),
+          functionMeta: Committed.empty<string, FunctionCallMeta>(),
+          completedToolCalls: Object.freeze([]),
+          reasoningItems: Committed.empty<number, ReasoningItem>(),
+          blockOrder: Object.freeze([]),
+          usage: undefined,
+        }) as ReduceRecords,
+        'none',
+        '',
+        -1,
+        -1,
+        false,
+        0,
+        '',
+        '',
+        false,
+      ),
+    ),
     '',
-    '',
-    0,
+    JSON_SCAN_START,
+    NONE,
   ),
 );
+
+/** `state` emitting nothing: itself when it already does. */
+function quiet(state: ReduceState): ReduceState {
+  return state.out === NONE ? state : new ReduceState(state.frame, state.hotText, state.hotScan, NONE);
+}
+
+/** `state` emitting `out` instead. */
+function emitting(state: ReduceState, out: CodexEvent | readonly CodexEvent[]): ReduceState {
+  return new ReduceState(state.frame, state.hotText, state.hotScan, out);
+}
 
 /** Registers a block not seen before, in first-seen order (item 58). */
 function register(state: ReduceState, block: BlockKey): ReduceState {
@@ -230,9 +268,44 @@ function textKey(outputIndex: number, contentIndex: number): string {
   return `${outputIndex}:${contentIndex}`;
 }
 
-/** A hot slot, its fields always in this order (one hidden class). */
-function hotSlot(
-  kind: HotSlot['kind'],
+/** What the hot buffer emitted since it became hot, when it is of `kind`. */
+function hotEmitted(state: ReduceState, kind: 'text' | 'reasoning'): string {
+  const frame = state.frame;
+  const text = state.hotText;
+  if (frame.hotKind !== kind || text.length === frame.hotEmitStart) return '';
+  return frame.hotEmitStart === 0 ? text : text.slice(frame.hotEmitStart);
+}
+
+/** All text emitted so far, in emission order. */
+export function emittedTextOf(state: ReduceState): string {
+  return state.frame.emittedText + hotEmitted(state, 'text');
+}
+
+/** All reasoning emitted so far, in emission order. */
+export function emittedReasoningOf(state: ReduceState): string {
+  return state.frame.emittedReasoning + hotEmitted(state, 'reasoning');
+}
+
+/**
+ * A copy of `s` with some records (and the phase or the emitted flag) replaced, emitting nothing:
+ * the rarer updates.
+ */
+function patch(s: ReduceState, changes: Partial<ReduceRecords> & { phase?: ReduceFrame['phase']; emitted?: boolean }): ReduceState {
+  const { phase = s.frame.phase, emitted = s.frame.emitted, ...records } = changes;
+  const f = s.frame;
+  const frame = frameOf(phase, { ...f.records, ...records }, f.hotKind, f.hotKey, f.hotOutputIndex, f.hotIndex, f.hotStreamed, f.hotEmitStart, f.emittedText, f.emittedReasoning, emitted);
+  return new ReduceState(frame, s.hotText, s.hotScan, NONE);
+}
+
+/**
+ * `state` with a new hot period for `key`, emitting `out`. When another key was hot, its buffer
+ * is committed to its record first: the one copy per item switch. The emitted text is settled
+ * (what the old period emitted moves into `emittedText`), then `addedText` / `addedReasoning`
+ * are appended: the new period starts at `emitStart`.
+ */
+function withHot(
+  state: ReduceState,
+  kind: 'text' | 'reasoning' | 'args',
   key: string,
   outputIndex: number,
   index: number,
@@ -240,68 +313,42 @@ function hotSlot(
   streamed: boolean,
   scan: JsonScan,
   emitStart: number,
-): HotSlot {
-  return { kind, key, outputIndex, index, text, streamed, scan, emitStart };
-}
-
-/** What the hot slot emitted since it became hot, when it is of `kind`. */
-function hotEmitted(hot: HotSlot, kind: 'text' | 'reasoning'): string {
-  if (hot.kind !== kind || hot.text.length === hot.emitStart) return '';
-  return hot.emitStart === 0 ? hot.text : hot.text.slice(hot.emitStart);
-}
-
-/** All text emitted so far, in emission order. */
-export function emittedTextOf(state: ReduceState): string {
-  return state.emittedText + hotEmitted(state.hot, 'text');
-}
-
-/** All reasoning emitted so far, in emission order. */
-export function emittedReasoningOf(state: ReduceState): string {
-  return state.emittedReasoning + hotEmitted(state.hot, 'reasoning');
-}
-
-/** A copy of `s` with some records (and the phase or count) replaced: the rarer updates. */
-function patch(s: ReduceState, changes: Partial<ReduceRecords> & { phase?: ReduceState['phase']; emittedCount?: number }): ReduceState {
-  const { phase = s.phase, emittedCount = s.emittedCount, ...records } = changes;
-  return new ReduceState(phase, s.hot, { ...s.records, ...records }, s.emittedText, s.emittedReasoning, emittedCount);
-}
-
-/**
- * `state` with `hot` in the slot. When the slot held another key, that buffer is committed to its
- * record first: the one copy per item switch. The emitted text is settled (what the old slot
- * emitted moves into `emittedText`), then `addedText` / `addedReasoning` are appended: `hot` starts
- * a new hot period, its `emitStart` at its current length.
- */
-function withHot(state: ReduceState, hot: HotSlot, addedText: string, addedReasoning: string, emittedCount: number): ReduceState {
+  addedText: string,
+  addedReasoning: string,
+  emits: boolean,
+  out: CodexEvent | readonly CodexEvent[],
+): ReduceState {
+  const f = state.frame;
   const emittedText = emittedTextOf(state) + addedText;
   const emittedReasoning = emittedReasoningOf(state) + addedReasoning;
-  const old = state.hot;
-  let records = state.records;
-  if (old.kind !== 'none' && (old.kind !== hot.kind || old.key !== hot.key)) {
-    if (old.kind === 'text') records = { ...records, texts: records.texts.set(old.key, { text: old.text, streamed: old.streamed }) };
-    else if (old.kind === 'reasoning') records = { ...records, reasoning: records.reasoning.set(old.key, { text: old.text, streamed: old.streamed }) };
-    else records = { ...records, functionArgs: records.functionArgs.set(old.key, { buffer: old.text, scan: old.scan }) };
+  let records = f.records;
+  if (f.hotKind !== 'none' && (f.hotKind !== kind || f.hotKey !== key)) {
+    const old = state.hotText;
+    if (f.hotKind === 'text') records = { ...records, texts: records.texts.set(f.hotKey, { text: old, streamed: f.hotStreamed }) };
+    else if (f.hotKind === 'reasoning') records = { ...records, reasoning: records.reasoning.set(f.hotKey, { text: old, streamed: f.hotStreamed }) };
+    else records = { ...records, functionArgs: records.functionArgs.set(f.hotKey, { buffer: old, scan: state.hotScan }) };
   }
-  return new ReduceState(state.phase, hot, records, emittedText, emittedReasoning, emittedCount);
+  const frame = frameOf(f.phase, records, kind, key, outputIndex, index, streamed, emitStart, emittedText, emittedReasoning, f.emitted || emits);
+  return new ReduceState(frame, text, scan, out);
 }
 
 /** The text or reasoning buffer for `key`, hot or committed. */
 function textBuffer(state: ReduceState, kind: 'text' | 'reasoning', key: string): TextBuffer | undefined {
-  const hot = state.hot;
-  if (hot.kind === kind && hot.key === key) return hot;
+  const f = state.frame;
+  if (f.hotKind === kind && f.hotKey === key) return { text: state.hotText, streamed: f.hotStreamed };
   return (kind === 'text' ? state.texts : state.reasoning).get(key);
 }
 
 /** The argument buffer for `itemId`, hot or committed. */
 function argumentsOf(state: ReduceState, itemId: string): ArgumentsProgress | undefined {
-  const hot = state.hot;
-  if (hot.kind === 'args' && hot.key === itemId) return { buffer: hot.text, scan: hot.scan };
+  const f = state.frame;
+  if (f.hotKind === 'args' && f.hotKey === itemId) return { buffer: state.hotText, scan: state.hotScan };
   return state.functionArgs.get(itemId);
 }
 
 /** What the stream had produced, for `partial` on errors; undefined when nothing was emitted. */
 export function partialOf(state: ReduceState): PartialResponse | undefined {
-  if (state.emittedCount === 0) return undefined;
+  if (!state.frame.emitted) return undefined;
   const partial: PartialResponse = {
     text: emittedTextOf(state),
     reasoning: emittedReasoningOf(state),
@@ -332,8 +379,8 @@ export function truncatedError(state: ReduceState): StreamTruncatedError {
 
 /**
  * Appends a text or reasoning delta (`index` is the summary index plus `SUMMARY_OFFSET` for
- * summaries). A delta for the hot key was registered when the key became hot: it costs a compare,
- * one slot and one state, with no key string built.
+ * summaries) and emits `out`. A delta for the hot key was registered when the key became hot: it
+ * costs a compare and one state (the frame is shared), with no key string built.
  */
 function appendDelta(
   state: ReduceState,
@@ -341,19 +388,22 @@ function appendDelta(
   outputIndex: number,
   index: number,
   delta: string,
+  out: CodexEvent,
 ): ReduceState {
-  const hot = state.hot;
-  if (hot.kind === kind && hot.outputIndex === outputIndex && hot.index === index) {
-    const slot = hotSlot(kind, hot.key, outputIndex, index, hot.text + delta, true, JSON_SCAN_START, hot.emitStart);
-    return new ReduceState(state.phase, slot, state.records, state.emittedText, state.emittedReasoning, state.emittedCount + 1);
+  const f = state.frame;
+  if (f.hotKind === kind && f.hotOutputIndex === outputIndex && f.hotIndex === index) {
+    const frame =
+      f.hotStreamed && f.emitted
+        ? f
+        : frameOf(f.phase, f.records, kind, f.hotKey, outputIndex, index, true, f.hotEmitStart, f.emittedText, f.emittedReasoning, true);
+    return new ReduceState(frame, state.hotText + delta, JSON_SCAN_START, out);
   }
   const key = textKey(outputIndex, index);
   const existing = textBuffer(state, kind, key);
   const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
   const buffer = existing ?? EMPTY_BUFFER;
   // The delta is emitted: it lies after emitStart.
-  const slot = hotSlot(kind, key, outputIndex, index, buffer.text + delta, true, JSON_SCAN_START, buffer.text.length);
-  return withHot(registered, slot, '', '', registered.emittedCount + 1);
+  return withHot(registered, kind, key, outputIndex, index, buffer.text + delta, true, JSON_SCAN_START, buffer.text.length, '', '', true, out);
 }
 
 function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: string, outputIndex: number): ReduceState {
@@ -361,10 +411,10 @@ function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: strin
 }
 
 /**
- * Items 51–53: a `.done` never replaces a non-empty buffer, and its text is emitted only when
- * nothing was streamed for the key. Returns the new state and whether to emit `text`.
+ * Items 51–53: a `.done` never replaces a non-empty buffer, and its text is emitted (as `out`)
+ * only when nothing was streamed for the key.
  */
-function finishText(state: ReduceState, kind: 'text' | 'reasoning', outputIndex: number, index: number, text: string): { state: ReduceState; emit: boolean } {
+function finishText(state: ReduceState, kind: 'text' | 'reasoning', outputIndex: number, index: number, text: string, out: CodexEvent): ReduceState {
   const key = textKey(outputIndex, index);
   const existing = textBuffer(state, kind, key);
   const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
@@ -373,39 +423,44 @@ function finishText(state: ReduceState, kind: 'text' | 'reasoning', outputIndex:
   const next = buffer.text === '' ? text : buffer.text;
   // A done's text may enter the buffer without being emitted (after empty deltas): a new hot
   // period starts after it, and what is emitted is added explicitly.
-  const slot = hotSlot(kind, key, outputIndex, index, next, buffer.streamed || emit, JSON_SCAN_START, next.length);
   const added = emit ? text : '';
-  const state2 = withHot(registered, slot, kind === 'text' ? added : '', kind === 'reasoning' ? added : '', registered.emittedCount + (emit ? 1 : 0));
-  return { state: state2, emit };
+  return withHot(
+    registered,
+    kind,
+    key,
+    outputIndex,
+    index,
+    next,
+    buffer.streamed || emit,
+    JSON_SCAN_START,
+    next.length,
+    kind === 'text' ? added : '',
+    kind === 'reasoning' ? added : '',
+    emit,
+    emit ? out : NONE,
+  );
 }
 
-function textDelta(state: ReduceState, outputIndex: number, contentIndex: number, delta: string): StepResult {
-  return {
-    state: appendDelta(state, 'text', outputIndex, contentIndex, delta),
-    // Emitted even when the delta is "" (item 50).
-    out: { type: 'text-delta', delta, outputIndex, contentIndex },
-  };
+function textDelta(state: ReduceState, outputIndex: number, contentIndex: number, delta: string): ReduceState {
+  // Emitted even when the delta is "" (item 50).
+  return appendDelta(state, 'text', outputIndex, contentIndex, delta, { type: 'text-delta', delta, outputIndex, contentIndex });
 }
 
-function textDone(state: ReduceState, outputIndex: number, contentIndex: number, text: string): StepResult {
-  const { state: next, emit } = finishText(state, 'text', outputIndex, contentIndex, text);
-  return { state: next, out: emit ? { type: 'text-delta', delta: text, outputIndex, contentIndex } : NONE };
+function textDone(state: ReduceState, outputIndex: number, contentIndex: number, text: string): ReduceState {
+  return finishText(state, 'text', outputIndex, contentIndex, text, { type: 'text-delta', delta: text, outputIndex, contentIndex });
 }
 
 function reasoningIndex(index: number, kind: 'text' | 'summary'): number {
   return kind === 'summary' ? SUMMARY_OFFSET + index : index;
 }
 
-function reasoningDelta(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', delta: string): StepResult {
-  return {
-    state: appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta),
-    out: { type: 'reasoning-delta', delta, outputIndex, index, kind },
-  };
+function reasoningDelta(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', delta: string): ReduceState {
+  return appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta, { type: 'reasoning-delta', delta, outputIndex, index, kind });
 }
 
-function reasoningDone(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', text: string): StepResult {
-  const { state: next, emit } = finishText(state, 'reasoning', outputIndex, reasoningIndex(index, kind), text);
-  return { state: next, out: emit ? { type: 'reasoning-delta', delta: text, outputIndex, index, kind } : NONE };
+function reasoningDone(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', text: string): ReduceState {
+  const out: CodexEvent = { type: 'reasoning-delta', delta: text, outputIndex, index, kind };
+  return finishText(state, 'reasoning', outputIndex, reasoningIndex(index, kind), text, out);
 }
 
 // ---- output items (item 49, SPEC §6.7) -------------------------------------------------------
@@ -428,17 +483,17 @@ function noteReasoningItem(state: ReduceState, outputIndex: number, item: Output
   return known === undefined ? register(updated, { kind: 'reasoning-item', outputIndex }) : updated;
 }
 
-function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): StepResult {
+function outputItemAdded(state: ReduceState, event: OutputItemAddedEvent): ReduceState {
   const item = event.item;
-  if (!item) return { state, out: NONE };
+  if (!item) return quiet(state);
   const outputIndex = event.output_index ?? 0;
   if (item.type === 'function_call') {
-    if (!item.id) return { state, out: NONE };
+    if (!item.id) return quiet(state);
     const meta: FunctionCallMeta = { callId: item.call_id ?? '', name: item.name ?? '', outputIndex };
-    return { state: patch(state, { functionMeta: state.functionMeta.set(item.id, meta) }), out: NONE };
+    return patch(state, { functionMeta: state.functionMeta.set(item.id, meta) });
   }
-  if (item.type === 'reasoning') return { state: noteReasoningItem(state, outputIndex, item, 'added'), out: NONE };
-  return { state, out: NONE };
+  if (item.type === 'reasoning') return noteReasoningItem(state, outputIndex, item, 'added');
+  return quiet(state);
 }
 
 /** The output index where a reasoning item with this wire id was recorded, if any. */
@@ -450,13 +505,13 @@ function reasoningIndexById(state: ReduceState, id: string): number | undefined 
   return undefined;
 }
 
-function outputItemDone(state: ReduceState, event: OutputItemDoneEvent): StepResult {
+function outputItemDone(state: ReduceState, event: OutputItemDoneEvent): ReduceState {
   const item = event.item;
-  if (!item || item.type !== 'reasoning') return { state, out: NONE };
+  if (!item || item.type !== 'reasoning') return quiet(state);
   // By id first: a missing output_index reads as 0 and would file the item under another
   // index, giving two blocks with one rs_ id.
   const outputIndex = reasoningIndexById(state, item.id) ?? event.output_index ?? 0;
-  return { state: noteReasoningItem(state, outputIndex, item, 'done'), out: NONE };
+  return noteReasoningItem(state, outputIndex, item, 'done');
 }
 
 // ---- function calls (items 54, 55, SPEC §6.12) -----------------------------------------------
@@ -469,29 +524,36 @@ function parseArguments(json: string): unknown {
   }
 }
 
-function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEvent): StepResult {
+function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEvent): ReduceState {
   const itemId = event.item_id ?? '';
-  if (itemId === '') return { state, out: NONE };
+  if (itemId === '') return quiet(state);
   const delta = event.delta ?? '';
-  const hot = state.hot;
-  const isHot = hot.kind === 'args' && hot.key === itemId;
+  const f = state.frame;
+  const isHot = f.hotKind === 'args' && f.hotKey === itemId;
   const committed = isHot ? EMPTY_ARGS : (state.functionArgs.get(itemId) ?? EMPTY_ARGS);
-  const buffer = (isHot ? hot.text : committed.buffer) + delta;
-  const scan = scanJson(isHot ? hot.scan : committed.scan, delta);
+  const buffer = (isHot ? state.hotText : committed.buffer) + delta;
+  const scan = scanJson(isHot ? state.hotScan : committed.scan, delta);
   const meta = state.functionMeta.get(itemId);
-  const emittedCount = meta === undefined ? state.emittedCount : state.emittedCount + 1;
-  const next = withHot(state, hotSlot('args', itemId, -1, -1, buffer, false, scan, 0), '', '', emittedCount);
-  if (meta === undefined) return { state: next, out: NONE };
   // Only a closed, unbroken buffer can be a whole document: it is parsed when it closes (and
   // again only for whitespace-only deltas after that), never on the deltas before (SPEC §6.12).
-  const input = scan.closed && !scan.broken ? parseArguments(buffer) : {};
-  return {
-    state: next,
-    out: { type: 'tool-call-delta', toolCall: { id: meta.callId, name: meta.name, input, rawInputJson: buffer } },
-  };
+  const out: CodexEvent | readonly CodexEvent[] =
+    meta === undefined
+      ? NONE
+      : {
+          type: 'tool-call-delta',
+          toolCall: { id: meta.callId, name: meta.name, input: scan.closed && !scan.broken ? parseArguments(buffer) : {}, rawInputJson: buffer },
+        };
+  if (isHot) {
+    const frame =
+      meta === undefined || f.emitted
+        ? f
+        : frameOf(f.phase, f.records, 'args', itemId, -1, -1, false, 0, f.emittedText, f.emittedReasoning, true);
+    return new ReduceState(frame, buffer, scan, out);
+  }
+  return withHot(state, 'args', itemId, -1, -1, buffer, false, scan, 0, '', '', meta !== undefined, out);
 }
 
-function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent): StepResult {
+function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent): ReduceState {
   const itemId = event.item_id ?? '';
   const args = event.arguments ?? argumentsOf(state, itemId)?.buffer ?? '{}';
   // Item 55: the event's call_id (with its name), else the stored metadata, else the item id.
@@ -504,7 +566,7 @@ function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent
   const index = state.completedToolCalls.length;
   // No de-duplication, as the seed (item 55).
   const next = patch(state, { completedToolCalls: [...state.completedToolCalls, toolCall] });
-  return { state: register(next, { kind: 'tool', index }), out: NONE };
+  return register(next, { kind: 'tool', index });
 }
 
 // ---- errors (items 47, 48, SPEC §6.5) --------------------------------------------------------
@@ -624,7 +686,7 @@ export function contentBlocks(state: ReduceState): ContentBlock[] {
   return blocks;
 }
 
-function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: string; response?: ResponseObject | null }): StepResult {
+function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: string; response?: ResponseObject | null }): ReduceState {
   const response = event.response ?? undefined;
   let next: ReduceState = patch(state, { phase: 'terminal' });
   if (response !== undefined) {
@@ -649,22 +711,23 @@ function terminal(state: ReduceState, event: ResponseCompletedEvent | { type: st
   if (responseId !== undefined) done.responseId = responseId;
   if (next.incompleteReason !== undefined) done.incompleteReason = next.incompleteReason;
   out.push(done);
-  return { state: patch(next, { emittedCount: next.emittedCount + out.length }), out };
+  return emitting(patch(next, { emitted: true }), out);
 }
 
 // ---- dispatch --------------------------------------------------------------------------------
 
 /**
- * One step of the state machine. Pure: returns a new state and the events to emit.
+ * One step of the state machine. Pure: returns a new state, whose `out` holds the events to emit.
  *
  * @param state The state after the previous events.
  * @param event The next wire event.
- * @return The next state and the `CodexEvent`s to emit, in order.
+ * @return The next state; its `out` is what to emit: one `CodexEvent`, or several in order (`NONE`
+ * for none).
  * @throws {CodexStreamError | UsageLimitError} For `error`, `response.error` and `response.failed`
  * (with `partial` when anything was emitted).
  */
-export function step(state: ReduceState, event: ResponseStreamEvent): StepResult {
-  if (state.phase === 'terminal') return { state, out: NONE };
+export function step(state: ReduceState, event: ResponseStreamEvent): ReduceState {
+  if (state.phase === 'terminal') return quiet(state);
   switch (event.type) {
     case 'response.output_text.delta': {
       const e = event as OutputTextDeltaEvent;
@@ -701,7 +764,7 @@ export function step(state: ReduceState, event: ResponseStreamEvent): StepResult
     case 'response.created':
     case 'response.in_progress': {
       const id = (event as ResponseCompletedEvent).response?.id;
-      return id && id !== state.responseId ? { state: patch(state, { responseId: id }), out: NONE } : { state, out: NONE };
+      return id && id !== state.responseId ? patch(state, { responseId: id }) : quiet(state);
     }
     case 'response.completed':
     case 'response.done':
@@ -714,6 +777,6 @@ export function step(state: ReduceState, event: ResponseStreamEvent): StepResult
       return responseFailed(state, (event as ResponseFailedEvent).response ?? undefined, event.type);
     default:
       // Item 57: anything else is ignored.
-      return { state, out: NONE };
+      return quiet(state);
   }
 }
