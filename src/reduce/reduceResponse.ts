@@ -1,29 +1,28 @@
-import { catchError, concatWith, defer, filter, from, map, scan, takeWhile, throwError, type Observable, type OperatorFunction } from 'rxjs';
+import { catchError, concatWith, defer, filter, from, map, throwError, type Observable, type OperatorFunction } from 'rxjs';
 import type { ResponseStreamEvent } from '../events/schemas';
 import type { CodexEvent } from '../types';
 import { INITIAL_REDUCE_STATE, NONE, step, truncatedError, withPartial, type ReduceState } from './state';
 
-const streaming = (state: ReduceState): boolean => state.phase !== 'terminal';
-const emits = (state: ReduceState): boolean => state.out !== NONE;
-
-/** The one event of a non-terminal step (the seed's state machine emits at most one per wire event). */
-function single(state: ReduceState): CodexEvent {
-  const out = state.out;
-  if (!Array.isArray(out)) return out as CodexEvent;
-  if (out.length !== 1) throw new Error(`reduceResponse: a non-terminal step emitted ${out.length} events`);
-  return out[0] as CodexEvent;
-}
+/**
+ * Thrown by the step that reaches a terminal event and turned into its events by `catchError`:
+ * the error path is the one way through built-in operators that unsubscribes upstream (cancelling
+ * the body) and then emits several values, with no extra operator on every other event's path.
+ * Private: it never leaves `reduceResponse`.
+ */
+const TERMINAL: unique symbol = Symbol('reduceResponse.terminal');
 
 /** The terminal step's events, in order. */
 function all(state: ReduceState): readonly CodexEvent[] {
   return Array.isArray(state.out) ? state.out : [state.out as CodexEvent];
 }
 
+const emits = (out: CodexEvent | readonly CodexEvent[]): out is CodexEvent => out !== NONE;
+
 /**
  * Runs the seed's stream state machine over typed wire events and emits `CodexEvent`s.
  *
- * <span class="informal">`scan` over a pure, immutable `step`, then the events each step
- * produced, in the same tick.</span>
+ * <span class="informal">A `scan` over a pure, immutable `step` (its accumulator kept per
+ * subscription), then the events each step produced, in the same tick.</span>
  *
  * 1. Text, reasoning and summary deltas are emitted as they arrive, even when empty; a `.done`
  *    emits its text only when nothing was streamed for its key (items 50–53).
@@ -65,19 +64,22 @@ function all(state: ReduceState): readonly CodexEvent[] {
 export function reduceResponse(): OperatorFunction<ResponseStreamEvent, CodexEvent> {
   return (source: Observable<ResponseStreamEvent>) =>
     defer(() => {
-      // Per subscription (a retry resubscribes through defer, so it starts clean): the latest
-      // step, for `partial` on errors and for the terminal step's events.
-      let last = INITIAL_REDUCE_STATE;
+      // The accumulator, per subscription (a retry resubscribes through defer, so it starts
+      // clean); also read for `partial` on errors and for the terminal step's events. `map` over
+      // it rather than `scan` + `map`: each operator is one more call chain for every token.
+      let state = INITIAL_REDUCE_STATE;
       return source.pipe(
-        scan((previous: ReduceState, event: ResponseStreamEvent) => (last = step(previous, event)), INITIAL_REDUCE_STATE),
-        // Exclusive: the terminal step completes this at once, which unsubscribes upstream
-        // (cancelling the body) before its events go out below, in the same tick.
-        takeWhile(streaming),
-        // Flattening without an inner subscription per event: other steps emit zero or one event.
+        map((event: ResponseStreamEvent) => {
+          state = step(state, event);
+          if (state.phase === 'terminal') throw TERMINAL;
+          // A non-terminal step emits at most one event: `out` is that event or NONE.
+          return state.out;
+        }),
         filter(emits),
-        map(single),
-        concatWith(defer(() => (streaming(last) ? throwError(() => truncatedError(last)) : from(all(last))))),
-        catchError((error: unknown) => throwError(() => withPartial(error, last))),
+        concatWith(defer(() => throwError(() => truncatedError(state)))),
+        // catchError unsubscribes upstream (cancelling the body) before it subscribes to what the
+        // selector returns: the terminal events, then completion, in the same tick.
+        catchError((error: unknown) => (error === TERMINAL ? from(all(state)) : throwError(() => withPartial(error, state)))),
       );
     });
 }
