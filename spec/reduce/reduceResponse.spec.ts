@@ -167,6 +167,23 @@ describe('interleaved keys (the hot slot commits and restores buffers)', () => {
     ]);
   });
 
+  it('item 54: metadata that arrives while the call is hot is used from the next delta on (the cached metadata follows functionMeta)', () => {
+    const run = reduce([
+      argsDelta('fc_1', '{"a"'),
+      fcAdded('fc_1', 'call_1', 'first', 0),
+      argsDelta('fc_1', ':1'),
+      fcAdded('fc_1', 'call_2', 'second', 0),
+      argsDelta('fc_1', '}'),
+      argsDone({ item_id: 'fc_1' }),
+      completed(),
+    ]);
+    expect(run.error).toBeUndefined();
+    expect(byType(run.events, 'tool-call-delta').map((e) => [e.toolCall.id, e.toolCall.name, e.toolCall.rawInputJson])).toEqual([
+      ['call_1', 'first', '{"a":1'],
+      ['call_2', 'second', '{"a":1}'],
+    ]);
+  });
+
   it('a .done for a key that is no longer hot still sees that nothing needs repeating (item 51)', () => {
     const run = reduce([textDelta('a', 0, 0), textDelta('b', 1, 0), textDone('a', 0, 0), textDone('c', 2, 0), completed()]);
     expect(byType(run.events, 'text-delta').map((e) => e.delta)).toEqual(['a', 'b', 'c']);

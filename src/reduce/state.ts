@@ -126,6 +126,11 @@ export interface ReduceFrame {
   readonly emittedReasoning: string;
   /** Anything was emitted: errors then carry `partial`. */
   readonly emitted: boolean;
+  /**
+   * Arguments: the hot call's metadata once looked up (one lookup per call, not per delta);
+   * undefined while unknown, and reset whenever `functionMeta` changes.
+   */
+  readonly hotMeta: FunctionCallMeta | undefined;
 }
 
 /**
@@ -208,8 +213,9 @@ function frameOf(
   emittedText: string,
   emittedReasoning: string,
   emitted: boolean,
+  hotMeta: FunctionCallMeta | undefined,
 ): ReduceFrame {
-  return { phase, records, hotKind, hotKey, hotOutputIndex, hotIndex, hotStreamed, hotEmitStart, emittedText, emittedReasoning, emitted };
+  return { phase, records, hotKind, hotKey, hotOutputIndex, hotIndex, hotStreamed, hotEmitStart, emittedText, emittedReasoning, emitted, hotMeta };
 }
 
 /** The state before the first event. */
@@ -241,6 +247,7 @@ export const INITIAL_REDUCE_STATE: ReduceState = Object.freeze(
         '',
         '',
         false,
+        undefined,
       ),
     ),
     '',
@@ -293,7 +300,8 @@ export function emittedReasoningOf(state: ReduceState): string {
 function patch(s: ReduceState, changes: Partial<ReduceRecords> & { phase?: ReduceFrame['phase']; emitted?: boolean }): ReduceState {
   const { phase = s.frame.phase, emitted = s.frame.emitted, ...records } = changes;
   const f = s.frame;
-  const frame = frameOf(phase, { ...f.records, ...records }, f.hotKind, f.hotKey, f.hotOutputIndex, f.hotIndex, f.hotStreamed, f.hotEmitStart, f.emittedText, f.emittedReasoning, emitted);
+  const hotMeta = records.functionMeta === undefined ? f.hotMeta : undefined;
+  const frame = frameOf(phase, { ...f.records, ...records }, f.hotKind, f.hotKey, f.hotOutputIndex, f.hotIndex, f.hotStreamed, f.hotEmitStart, f.emittedText, f.emittedReasoning, emitted, hotMeta);
   return new ReduceState(frame, s.hotText, s.hotScan, NONE);
 }
 
@@ -317,6 +325,7 @@ function withHot(
   addedReasoning: string,
   emits: boolean,
   out: CodexEvent | readonly CodexEvent[],
+  meta?: FunctionCallMeta,
 ): ReduceState {
   const f = state.frame;
   const emittedText = emittedTextOf(state) + addedText;
@@ -328,7 +337,7 @@ function withHot(
     else if (f.hotKind === 'reasoning') records = { ...records, reasoning: records.reasoning.set(f.hotKey, { text: old, streamed: f.hotStreamed }) };
     else records = { ...records, functionArgs: records.functionArgs.set(f.hotKey, { buffer: old, scan: state.hotScan }) };
   }
-  const frame = frameOf(f.phase, records, kind, key, outputIndex, index, streamed, emitStart, emittedText, emittedReasoning, f.emitted || emits);
+  const frame = frameOf(f.phase, records, kind, key, outputIndex, index, streamed, emitStart, emittedText, emittedReasoning, f.emitted || emits, meta);
   return new ReduceState(frame, text, scan, out);
 }
 
@@ -395,7 +404,7 @@ function appendDelta(
     const frame =
       f.hotStreamed && f.emitted
         ? f
-        : frameOf(f.phase, f.records, kind, f.hotKey, outputIndex, index, true, f.hotEmitStart, f.emittedText, f.emittedReasoning, true);
+        : frameOf(f.phase, f.records, kind, f.hotKey, outputIndex, index, true, f.hotEmitStart, f.emittedText, f.emittedReasoning, true, undefined);
     return new ReduceState(frame, state.hotText + delta, JSON_SCAN_START, out);
   }
   const key = textKey(outputIndex, index);
@@ -533,7 +542,7 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
   const committed = isHot ? EMPTY_ARGS : (state.functionArgs.get(itemId) ?? EMPTY_ARGS);
   const buffer = (isHot ? state.hotText : committed.buffer) + delta;
   const scan = scanJson(isHot ? state.hotScan : committed.scan, delta);
-  const meta = state.functionMeta.get(itemId);
+  const meta = isHot && f.hotMeta !== undefined ? f.hotMeta : state.functionMeta.get(itemId);
   // Only a closed, unbroken buffer can be a whole document: it is parsed when it closes (and
   // again only for whitespace-only deltas after that), never on the deltas before (SPEC §6.12).
   const out: CodexEvent | readonly CodexEvent[] =
@@ -545,12 +554,12 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
         };
   if (isHot) {
     const frame =
-      meta === undefined || f.emitted
+      meta === undefined || (f.emitted && f.hotMeta === meta)
         ? f
-        : frameOf(f.phase, f.records, 'args', itemId, -1, -1, false, 0, f.emittedText, f.emittedReasoning, true);
+        : frameOf(f.phase, f.records, 'args', itemId, -1, -1, false, 0, f.emittedText, f.emittedReasoning, true, meta);
     return new ReduceState(frame, buffer, scan, out);
   }
-  return withHot(state, 'args', itemId, -1, -1, buffer, false, scan, 0, '', '', meta !== undefined, out);
+  return withHot(state, 'args', itemId, -1, -1, buffer, false, scan, 0, '', '', meta !== undefined, out, meta);
 }
 
 function argumentsDone(state: ReduceState, event: FunctionCallArgumentsDoneEvent): ReduceState {
