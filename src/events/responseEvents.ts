@@ -26,7 +26,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['onDiagnostic']);
  * few typeof checks instead of a zod parse and a copy; anything else goes through zod.
  */
 type Guard = (o: Record<string, unknown>) => boolean;
-const isIndex = (v: unknown): boolean => Number.isInteger(v) && Number.isSafeInteger(v);
+// isSafeInteger implies a number and an integer: one check.
+const isIndex = (v: unknown): boolean => Number.isSafeInteger(v);
 const contentDeltaGuard: Guard = (o) =>
   typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index) && isIndex(o.content_index);
 const summaryDeltaGuard: Guard = (o) =>
