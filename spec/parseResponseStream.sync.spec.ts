@@ -2,6 +2,7 @@ import { from, tap } from 'rxjs';
 import { parseResponseStream } from '../src/parseResponseStream';
 import type { CodexEvent } from '../src/types';
 import { chunksOf } from './helpers/splits';
+import { pulledSource } from './helpers/pulledSource';
 
 // SPEC §6.3: "The stream completes at the terminal event and cancels the body; it never waits for
 // EOF or [DONE]." With a synchronous body (from(chunks)), the unsubscribe that reduceResponse makes
@@ -52,22 +53,10 @@ describe('parseResponseStream over a synchronous body (SPEC §6.3)', () => {
   });
 
   it('from(generator): nothing after the chunk holding the terminal event is pulled, and the iteration is closed', () => {
-    const pulled: number[] = [];
-    let closed = false;
-    const chunks = [bytes(body), ...after];
-    function* generate(): Generator<Uint8Array> {
-      try {
-        for (let i = 0; i < chunks.length; i++) {
-          pulled.push(i);
-          yield chunks[i]!;
-        }
-      } finally {
-        closed = true;
-      }
-    }
-    expect(run(generate())).toEqual(expected);
+    const { source, pulled, closed } = pulledSource([bytes(body), ...after]);
+    expect(run(source)).toEqual(expected);
     expect(pulled).toEqual([0]);
-    expect(closed).toBe(true);
+    expect(closed()).toBe(true);
   });
 
   it('from(array) in 64-byte chunks: the chunk that completes the terminal event is the last one read', () => {

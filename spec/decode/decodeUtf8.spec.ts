@@ -3,6 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { decodeUtf8 } from '../../src/decode/decodeUtf8';
 import { InvalidUtf8Error } from '../../src/errors';
 import { byteByByte, chunksOf, everySplit } from '../helpers/splits';
+import { pulledSource } from '../helpers/pulledSource';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const u8 = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -191,23 +192,6 @@ describe('decodeUtf8 (item 40, SPEC §6.11)', () => {
   });
 
   describe('unsubscription reaches a synchronous source (SPEC §6.3)', () => {
-    /** A synchronous source that records every chunk pulled from it and whether it was closed. */
-    function pulledSource(chunks: Uint8Array[]): { source: Iterable<Uint8Array>; pulled: number[]; closed: () => boolean } {
-      const pulled: number[] = [];
-      let finished = false;
-      function* generate(): Generator<Uint8Array> {
-        try {
-          for (let i = 0; i < chunks.length; i++) {
-            pulled.push(i);
-            yield chunks[i]!;
-          }
-        } finally {
-          finished = true;
-        }
-      }
-      return { source: generate(), pulled, closed: () => finished };
-    }
-
     it('a downstream that unsubscribes inside next stops the source before its next chunk is pulled', () => {
       const { source, pulled, closed } = pulledSource([enc('a'), enc('b'), enc('c')]);
       const seen: string[] = [];

@@ -4,6 +4,7 @@ import { ConfigError, ProtocolError } from '../../src/errors';
 import { DEFAULT_SSE_MAX_BUFFER_SIZE, sseMessages, type SseMessagesOptions } from '../../src/sse/sseMessages';
 import type { SseMessage } from '../../src/types';
 import { everyTextSplit, everyTextSplit3 } from '../helpers/splits';
+import { pulledSource } from '../helpers/pulledSource';
 
 // Quotes are from the WHATWG HTML Standard, §9.2.6 "Interpreting an event stream":
 // https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
@@ -107,23 +108,6 @@ describe('sseMessages', () => {
   });
 
   describe('unsubscription reaches the source, also a synchronous one (SPEC §6.3)', () => {
-    /** A synchronous source that records every chunk pulled from it and whether it was closed. */
-    function pulledSource(chunks: string[]): { source: Iterable<string>; pulled: number[]; closed: () => boolean } {
-      const pulled: number[] = [];
-      let finished = false;
-      function* generate(): Generator<string> {
-        try {
-          for (let i = 0; i < chunks.length; i++) {
-            pulled.push(i);
-            yield chunks[i]!;
-          }
-        } finally {
-          finished = true;
-        }
-      }
-      return { source: generate(), pulled, closed: () => finished };
-    }
-
     it('marbles: a downstream take(1) unsubscribes the source in the frame of the first message', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const src = cold('-a-b-|', { a: 'data: 1\n\n', b: 'data: 2\n\n' });
