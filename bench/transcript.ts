@@ -1,7 +1,7 @@
 /**
  * Realistic Codex Responses SSE transcripts for the benchmarks, generated deterministically.
  *
- * The wire shapes follow the recorded streams in /work/shared/fixtures/recorded: every event is
+ * The wire shapes follow the recorded streams in spec/fixtures/recorded: every event is
  * framed as `event: <type>\ndata: <json>\n\n`, carries a `sequence_number`, and deltas carry the
  * `obfuscation` padding the real API adds. One response holds repeated cycles of a reasoning item
  * (summary deltas + encrypted content), a message (text deltas, mixed ASCII / accented / CJK /

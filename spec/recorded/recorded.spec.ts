@@ -1,5 +1,5 @@
 /**
- * The 29 recorded Responses streams (shared/fixtures/recorded beside the project, from vercel/ai), framed as
+ * The 29 recorded Responses streams (spec/fixtures/recorded, from vercel/ai), framed as
  * SSE (`event: <type>\ndata: <line>\n\n`) and fed through parseResponseStream(). What each
  * should produce is computed here from the raw events, simply and independently of the reducer.
  */
@@ -10,9 +10,9 @@ import { CodexStreamError, UsageLimitError } from '../../src/errors';
 import { parseResponseStream } from '../../src/parseResponseStream';
 import type { CodexEvent, ContentBlock, ThinkingBlock, Usage } from '../../src/types';
 import { chunksOf, everySplit } from '../helpers/splits';
+import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures';
 
-// shared/ sits beside the project, in a session and in CI's clone alike.
-const DIR = join(__dirname, '../../../shared/fixtures/recorded');
+const DIR = RECORDED_FIXTURES_DIR;
 const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl')).sort();
 
 interface Wire {

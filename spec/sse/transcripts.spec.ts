@@ -15,6 +15,7 @@ import {
   type ResponseEventLike,
 } from '../../src/testing/transcripts';
 import type { SseMessage } from '../../src/types';
+import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures';
 
 /** Parses an SSE transcript with the real front half of the pipeline. */
 function parseSse(text: string, chunkSize = 7): SseMessage[] {
@@ -91,7 +92,7 @@ describe('codex-rx/testing transcripts', () => {
     });
 
     it('frames a real recorded stream so that every line comes back', () => {
-      const jsonl = readFileSync(join(__dirname, '../../../shared/fixtures/recorded/openai-error.1.jsonl'), 'utf8');
+      const jsonl = readFileSync(join(RECORDED_FIXTURES_DIR, 'openai-error.1.jsonl'), 'utf8');
       const lines = jsonl.split('\n').filter((l) => l.trim() !== '');
       const messages = parseSse(recordedFixtureToSse(jsonl));
       expect(messages.map((m) => m.data)).toEqual(lines);
