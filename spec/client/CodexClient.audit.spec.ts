@@ -9,23 +9,15 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient';
 import { AuthError, CodexHttpError, CodexStreamError, UsageLimitError } from '../../src/errors';
 import { userMessage } from '../../src/messages';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer, type MockReply } from '../../src/testing/mockServer';
+import { fakeAccessToken } from '../../src/testing/mockServer';
 import { textTurn } from '../../src/testing/transcripts';
 import type { Diagnostic } from '../../src/types';
 import { accountJwt, startTokenServer, tmpDir, writeJson } from '../auth/helpers';
+import { FAST_RETRY, mockServerPerTest } from './helpers';
 
 const TOKEN = fakeAccessToken('acc_audit');
-const FAST_RETRY = { initialBackoffMs: 1, maxBackoffMs: 1, jitter: false } as const;
-
-let server: MockCodexServer;
-afterEach(async () => {
-  await server?.close();
-});
-
-async function serve(...replies: MockReply[]): Promise<MockCodexServer> {
-  server = await startMockCodexServer({ replies });
-  return server;
-}
+const mock = mockServerPerTest();
+const serve = mock.serve;
 
 const hello = (responseId = 'resp_1') => textTurn({ responseId, text: ['Hel', 'lo'] });
 const run = (c: CodexClient) => lastValueFrom(c.stream([userMessage('Hi')]).pipe(toArray()));
@@ -50,7 +42,7 @@ describe('the token never leaks from the stream', () => {
     await serve({ events: [event] }, { events: [event] });
     const diagnostics: Diagnostic[] = [];
     const c = new CodexClient({
-      baseUrl: server.baseUrl,
+      baseUrl: mock.server.baseUrl,
       accessToken: TOKEN,
       retry: { ...FAST_RETRY, maxRetries: 1 },
       onDiagnostic: (d) => diagnostics.push(d),
@@ -65,10 +57,10 @@ describe('the token never leaks from the stream', () => {
 
   it('in an unparsable payload reported to onDiagnostic', async () => {
     await serve({ body: `data: {oops ${TOKEN}\n\n`, events: undefined }, { events: hello() });
-    server.reset();
-    server.enqueue({ body: `data: {oops ${TOKEN}\n\n` + 'data: ' + JSON.stringify({ type: 'response.completed', response: { id: 'r' } }) + '\n\n' });
+    mock.server.reset();
+    mock.server.enqueue({ body: `data: {oops ${TOKEN}\n\n` + 'data: ' + JSON.stringify({ type: 'response.completed', response: { id: 'r' } }) + '\n\n' });
     const diagnostics: Diagnostic[] = [];
-    const c = new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN, onDiagnostic: (d) => diagnostics.push(d) });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, onDiagnostic: (d) => diagnostics.push(d) });
     await run(c);
     expect(diagnostics).toEqual([expect.objectContaining({ type: 'unparsable-json', data: '{oops [redacted]' })]);
     expect(JSON.stringify(diagnostics)).not.toContain(TOKEN);
@@ -78,20 +70,20 @@ describe('the token never leaks from the stream', () => {
 describe('error responses', () => {
   it('item 33 + SPEC §6.8: a non-2xx body that stalls times out and counts as unreadable (empty), not a hang', async () => {
     await serve({ status: 500, body: 'partial error body', stall: { afterBytes: 5 } });
-    const c = new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN, idleTimeoutMs: 150, retry: { maxRetries: 0 } });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, idleTimeoutMs: 150, retry: { maxRetries: 0 } });
     const started = Date.now();
     const error = await run(c).catch((e: unknown) => e);
     // Item 33: a body that cannot be read is empty, and the status decides: 500 says so.
     expect(error).toBeInstanceOf(CodexHttpError);
     expect(error).toMatchObject({ status: 500, body: '', message: '500 Internal Server Error' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    await expect(server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
+    await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
 
   it('item 37: the capture of an HTTP usage limit holds the response body and status', async () => {
     const body = { error: { code: 'usage_limit_reached', message: 'Quota exhausted', plan_type: 'plus' } };
     await serve({ status: 429, json: body });
-    const c = new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     const error = await run(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageLimitError);
     expect(c.takeLastFailure()).toMatchObject({ httpStatus: 429, responsePayload: JSON.stringify(body) });
@@ -99,14 +91,14 @@ describe('error responses', () => {
 
   it('item 63: a usage limit without error.message falls back to the body', async () => {
     await serve({ status: 429, json: { error: { code: 'usage_limit_reached' } } });
-    const error = await run(new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN })).catch((e: unknown) => e);
+    const error = await run(new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN })).catch((e: unknown) => e);
     expect((error as Error).message).toBe('You have hit your ChatGPT usage limit. {"error":{"code":"usage_limit_reached"}}');
   });
 
   it('the capture of a connection error does not repeat its cause', async () => {
     await serve();
-    const baseUrl = server.baseUrl;
-    await server.close();
+    const baseUrl = mock.server.baseUrl;
+    await mock.server.close();
     const c = new CodexClient({ baseUrl, accessToken: TOKEN, retry: { maxRetries: 0 } });
     await run(c).catch(() => undefined);
     const payload = c.takeLastFailure()!.responsePayload;
@@ -117,7 +109,7 @@ describe('error responses', () => {
 describe('per-call state (items 30, 35, 37)', () => {
   it('item 30: a new call clears the previous response id and failure at its start', async () => {
     await serve({ events: hello('resp_first') }, { status: 400, body: 'nope' });
-    const c = new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c);
     expect(c.latestResponseId()).toBe('resp_first');
     await run(c).catch(() => undefined);
@@ -127,7 +119,7 @@ describe('per-call state (items 30, 35, 37)', () => {
 
   it('item 35: a success after a failure leaves no capture', async () => {
     await serve({ status: 400, body: 'nope' }, { events: hello() });
-    const c = new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c).catch(() => undefined);
     await run(c);
     expect(c.takeLastFailure()).toBeUndefined();
@@ -135,7 +127,7 @@ describe('per-call state (items 30, 35, 37)', () => {
 
   it('item 37: providerResponseId is none for a failure before any terminal event', async () => {
     await serve({ status: 400, body: 'nope' });
-    const c = new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c).catch(() => undefined);
     const failure = c.takeLastFailure()!;
     expect(failure.providerResponseId).toBeUndefined();
@@ -162,12 +154,12 @@ describe('auth through the client', () => {
       await writeJson(authFile, {
         'openai-codex': { type: 'oauth', access: accountJwt('acc_old'), refresh: 'rt_1', expires: Date.now() - 1, account_id: 'acc_old' },
       });
-      const c = new CodexClient({ baseUrl: server.baseUrl, authFile, authTokenUrl: tokens.url });
+      const c = new CodexClient({ baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
       await run(c);
       expect(tokens.requests).toHaveLength(1);
       expect(tokens.requests[0]!.body).toContain('refresh_token=rt_1');
-      expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${fresh}`);
-      expect(server.requests[0]!.headers['chatgpt-account-id']).toBe('acc_fresh');
+      expect(mock.server.requests[0]!.headers.authorization).toBe(`Bearer ${fresh}`);
+      expect(mock.server.requests[0]!.headers['chatgpt-account-id']).toBe('acc_fresh');
       const stored = JSON.parse(await readFile(authFile, 'utf8'));
       expect(stored['openai-codex']).toMatchObject({ access: fresh, refresh: 'rt_2' });
       expect((await stat(authFile)).mode & 0o777).toBe(0o600);
@@ -184,12 +176,12 @@ describe('auth through the client', () => {
       const authFile = join(dir, 'auth.json');
       const access = accountJwt('acc_old');
       await writeJson(authFile, { 'openai-codex': { type: 'oauth', access, refresh: 'rt_secret', expires: 0, account_id: 'a' } });
-      const c = new CodexClient({ baseUrl: server.baseUrl, authFile, authTokenUrl: tokens.url });
+      const c = new CodexClient({ baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
       const error = await run(c).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthError);
       expect(JSON.stringify(error) + (error as Error).message).not.toMatch(/rt_secret|eyJ/);
       expect(tokens.requests).toHaveLength(1);
-      expect(server.requests).toHaveLength(0);
+      expect(mock.server.requests).toHaveLength(0);
       expect(c.takeLastFailure()).toBeUndefined();
     } finally {
       await tokens.close();
@@ -203,13 +195,13 @@ describe('auth through the client', () => {
       const dir = await tmpDir();
       const authFile = join(dir, 'auth.json');
       await writeJson(authFile, { 'openai-codex': { type: 'oauth', access: accountJwt('a'), refresh: 'rt', expires: 0, account_id: 'a' } });
-      const c = new CodexClient({ baseUrl: server.baseUrl, authFile, authTokenUrl: tokens.url });
+      const c = new CodexClient({ baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
       const events: unknown[] = [];
       const subscription = c.stream([userMessage('Hi')]).subscribe({ next: (e) => events.push(e), error: (e) => events.push(e) });
       await new Promise((r) => setTimeout(r, 50));
       subscription.unsubscribe();
       await new Promise((r) => setTimeout(r, 400));
-      expect(server.requests).toHaveLength(0);
+      expect(mock.server.requests).toHaveLength(0);
       expect(events).toEqual([]);
     } finally {
       await tokens.close();

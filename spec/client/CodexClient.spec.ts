@@ -11,26 +11,17 @@ import {
   UsageLimitError,
 } from '../../src/errors';
 import { systemMessage, userMessage } from '../../src/messages';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer, type MockReply } from '../../src/testing/mockServer';
+import { fakeAccessToken, startMockCodexServer } from '../../src/testing/mockServer';
 import { sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts';
 import type { CodexEvent, Diagnostic, Message } from '../../src/types';
+import { FAST_RETRY, mockServerPerTest } from './helpers';
 
 const TOKEN = fakeAccessToken('acc_client');
-/** Retries without real waiting: backoff of 1 ms, no jitter. */
-const FAST_RETRY = { initialBackoffMs: 1, maxBackoffMs: 1, jitter: false } as const;
-
-let server: MockCodexServer;
-afterEach(async () => {
-  await server?.close();
-});
-
-async function serve(...replies: MockReply[]): Promise<MockCodexServer> {
-  server = await startMockCodexServer({ replies });
-  return server;
-}
+const mock = mockServerPerTest();
+const serve = mock.serve;
 
 function client(extra: ConstructorParameters<typeof CodexClient>[0] = {}): CodexClient {
-  return new CodexClient({ baseUrl: server.baseUrl, accessToken: TOKEN, retry: FAST_RETRY, ...extra });
+  return new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, retry: FAST_RETRY, ...extra });
 }
 
 const hello = (responseId = 'resp_1') => textTurn({ responseId, text: ['Hel', 'lo'], usage: { inputTokens: 5, outputTokens: 2 } });
@@ -40,7 +31,7 @@ const textOf = (events: CodexEvent[]) => events.flatMap((e) => (e.type === 'text
 describe('CodexClient request (items 7-22)', () => {
   it('items 7, 9, 21: sends the seven headers and the exact body for a system + user + tool history', async () => {
     await serve({ events: hello() });
-    const c = client({ baseUrl: `${server.baseUrl}//`, reasoning: { effort: 'low', summary: 'auto' } });
+    const c = client({ baseUrl: `${mock.server.baseUrl}//`, reasoning: { effort: 'low', summary: 'auto' } });
     const messages: Message[] = [
       systemMessage('Be brief'),
       userMessage('Read the file'),
@@ -50,7 +41,7 @@ describe('CodexClient request (items 7-22)', () => {
     const tools = [{ name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }];
     await lastValueFrom(c.stream(messages, tools));
 
-    const [req] = server.requests;
+    const [req] = mock.server.requests;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/backend-api/codex/responses');
     expect(req.headers['content-type']).toBe('application/json');
@@ -99,7 +90,7 @@ describe('CodexClient request (items 7-22)', () => {
     const c = client();
     await collect(c);
     await collect(c);
-    const [a, b] = server.requests;
+    const [a, b] = mock.server.requests;
     expect(a.headers.session_id).toBe(b.headers.session_id);
     expect((a.json as { prompt_cache_key: string }).prompt_cache_key).toBe(a.headers.session_id);
     expect(c.sessionId.length).toBeLessThanOrEqual(64);
@@ -110,10 +101,10 @@ describe('CodexClient request (items 7-22)', () => {
     const c = client();
     const stream$ = c.stream([userMessage('Hi')]);
     await new Promise((r) => setTimeout(r, 20));
-    expect(server.requests).toHaveLength(0);
+    expect(mock.server.requests).toHaveLength(0);
     await lastValueFrom(stream$);
     await lastValueFrom(stream$);
-    expect(server.requests).toHaveLength(2);
+    expect(mock.server.requests).toHaveLength(2);
   });
 });
 
@@ -143,7 +134,7 @@ describe('CodexClient streaming', () => {
     await serve({ events: hello(), stall: true });
     const events = await collect(client());
     expect(events.at(-1)?.type).toBe('done');
-    await expect(server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
+    await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
 });
 
@@ -152,7 +143,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     await serve({ status, body: 'busy' }, { events: hello() });
     const events = await collect(client());
     expect(textOf(events)).toBe('Hello');
-    expect(server.requests).toHaveLength(2);
+    expect(mock.server.requests).toHaveLength(2);
   });
 
   it('item 33: gives up after maxRetries with the last error and records the failure', async () => {
@@ -162,10 +153,10 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(error).toBeInstanceOf(CodexHttpError);
     expect((error as CodexHttpError).message).toBe('overloaded');
     expect((error as CodexHttpError).status).toBe(503);
-    expect(server.requests).toHaveLength(4);
+    expect(mock.server.requests).toHaveLength(4);
     const failure = c.takeLastFailure();
     expect(failure).toMatchObject({ provider: 'openai-codex', model: 'gpt-5.5', httpStatus: 503, responsePayload: '{"error":{"message":"overloaded"}}' });
-    expect(JSON.parse(failure!.requestPayload)).toEqual(server.requests[0].json);
+    expect(JSON.parse(failure!.requestPayload)).toEqual(mock.server.requests[0].json);
     expect(failure!.requestPayload).toContain('\n  "model"');
     expect((error as CodexHttpError).failure).toEqual(failure);
     expect(c.takeLastFailure()).toBeUndefined();
@@ -177,7 +168,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(error).toBeInstanceOf(CodexHttpError);
     expect((error as CodexHttpError).message).toBe('Unsupported parameter: temperature');
     expect((error as CodexHttpError).status).toBe(400);
-    expect(server.requests).toHaveLength(1);
+    expect(mock.server.requests).toHaveLength(1);
   });
 
   it.each([
@@ -198,17 +189,17 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(error).toBeInstanceOf(CodexHttpError);
     expect((error as CodexHttpError).retryAfterMs).toBe(120_000);
     expect((error as CodexHttpError).message).toBe('slow down');
-    expect(server.requests).toHaveLength(1);
+    expect(mock.server.requests).toHaveLength(1);
   });
 
   it('x-should-retry: false stops a retryable status, true retries a 400', async () => {
     await serve({ status: 503, headers: { 'x-should-retry': 'false' }, body: 'no' });
     await expect(collect(client())).rejects.toBeInstanceOf(CodexHttpError);
-    expect(server.requests).toHaveLength(1);
-    await server.close();
+    expect(mock.server.requests).toHaveLength(1);
+    await mock.server.close();
     await serve({ status: 400, headers: { 'x-should-retry': 'true' }, body: 'again' }, { events: hello() });
     expect(textOf(await collect(client()))).toBe('Hello');
-    expect(server.requests).toHaveLength(2);
+    expect(mock.server.requests).toHaveLength(2);
   });
 
   it('SPEC §6.5: an HTTP 429 usage limit is not retried', async () => {
@@ -220,7 +211,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(error).toBeInstanceOf(UsageLimitError);
     expect(error).toMatchObject({ status: 429, planType: 'plus', resetsInSeconds: 90 });
     expect((error as Error).message).toBe('You have hit your ChatGPT usage limit (plus). Quota exhausted Try again in ~2 min.');
-    expect(server.requests).toHaveLength(1);
+    expect(mock.server.requests).toHaveLength(1);
   });
 
   it('SPEC §6.5: an in-stream usage limit is not retried', async () => {
@@ -230,13 +221,13 @@ describe('CodexClient retry (SPEC §4)', () => {
     ];
     await serve({ events }, { events: hello() });
     await expect(collect(client())).rejects.toBeInstanceOf(UsageLimitError);
-    expect(server.requests).toHaveLength(1);
+    expect(mock.server.requests).toHaveLength(1);
   });
 
   it('item 34: an in-stream error before any event is retried', async () => {
     await serve({ events: [{ type: 'error', message: 'server hiccup' }] }, { events: hello() });
     expect(textOf(await collect(client()))).toBe('Hello');
-    expect(server.requests).toHaveLength(2);
+    expect(mock.server.requests).toHaveLength(2);
   });
 
   it('item 34: a stream error on the last attempt is a CodexStreamError with a captured failure', async () => {
@@ -260,8 +251,8 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect((error as StreamTruncatedError).partial).toMatchObject({ text: 'Hel' });
     expect(textOf(seen)).toBe('Hel');
     // The spare reply was never asked for: nothing was re-sent, so nothing was shown twice.
-    expect(server.requests).toHaveLength(1);
-    expect(server.pendingReplies).toBe(1);
+    expect(mock.server.requests).toHaveLength(1);
+    expect(mock.server.pendingReplies).toBe(1);
   });
 
   it('a connection cut before any event is retried (item 39)', async () => {
@@ -269,13 +260,13 @@ describe('CodexClient retry (SPEC §4)', () => {
     await serve({ body: transcript, cutAfterBytes: 30 }, { events: hello() });
     const events = await collect(client());
     expect(textOf(events)).toBe('Hello');
-    expect(server.requests).toHaveLength(2);
+    expect(mock.server.requests).toHaveLength(2);
   });
 
   it('a refused connection is a ConnectionError after the retries', async () => {
     await serve();
-    const baseUrl = server.baseUrl;
-    await server.close();
+    const baseUrl = mock.server.baseUrl;
+    await mock.server.close();
     const c = new CodexClient({ baseUrl, accessToken: TOKEN, retry: { ...FAST_RETRY, maxRetries: 1 } });
     const error = await collect(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
@@ -292,15 +283,15 @@ describe('CodexClient timeouts and cancellation', () => {
     const error = await collect(client({ idleTimeoutMs: 100, retry: { maxRetries: 0 } })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdleTimeoutError);
     expect(error).toMatchObject({ phase: 'body', timeoutMs: 100 });
-    await expect(server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
+    await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
 
   it('SPEC §6.8: late headers are an IdleTimeoutError (phase headers), retried like the seed retried timeouts', async () => {
     await serve({ headersDelayMs: 500, events: hello() }, { events: hello() });
     const events = await collect(client({ headersTimeoutMs: 100 }));
     expect(textOf(events)).toBe('Hello');
-    expect(server.requests).toHaveLength(2);
-    await server.close();
+    expect(mock.server.requests).toHaveLength(2);
+    await mock.server.close();
     await serve({ headersDelayMs: 500, events: hello() });
     const error = await collect(client({ headersTimeoutMs: 100, retry: { maxRetries: 0 } })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdleTimeoutError);
@@ -316,63 +307,63 @@ describe('CodexClient timeouts and cancellation', () => {
         if (e.type === 'text-delta') resolve(e);
       });
     });
-    await server.waitForRequests(1);
+    await mock.server.waitForRequests(1);
     await new Promise((r) => setTimeout(r, 50));
-    expect(server.openConnections()).toBe(1);
-    const closed = server.onceConnectionClosed();
+    expect(mock.server.openConnections()).toBe(1);
+    const closed = mock.server.onceConnectionClosed();
     subscription!.unsubscribe();
     await closed;
-    expect(server.openConnections()).toBe(0);
-    await expect(server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
+    expect(mock.server.openConnections()).toBe(0);
+    await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
     void firstDelta;
   });
 
   it('unsubscribing while waiting for headers aborts the request', async () => {
     await serve({ headersDelayMs: 2_000, events: hello() });
     const subscription = client().stream([userMessage('Hi')]).subscribe({ error: () => undefined });
-    await server.waitForRequests(1);
-    expect(server.openConnections()).toBe(1);
+    await mock.server.waitForRequests(1);
+    expect(mock.server.openConnections()).toBe(1);
     subscription.unsubscribe();
-    await server.waitForOpenConnections(0, { timeoutMs: 1_000 });
-    await expect(server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
+    await mock.server.waitForOpenConnections(0, { timeoutMs: 1_000 });
+    await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
 
   it('unsubscribing during a backoff wait sends nothing more', async () => {
     await serve({ status: 503, body: 'busy' }, { events: hello() });
     const c = client({ retry: { initialBackoffMs: 300, jitter: false } });
     const subscription = c.stream([userMessage('Hi')]).subscribe({ error: () => undefined });
-    await server.waitForRequests(1);
+    await mock.server.waitForRequests(1);
     await new Promise((r) => setTimeout(r, 50));
     subscription.unsubscribe();
     await new Promise((r) => setTimeout(r, 400));
-    expect(server.requests).toHaveLength(1);
+    expect(mock.server.requests).toHaveLength(1);
   });
 
   it('take(1) cancels the rest of the stream', async () => {
     await serve({ events: hello(), chunkSize: 40, chunkDelayMs: 5 });
     const first = await firstValueFrom(client().stream([userMessage('Hi')]).pipe(take(1)));
     expect(first.type).toBe('text-delta');
-    await expect(server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
+    await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
 });
 
 describe('CodexClient concurrency', () => {
   it('runs 100 concurrent streams on one client', async () => {
-    server = await startMockCodexServer({ handler: () => ({ events: hello(), chunkSize: 64 }) });
+    mock.server = await startMockCodexServer({ handler: () => ({ events: hello(), chunkSize: 64 }) });
     const c = client();
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => collect(c, [userMessage(`n${i}`)])));
     expect(results.map(textOf)).toEqual(Array.from({ length: 100 }, () => 'Hello'));
-    expect(server.requests).toHaveLength(100);
+    expect(mock.server.requests).toHaveLength(100);
   });
 });
 
 describe('CodexClient auth and config', () => {
   it('item 8: an auth error is neither retried nor recorded', async () => {
     await serve({ events: hello() });
-    const c = new CodexClient({ baseUrl: server.baseUrl, accessToken: 'not-a-jwt' });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: 'not-a-jwt' });
     const error = await collect(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
-    expect(server.requests).toHaveLength(0);
+    expect(mock.server.requests).toHaveLength(0);
     expect(c.takeLastFailure()).toBeUndefined();
   });
 
