@@ -121,11 +121,6 @@ function jsonView(value: unknown, key: string): unknown {
   return value;
 }
 
-/** True for what JSON.stringify leaves out of objects (and turns into null in arrays). */
-function isSkipped(value: unknown): boolean {
-  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
-}
-
 /**
  * `JSON.stringify(value)` with every object's keys sorted by code point, as serde_json writes a
  * `Value` (BTreeMap objects). JSON.stringify's rules otherwise: `toJSON`, skipped
