@@ -80,6 +80,14 @@ describe('error responses', () => {
     await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
 
+  it('an error body is read up to 1 MiB, in many chunks, and cut there', async () => {
+    await serve({ status: 400, body: 'x'.repeat(3 << 20), chunkSize: 4096 });
+    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
+    const error = await run(c).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CodexHttpError);
+    expect((error as CodexHttpError).body).toBe('x'.repeat(1 << 20));
+  });
+
   it('item 37: the capture of an HTTP usage limit holds the response body and status', async () => {
     const body = { error: { code: 'usage_limit_reached', message: 'Quota exhausted', plan_type: 'plus' } };
     await serve({ status: 429, json: body });

@@ -278,12 +278,20 @@ function wrapTransportErrors<T>(wrap: (error: Error) => CodexError): MonoTypeOpe
 /** The bytes as UTF-8 text, at most `limit` bytes of it; '' when the body fails (item 33). */
 function readText(bytes: Observable<Uint8Array>, limit: number): Observable<string> {
   return bytes.pipe(
-    reduce((chunks: Buffer[], chunk: Uint8Array) => {
-      const size = chunks.reduce((n, c) => n + c.length, 0);
-      if (size < limit) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.length, limit - size)));
-      return chunks;
-    }, []),
-    map((chunks) => Buffer.concat(chunks).toString('utf8')),
+    // The running size travels with the chunks: no re-summing them for every new one. The
+    // accumulator is this call's own (readText runs once per error response), so it is extended
+    // in place rather than copied per chunk.
+    reduce(
+      (kept: { chunks: Buffer[]; size: number }, chunk: Uint8Array) => {
+        if (kept.size >= limit) return kept;
+        const piece = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.length, limit - kept.size));
+        kept.chunks.push(piece);
+        kept.size += piece.length;
+        return kept;
+      },
+      { chunks: [] as Buffer[], size: 0 },
+    ),
+    map((kept) => Buffer.concat(kept.chunks).toString('utf8')),
     catchError(() => of('')),
   );
 }

@@ -32,8 +32,12 @@ function errorObjectOf(body: string): Record<string, unknown> | undefined {
  * friendly usage-limit sentence for a 429 or a usage-limit code, or the raw body.
  */
 export function parseErrorResponse(status: number, body: string): string {
+  return errorMessage(status, body, errorObjectOf(body));
+}
+
+/** {@link parseErrorResponse} over a body already parsed for its `error` object. */
+function errorMessage(status: number, body: string, error: Record<string, unknown> | undefined): string {
   const fallback = defaultMessage(status, body);
-  const error = errorObjectOf(body);
   if (error === undefined) return fallback;
   const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : '';
   const message = typeof error.message === 'string' ? error.message : fallback;
@@ -55,7 +59,7 @@ export function httpErrorFrom(status: number, headers: ResponseHeaders, body: st
     const limit = usageLimitErrorFrom(error, { status, now: nowMs, fallbackMessage: defaultMessage(status, body) });
     if (limit !== undefined) return limit;
   }
-  return new CodexHttpError(parseErrorResponse(status, body), {
+  return new CodexHttpError(errorMessage(status, body, error), {
     status,
     body,
     retryAfterMs: parseRetryAfterMs(headers, nowMs),
