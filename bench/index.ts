@@ -189,28 +189,21 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     coldFirstMs = measureLatency(prs(), chunk(t.bytes, 16384), t.textMarks).firstEventMs;
   }
 
+  // The same interleaved run of every parser, at each chunk size.
+  const throughput = async (t: Transcript, chunks: Uint8Array[], chunkSize: number) => ({
+    transcript: info(t, chunkSize),
+    results: await runInterleaved(parserMethods(mods), chunks, t, {
+      rounds: o.rounds,
+      warmup: o.warmup,
+      gcBetweenRuns: o.gcBetweenRuns,
+      bytes: t.bytes.length,
+      onRound: (r) => log(`  round ${r + 1}/${o.rounds + o.warmup}`),
+    }),
+  });
   log(`throughput, 16 KiB chunks (${(large.bytes.length / 1e6).toFixed(1)} MB, ${large.events} events)…`);
-  report.large = {
-    transcript: info(large, 16384),
-    results: await runInterleaved(parserMethods(mods), large16k, large, {
-      rounds: o.rounds,
-      warmup: o.warmup,
-      gcBetweenRuns: o.gcBetweenRuns,
-      bytes: large.bytes.length,
-      onRound: (r) => log(`  round ${r + 1}/${o.rounds + o.warmup}`),
-    }),
-  };
+  report.large = await throughput(large, large16k, 16384);
   log(`throughput, 64 B chunks (${(small.bytes.length / 1e6).toFixed(1)} MB)…`);
-  report.small = {
-    transcript: info(small, 64),
-    results: await runInterleaved(parserMethods(mods), small64, small, {
-      rounds: o.rounds,
-      warmup: o.warmup,
-      gcBetweenRuns: o.gcBetweenRuns,
-      bytes: small.bytes.length,
-      onRound: (r) => log(`  round ${r + 1}/${o.rounds + o.warmup}`),
-    }),
-  };
+  report.small = await throughput(small, small64, 64);
 
   if (prs) {
     log('latency…');
