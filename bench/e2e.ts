@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { Observable } from 'rxjs';
 import { request, Agent } from 'undici';
 import { Stream } from 'openai/streaming';
-import type { CodexEvent, Message } from '../src/types';
-import { HandParser, WireAccumulator, type Extracted } from './handLoop';
-import { median, runInterleaved, type MethodResult, type Truth } from './harness';
-import { EventSink } from './pipeline';
+import type { CodexEvent, Message } from '../src/types.js';
+import { HandParser, WireAccumulator, type Extracted } from './handLoop.js';
+import { median, runInterleaved, type MethodResult, type Truth } from './harness.js';
+import { EventSink } from './pipeline.js';
 
 /** The client surface the bench uses. */
 export interface ClientModules {
@@ -23,12 +23,15 @@ export interface ClientModules {
 export function loadClient(): ClientModules | string {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const client = require('../src/client/CodexClient') as Record<string, unknown>;
+    const client = require('../src/client/CodexClient.js') as Record<string, unknown>;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mock = require('../src/testing/mockServer') as Record<string, unknown>;
+    const mock = require('../src/testing/mockServer.js') as Record<string, unknown>;
     if (typeof client.CodexClient !== 'function') return 'CodexClient not exported by src/client/CodexClient';
     if (typeof mock.fakeAccessToken !== 'function') return 'fakeAccessToken not exported by src/testing/mockServer';
-    return { CodexClient: client.CodexClient as ClientModules['CodexClient'], fakeAccessToken: mock.fakeAccessToken as ClientModules['fakeAccessToken'] };
+    return {
+      CodexClient: client.CodexClient as ClientModules['CodexClient'],
+      fakeAccessToken: mock.fakeAccessToken as ClientModules['fakeAccessToken'],
+    };
   } catch (e) {
     return `client unavailable: ${(e as Error).message.split('\n')[0]}`;
   }
@@ -71,7 +74,11 @@ export function startServerChild(chunkSize: number): Promise<ServerChild> {
 }
 
 function requestBody(size: number): string {
-  return JSON.stringify({ model: 'gpt-5.3-codex', stream: true, input: [{ role: 'user', content: [{ type: 'input_text', text: `size=${size}` }] }] });
+  return JSON.stringify({
+    model: 'gpt-5.3-codex',
+    stream: true,
+    input: [{ role: 'user', content: [{ type: 'input_text', text: `size=${size}` }] }],
+  });
 }
 
 /** The hand loop reading an undici `request()` body (the client's transport). */
@@ -90,7 +97,12 @@ export async function handOverHttp(url: string, size: number, dispatcher: Agent)
 /** openai-node's parser on a `fetch()` response (how openai-node itself reads). */
 export async function openaiOverHttp(url: string, size: number): Promise<Extracted> {
   const controller = new AbortController();
-  const res = await fetch(url, { method: 'POST', body: requestBody(size), headers: { 'content-type': 'application/json' }, signal: controller.signal });
+  const res = await fetch(url, {
+    method: 'POST',
+    body: requestBody(size),
+    headers: { 'content-type': 'application/json' },
+    signal: controller.signal,
+  });
   const acc = new WireAccumulator();
   for await (const ev of Stream.fromSSEResponse<{ type?: unknown; [k: string]: unknown }>(res, controller)) {
     if (acc.handle(ev)) break;

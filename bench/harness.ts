@@ -5,7 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Extracted } from './handLoop';
+import type { Extracted } from './handLoop.js';
 
 /** A method under test: parses the chunks and says what it extracted. */
 export interface Method {
@@ -68,7 +68,8 @@ export function gc(): void {
 
 /** Compares an extraction with the truth; returns a short description of the first difference. */
 export function compare(got: Extracted, truth: Truth): string | null {
-  if (got.text !== truth.text) return `text differs (got ${got.text.length} chars, want ${truth.text.length}; first diff at ${firstDiff(got.text, truth.text)})`;
+  if (got.text !== truth.text)
+    return `text differs (got ${got.text.length} chars, want ${truth.text.length}; first diff at ${firstDiff(got.text, truth.text)})`;
   if (got.reasoning !== truth.reasoning) return `reasoning differs (got ${got.reasoning.length}, want ${truth.reasoning.length})`;
   if (got.toolArgs.length !== truth.toolArgs.length) return `tool calls: got ${got.toolArgs.length}, want ${truth.toolArgs.length}`;
   for (let i = 0; i < got.toolArgs.length; i++) {

@@ -15,15 +15,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { handLoop, type Extracted } from './handLoop';
-import { median, percentile, runInterleaved, type Method, type MethodResult } from './harness';
-import { memoryHandLoop, memoryOperator, type MemoryResult } from './memory';
-import { eventsourceParser, openaiNode, rxEventsourceParser } from './peers';
-import { loadPipeline, measureLatency, runOperator, runStage, type LatencyResult, type PipelineModules } from './pipeline';
-import { profilePipeline, type ProfileSummary } from './profile';
-import { benchToolCalls, type ToolCallRow } from './toolCall';
-import { chunk, generateFillerTranscript, generateTranscript, type Transcript } from './transcript';
-import { benchE2e, loadClient, startServerChild, type E2eResult } from './e2e';
+import { handLoop, type Extracted } from './handLoop.js';
+import { median, percentile, runInterleaved, type Method, type MethodResult } from './harness.js';
+import { memoryHandLoop, memoryOperator, type MemoryResult } from './memory.js';
+import { eventsourceParser, openaiNode, rxEventsourceParser } from './peers.js';
+import { loadPipeline, measureLatency, runOperator, runStage, type LatencyResult, type PipelineModules } from './pipeline.js';
+import { profilePipeline, type ProfileSummary } from './profile.js';
+import { benchToolCalls, type ToolCallRow } from './toolCall.js';
+import { chunk, generateFillerTranscript, generateTranscript, type Transcript } from './transcript.js';
+import { benchE2e, loadClient, startServerChild, type E2eResult } from './e2e.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -77,7 +77,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions & { out?: strin
         o.rounds = Math.round(num());
         break;
       case '--warmup':
-        o.warmup = Math.round(num()) ;
+        o.warmup = Math.round(num());
         break;
       case '--no-e2e':
         o.e2e = false;
@@ -109,7 +109,12 @@ export interface BenchReport {
   large: { transcript: TranscriptInfo; results: MethodResult[] };
   small: { transcript: TranscriptInfo; results: MethodResult[] };
   latency?: { coldFirstMs: number; warmFirstMs: number; subscribeMs: number; large: LatencySummary; small: LatencySummary };
-  memory?: { bodyBytes: number; hand: MemoryResult; pipeline: MemoryResult; filler: { bodyBytes: number; hand: MemoryResult; pipeline: MemoryResult } };
+  memory?: {
+    bodyBytes: number;
+    hand: MemoryResult;
+    pipeline: MemoryResult;
+    filler: { bodyBytes: number; hand: MemoryResult; pipeline: MemoryResult };
+  };
   toolCalls?: { rows: ToolCallRow[]; textNsPerByte: number; textRatio: number };
   e2e?: E2eResult | string;
   profiles?: (ProfileSummary | string)[];
@@ -149,10 +154,18 @@ function parserMethods(mods: PipelineModules): Method[] {
   const none: Extracted = { text: '', reasoning: '', toolArgs: [], events: 0, done: false };
   if (decodeUtf8) methods.push({ name: 'stage: decodeUtf8', noCheck: true, run: (c) => (runStage(decodeUtf8(), c), none) });
   if (decodeUtf8 && sseMessages) {
-    methods.push({ name: 'stage: + sseMessages', noCheck: true, run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages()), c), none) });
+    methods.push({
+      name: 'stage: + sseMessages',
+      noCheck: true,
+      run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages()), c), none),
+    });
   }
   if (decodeUtf8 && sseMessages && responseEvents) {
-    methods.push({ name: 'stage: + responseEvents', noCheck: true, run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages(), responseEvents()), c), none) });
+    methods.push({
+      name: 'stage: + responseEvents',
+      noCheck: true,
+      run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages(), responseEvents()), c), none),
+    });
   }
   return methods;
 }
@@ -232,7 +245,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         bodyBytes: large.bytes.length,
         hand: memoryHandLoop(large16k),
         pipeline: memoryOperator('parseResponseStream()', prs(), large16k),
-        filler: { bodyBytes: filler.bytes.length, hand: memoryHandLoop(filler16k), pipeline: memoryOperator('parseResponseStream()', prs(), filler16k) },
+        filler: {
+          bodyBytes: filler.bytes.length,
+          hand: memoryHandLoop(filler16k),
+          pipeline: memoryOperator('parseResponseStream()', prs(), filler16k),
+        },
       };
     }
 
@@ -302,7 +319,9 @@ const mb = (b: number) => (b / 1e6).toFixed(1);
 function throughputTable(rows: MethodResult[]): string[] {
   const out = ['| method | median ms | MB/s | × hand loop | (p25–p75) | check |', '|---|---:|---:|---:|---:|---|'];
   for (const r of rows) {
-    out.push(`| ${r.name} | ${f1(r.medianMs)} | ${f1(r.mbPerS)} | ${f2(r.ratio)} | ${f2(r.ratioIqr[0])}–${f2(r.ratioIqr[1])} | ${r.mismatch === null ? 'ok' : '**' + r.mismatch + '**'} |`);
+    out.push(
+      `| ${r.name} | ${f1(r.medianMs)} | ${f1(r.mbPerS)} | ${f2(r.ratio)} | ${f2(r.ratioIqr[0])}–${f2(r.ratioIqr[1])} | ${r.mismatch === null ? 'ok' : '**' + r.mismatch + '**'} |`,
+    );
   }
   return out;
 }
@@ -324,22 +343,42 @@ export function targets(r: BenchReport): Target[] {
   const ps = find(r.small.results, 'parseResponseStream()');
   const ol = find(r.large.results, 'openai-node Stream.fromSSEResponse');
   const okPl = pl && pl.mismatch === null;
-  t.push({ what: 'parseResponseStream() vs hand loop, 16 KiB', target: '≤ 1.5×', measured: okPl ? `${f2(pl.ratio)}×` : 'n/a', pass: okPl ? pl.ratio <= 1.5 : undefined });
+  t.push({
+    what: 'parseResponseStream() vs hand loop, 16 KiB',
+    target: '≤ 1.5×',
+    measured: okPl ? `${f2(pl.ratio)}×` : 'n/a',
+    pass: okPl ? pl.ratio <= 1.5 : undefined,
+  });
   const okPs = ps && ps.mismatch === null;
-  t.push({ what: 'parseResponseStream() vs hand loop, 64 B', target: '≤ 2.5×', measured: okPs ? `${f2(ps.ratio)}×` : 'n/a', pass: okPs ? ps.ratio <= 2.5 : undefined });
+  t.push({
+    what: 'parseResponseStream() vs hand loop, 64 B',
+    target: '≤ 2.5×',
+    measured: okPs ? `${f2(ps.ratio)}×` : 'n/a',
+    pass: okPs ? ps.ratio <= 2.5 : undefined,
+  });
   if (okPl && ol && ol.mismatch === null) {
     const speedup = ol.ratio / pl.ratio;
     t.push({ what: 'faster than openai-node, 16 KiB', target: '≥ 5×', measured: `${f2(speedup)}×`, pass: speedup >= 5 });
   }
   if (r.latency) {
-    t.push({ what: 'first event after its bytes (warm)', target: '≤ 1 ms', measured: `${f3(r.latency.warmFirstMs)} ms (cold process: ${f3(r.latency.coldFirstMs)} ms)`, pass: r.latency.warmFirstMs <= 1 });
+    t.push({
+      what: 'first event after its bytes (warm)',
+      target: '≤ 1 ms',
+      measured: `${f3(r.latency.warmFirstMs)} ms (cold process: ${f3(r.latency.coldFirstMs)} ms)`,
+      pass: r.latency.warmFirstMs <= 1,
+    });
     const late = r.latency.large.late + r.latency.small.late;
     t.push({ what: 'events emitted in the tick of their bytes', target: '0 late', measured: `${late} late`, pass: late === 0 });
   }
   if (r.memory) {
     const f = r.memory.filler;
     const growth = last(f.pipeline.growth);
-    t.push({ what: `memory flat in stream length (${mb(f.bodyBytes)} MB of events that accumulate nothing)`, target: '< 1 MB growth', measured: `${mb(growth)} MB`, pass: growth < 1e6 });
+    t.push({
+      what: `memory flat in stream length (${mb(f.bodyBytes)} MB of events that accumulate nothing)`,
+      target: '< 1 MB growth',
+      measured: `${mb(growth)} MB`,
+      pass: growth < 1e6,
+    });
     const perCharPipe = last(r.memory.pipeline.growth) / last(r.memory.pipeline.chars);
     const perCharHand = last(r.memory.hand.growth) / last(r.memory.hand.chars);
     t.push({
@@ -357,11 +396,13 @@ export function targets(r: BenchReport): Target[] {
     const label = lastRow.argsBytes >= 1 << 20 ? `${lastRow.argsBytes / (1 << 20)} MB` : `${lastRow.argsBytes / 1024} KiB`;
     const perByte = done ? lastRow.nsPerByte! : NaN;
     const growth = done ? perByte / okRows[0]!.nsPerByte! : NaN;
-    const textPerByte = done ? lastRow.textNsPerByte ?? NaN : NaN;
+    const textPerByte = done ? (lastRow.textNsPerByte ?? NaN) : NaN;
     t.push({
       what: `tool call, ${label} of arguments in 10-byte deltas: ns/byte vs the same bytes as 10-byte text deltas`,
       target: `≤ 1.25× text (${f1(textPerByte)} ns/byte)`,
-      measured: done ? `${f1(perByte)} ns/byte, ${f2(perByte / textPerByte)}× text (${f2(lastRow.pipeline!.ratio)}× hand loop)` : (lastRow.note ?? 'failed'),
+      measured: done
+        ? `${f1(perByte)} ns/byte, ${f2(perByte / textPerByte)}× text (${f2(lastRow.pipeline!.ratio)}× hand loop)`
+        : (lastRow.note ?? 'failed'),
       pass: done && Number.isFinite(textPerByte) ? perByte <= textPerByte * 1.25 : false,
     });
     t.push({
@@ -384,26 +425,37 @@ export function renderMarkdown(r: BenchReport): string {
   L.push(`- Date: ${r.date}`);
   L.push(`- Machine: ${r.machine}`);
   L.push(`- Node: ${r.node}`);
-  L.push(`- Run: ${r.options.quick ? 'quick (smoke)' : 'full'}; ${r.options.warmup} warm-up + ${r.options.rounds} timed rounds, methods alternating in one process, medians; ratios are medians of per-round ratios against the hand loop of the same round.`);
+  L.push(
+    `- Run: ${r.options.quick ? 'quick (smoke)' : 'full'}; ${r.options.warmup} warm-up + ${r.options.rounds} timed rounds, methods alternating in one process, medians; ratios are medians of per-round ratios against the hand loop of the same round.`,
+  );
   L.push('- Command: `npm run bench' + (r.options.quick ? ' -- --quick' : '') + '`');
   if (r.missing.length) L.push(`- Not yet available: ${r.missing.join('; ')}`);
   L.push('');
   L.push('## Targets (SPEC §7)', '', '| target | goal | measured | |', '|---|---|---|---|');
-  for (const t of targets(r)) L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
+  for (const t of targets(r))
+    L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
   L.push('');
   for (const [title, s] of [
     ['Throughput, 16 KiB chunks', r.large],
     ['Throughput, 64 B chunks', r.small],
   ] as const) {
     L.push(`## ${title}`, '');
-    L.push(`Transcript: ${mb(s.transcript.bytes)} MB, ${s.transcript.events} SSE events, ${s.transcript.chunks} chunks of ${s.transcript.chunkSize} B, ${s.transcript.textChars} text chars. Stage rows time a prefix of the pipeline (what the next stage adds is the difference).`, '');
+    L.push(
+      `Transcript: ${mb(s.transcript.bytes)} MB, ${s.transcript.events} SSE events, ${s.transcript.chunks} chunks of ${s.transcript.chunkSize} B, ${s.transcript.textChars} text chars. Stage rows time a prefix of the pipeline (what the next stage adds is the difference).`,
+      '',
+    );
     L.push(...throughputTable(s.results), '');
   }
   if (r.latency) {
     const l = r.latency;
     L.push('## Latency (chunk arrival → event emission)', '');
-    L.push(`- First event: ${f3(l.warmFirstMs)} ms median over fresh subscriptions (cold process, first ever: ${f3(l.coldFirstMs)} ms); building the operator chain and subscribing: ${f3(l.subscribeMs)} ms.`);
-    L.push('- Steady state: per chunk that produced events, time from `next(chunk)` to its last event (a 16 KiB chunk holds ~60 events, so this is the whole chunk\'s processing).', '');
+    L.push(
+      `- First event: ${f3(l.warmFirstMs)} ms median over fresh subscriptions (cold process, first ever: ${f3(l.coldFirstMs)} ms); building the operator chain and subscribing: ${f3(l.subscribeMs)} ms.`,
+    );
+    L.push(
+      "- Steady state: per chunk that produced events, time from `next(chunk)` to its last event (a 16 KiB chunk holds ~60 events, so this is the whole chunk's processing).",
+      '',
+    );
     L.push('| chunk | p50 ms | p99 ms | max ms | events late (not in the tick of their bytes) |', '|---:|---:|---:|---:|---:|');
     for (const s of [l.large, l.small]) L.push(`| ${s.chunkSize} B | ${f3(s.p50)} | ${f3(s.p99)} | ${f3(s.max)} | ${s.late} |`);
     L.push('');
@@ -411,15 +463,26 @@ export function renderMarkdown(r: BenchReport): string {
   if (r.memory) {
     const m = r.memory;
     L.push(`## Memory (heap after full GC, 16 KiB chunks)`, '');
-    L.push(`Growth over the heap before subscribing, while ${mb(m.bodyBytes)} MB stream through. The hand loop keeps the accumulated text, reasoning and arguments; the pipeline\'s subscriber keeps nothing, so whatever grows is held by the pipeline (its reducer keeps the text for the content blocks and for \`partial\`).`, '');
+    L.push(
+      `Growth over the heap before subscribing, while ${mb(m.bodyBytes)} MB stream through. The hand loop keeps the accumulated text, reasoning and arguments; the pipeline\'s subscriber keeps nothing, so whatever grows is held by the pipeline (its reducer keeps the text for the content blocks and for \`partial\`).`,
+      '',
+    );
     L.push('| fed | hand loop MB | parseResponseStream() MB | text+reasoning chars |', '|---:|---:|---:|---:|');
     for (let i = 0; i < m.pipeline.fractions.length; i++) {
-      L.push(`| ${(m.pipeline.fractions[i]! * 100).toFixed(0)}% | ${mb(m.hand.growth[i] ?? NaN)} | ${mb(m.pipeline.growth[i]!)} | ${m.pipeline.chars[i]} |`);
+      L.push(
+        `| ${(m.pipeline.fractions[i]! * 100).toFixed(0)}% | ${mb(m.hand.growth[i] ?? NaN)} | ${mb(m.pipeline.growth[i]!)} | ${m.pipeline.chars[i]} |`,
+      );
     }
-    L.push('', `The same with ${mb(m.filler.bodyBytes)} MB of events nothing accumulates (web-search progress, keepalive, rate limits):`, '');
+    L.push(
+      '',
+      `The same with ${mb(m.filler.bodyBytes)} MB of events nothing accumulates (web-search progress, keepalive, rate limits):`,
+      '',
+    );
     L.push('| fed | hand loop MB | parseResponseStream() MB |', '|---:|---:|---:|');
     for (let i = 0; i < m.filler.pipeline.fractions.length; i++) {
-      L.push(`| ${(m.filler.pipeline.fractions[i]! * 100).toFixed(0)}% | ${mb(m.filler.hand.growth[i] ?? NaN)} | ${mb(m.filler.pipeline.growth[i]!)} |`);
+      L.push(
+        `| ${(m.filler.pipeline.fractions[i]! * 100).toFixed(0)}% | ${mb(m.filler.hand.growth[i] ?? NaN)} | ${mb(m.filler.pipeline.growth[i]!)} |`,
+      );
     }
     L.push('');
   }
@@ -427,7 +490,10 @@ export function renderMarkdown(r: BenchReport): string {
     const tc = r.toolCalls;
     L.push('## Function call with long arguments (10-byte deltas, 16 KiB chunks)', '');
     L.push(`For comparison, the mixed transcript above: ${f1(tc.textNsPerByte)} ns/byte, ${f2(tc.textRatio)}× the hand loop.`, '');
-    L.push('| arguments | transcript MB | deltas | hand loop ms | pipeline ms | × hand loop | pipeline ns/byte | same bytes as text, ns/byte | note |', '|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    L.push(
+      '| arguments | transcript MB | deltas | hand loop ms | pipeline ms | × hand loop | pipeline ns/byte | same bytes as text, ns/byte | note |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    );
     for (const x of tc.rows) {
       L.push(
         `| ${x.argsBytes / 1024} KiB | ${mb(x.transcriptBytes)} | ${x.deltas} | ${f1(x.hand?.medianMs ?? NaN)} | ${f1(x.pipeline?.medianMs ?? NaN)} | ${f2(x.pipeline?.ratio ?? NaN)} | ${f1(x.nsPerByte ?? NaN)} | ${f1(x.textNsPerByte ?? NaN)} | ${x.note ?? ''} |`,
@@ -444,7 +510,8 @@ export function renderMarkdown(r: BenchReport): string {
       if (c) {
         L.push(`${c.streams} concurrent streams of ${mb(c.bytesEach)} MB on one client (one undici Agent):`, '');
         L.push('| method | median ms (all streams) | aggregate MB/s | completed | failed | check |', '|---|---:|---:|---:|---:|---|');
-        for (const x of [c.hand, c.client]) L.push(`| ${x.name} | ${f1(x.medianMs)} | ${f1(x.mbPerS)} | ${x.completed} | ${x.failed} | ${x.mismatch ?? 'ok'} |`);
+        for (const x of [c.hand, c.client])
+          L.push(`| ${x.name} | ${f1(x.medianMs)} | ${f1(x.mbPerS)} | ${x.completed} | ${x.failed} | ${x.mismatch ?? 'ok'} |`);
         L.push('');
       }
     }
@@ -458,9 +525,14 @@ export function renderMarkdown(r: BenchReport): string {
       L.push(`## CPU profile, ${p.chunkSize} B chunks (node --cpu-prof, self time, ${f1(p.totalMs)} ms sampled)`, '');
       L.push('| by file / package | self ms | share |', '|---|---:|---:|');
       for (const x of p.files.slice(0, 15)) L.push(`| ${x.what} | ${f1(x.selfMs)} | ${(x.share * 100).toFixed(1)}% |`);
-      L.push('', 'Line numbers are those of ts-node\'s transpiled JavaScript (close to, not equal to, the .ts lines); function names are V8\'s.', '');
+      L.push(
+        '',
+        "Line numbers are those of ts-node's transpiled JavaScript (close to, not equal to, the .ts lines); function names are V8's.",
+        '',
+      );
       L.push('| by function | self ms | share |', '|---|---:|---:|');
-      for (const x of p.functions.slice(0, 20)) L.push(`| ${x.what.replace(/\|/g, '\\|')} | ${f1(x.selfMs)} | ${(x.share * 100).toFixed(1)}% |`);
+      for (const x of p.functions.slice(0, 20))
+        L.push(`| ${x.what.replace(/\|/g, '\\|')} | ${f1(x.selfMs)} | ${(x.share * 100).toFixed(1)}% |`);
       L.push('');
     }
   }
@@ -470,9 +542,13 @@ export function renderMarkdown(r: BenchReport): string {
 /** The README's results section: machine, date, the §7 targets and the headline throughput rows. */
 export function renderReadmeSummary(r: BenchReport): string {
   const L: string[] = [];
-  L.push(`Measured by \`npm run bench\` on ${r.date.slice(0, 10)}: ${r.machine}, Node ${r.node}. Full tables and profiles: [bench/RESULTS.md](bench/RESULTS.md).`, '');
+  L.push(
+    `Measured by \`npm run bench\` on ${r.date.slice(0, 10)}: ${r.machine}, Node ${r.node}. Full tables and profiles: [bench/RESULTS.md](bench/RESULTS.md).`,
+    '',
+  );
   L.push('| target (SPEC §7) | goal | measured | |', '|---|---|---|---|');
-  for (const t of targets(r)) L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
+  for (const t of targets(r))
+    L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
   L.push('', `Throughput, 16 KiB chunks (${mb(r.large.transcript.bytes)} MB transcript):`, '');
   L.push(...throughputTable(r.large.results.filter((x) => !x.name.startsWith('stage'))));
   return L.join('\n');

@@ -4,9 +4,9 @@
  * what the pipeline retains beyond the accumulated text.
  */
 import { Subject, type OperatorFunction } from 'rxjs';
-import type { CodexEvent } from '../src/types';
-import { HandParser } from './handLoop';
-import { gc } from './harness';
+import type { CodexEvent } from '../src/types.js';
+import { HandParser } from './handLoop.js';
+import { gc } from './harness.js';
 
 /** Heap samples of one method. */
 export interface MemoryResult {
@@ -52,7 +52,12 @@ export function memoryHandLoop(chunks: readonly Uint8Array[], count = 8): Memory
 }
 
 /** An operator chain fed through a Subject; the subscriber keeps nothing (only counts chars). */
-export function memoryOperator(name: string, op: OperatorFunction<Uint8Array, CodexEvent>, chunks: readonly Uint8Array[], count = 8): MemoryResult {
+export function memoryOperator(
+  name: string,
+  op: OperatorFunction<Uint8Array, CodexEvent>,
+  chunks: readonly Uint8Array[],
+  count = 8,
+): MemoryResult {
   const base = heap();
   const input = new Subject<Uint8Array>();
   let chars = 0;

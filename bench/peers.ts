@@ -6,7 +6,7 @@
 import { createParser } from 'eventsource-parser';
 import { Observable, from, takeWhile, type OperatorFunction } from 'rxjs';
 import { Stream } from 'openai/streaming';
-import { WireAccumulator, type Extracted } from './handLoop';
+import { WireAccumulator, type Extracted } from './handLoop.js';
 
 /** eventsource-parser + TextDecoder + JSON.parse + the same switch. */
 export function eventsourceParser(chunks: readonly Uint8Array[]): Extracted {

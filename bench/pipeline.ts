@@ -4,8 +4,8 @@
  * parts of the pipeline are being written.
  */
 import { from, Subject, type OperatorFunction } from 'rxjs';
-import type { CodexEvent, SseMessage } from '../src/types';
-import type { Extracted } from './handLoop';
+import type { CodexEvent, SseMessage } from '../src/types.js';
+import type { Extracted } from './handLoop.js';
 
 type Op<A, B> = OperatorFunction<A, B>;
 

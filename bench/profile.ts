@@ -102,7 +102,17 @@ export function profilePipeline(body: Uint8Array, chunkSize: number, runs: numbe
     writeFileSync(bodyFile, body);
     const r = spawnSync(
       process.execPath,
-      ['--cpu-prof', `--cpu-prof-dir=${dir}`, '-r', 'ts-node/register/transpile-only', __filename, '--child', bodyFile, String(chunkSize), String(runs)],
+      [
+        '--cpu-prof',
+        `--cpu-prof-dir=${dir}`,
+        '-r',
+        'ts-node/register/transpile-only',
+        __filename,
+        '--child',
+        bodyFile,
+        String(chunkSize),
+        String(runs),
+      ],
       { cwd: ROOT, encoding: 'utf8', timeout: 300_000 },
     );
     if (r.status !== 0) return `profile child failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout).slice(0, 300)}`;
@@ -117,8 +127,8 @@ export function profilePipeline(body: Uint8Array, chunkSize: number, runs: numbe
 
 function child(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { chunk } = require('./transcript') as typeof import('./transcript');
-  const { loadPipeline, runOperator } = require('./pipeline') as typeof import('./pipeline');
+  const { chunk } = require('./transcript.js') as typeof import('./transcript.js');
+  const { loadPipeline, runOperator } = require('./pipeline.js') as typeof import('./pipeline.js');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const bodyFile = process.argv[3]!;
   const [chunkSize, runs] = process.argv.slice(4).map(Number) as [number, number];

@@ -4,8 +4,8 @@
  * size the request names (`size=<bytes>` anywhere in the request body), in `chunkSize` chunks.
  * Talks to the parent over IPC: sends `{ baseUrl, responsesUrl }` once listening.
  */
-import { startMockCodexServer } from '../src/testing/mockServer';
-import { generateTranscript } from './transcript';
+import { startMockCodexServer } from '../src/testing/mockServer.js';
+import { generateTranscript } from './transcript.js';
 
 const chunkSize = Number(process.argv[2] ?? 16384);
 const cache = new Map<number, Uint8Array>();

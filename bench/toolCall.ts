@@ -5,11 +5,11 @@
  * too long, so a quadratic implementation is reported instead of hanging the bench.
  */
 import type { OperatorFunction } from 'rxjs';
-import type { CodexEvent } from '../src/types';
-import { handLoop } from './handLoop';
-import { runInterleaved, type MethodResult } from './harness';
-import { runOperator } from './pipeline';
-import { chunk, generateTextTranscript, generateToolCallTranscript } from './transcript';
+import type { CodexEvent } from '../src/types.js';
+import { handLoop } from './handLoop.js';
+import { runInterleaved, type MethodResult } from './harness.js';
+import { runOperator } from './pipeline.js';
+import { chunk, generateTextTranscript, generateToolCallTranscript } from './transcript.js';
 
 /** One size of the tool-call benchmark. */
 export interface ToolCallRow {

@@ -60,10 +60,52 @@ function prng(seed: number): () => number {
 }
 
 const TOKENS = [
-  ' the', ' stream', ' function', ' returns', ' an', ' Observable', ' of', ' events', '.', ',', '\n',
-  ' `parse', 'Response', 'Stream', '()`', ' café', ' naïve', ' résumé', ' über', ' 東京', '漢字',
-  ' 😀', ' ✓', ' —', ' "quoted"', ' back\\slash', '\n\n', '```ts\n', 'const', ' x', ' =', ' 1', ';',
-  ' Ω', ' π', ' ≤', ' 1.5×', ' naïveté', ' we', ' can', ' see', ' that', ' it', ' works', '\t', ' Ñandú',
+  ' the',
+  ' stream',
+  ' function',
+  ' returns',
+  ' an',
+  ' Observable',
+  ' of',
+  ' events',
+  '.',
+  ',',
+  '\n',
+  ' `parse',
+  'Response',
+  'Stream',
+  '()`',
+  ' café',
+  ' naïve',
+  ' résumé',
+  ' über',
+  ' 東京',
+  '漢字',
+  ' 😀',
+  ' ✓',
+  ' —',
+  ' "quoted"',
+  ' back\\slash',
+  '\n\n',
+  '```ts\n',
+  'const',
+  ' x',
+  ' =',
+  ' 1',
+  ';',
+  ' Ω',
+  ' π',
+  ' ≤',
+  ' 1.5×',
+  ' naïveté',
+  ' we',
+  ' can',
+  ' see',
+  ' that',
+  ' it',
+  ' works',
+  '\t',
+  ' Ñandú',
 ];
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -202,8 +244,18 @@ function hexId(rand: () => number, prefix: string): string {
 function cycle(w: Writer, rand: () => number, outputIndex: number, cycleNo: number): number {
   // Reasoning with a summary and encrypted content.
   const rsId = hexId(rand, 'rs_');
-  w.emit({ type: 'response.output_item.added', output_index: outputIndex, item: { id: rsId, type: 'reasoning', encrypted_content: null, summary: [] } });
-  w.emit({ type: 'response.reasoning_summary_part.added', item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } });
+  w.emit({
+    type: 'response.output_item.added',
+    output_index: outputIndex,
+    item: { id: rsId, type: 'reasoning', encrypted_content: null, summary: [] },
+  });
+  w.emit({
+    type: 'response.reasoning_summary_part.added',
+    item_id: rsId,
+    output_index: outputIndex,
+    summary_index: 0,
+    part: { type: 'summary_text', text: '' },
+  });
   let summary = '';
   const nSummary = 20 + ((rand() * 40) | 0);
   for (let i = 0; i < nSummary; i++) {
@@ -213,18 +265,39 @@ function cycle(w: Writer, rand: () => number, outputIndex: number, cycleNo: numb
   }
   w.reasoning += summary;
   w.emit({ type: 'response.reasoning_summary_text.done', item_id: rsId, output_index: outputIndex, summary_index: 0, text: summary });
-  w.emit({ type: 'response.reasoning_summary_part.done', item_id: rsId, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: summary } });
+  w.emit({
+    type: 'response.reasoning_summary_part.done',
+    item_id: rsId,
+    output_index: outputIndex,
+    summary_index: 0,
+    part: { type: 'summary_text', text: summary },
+  });
   w.emit({
     type: 'response.output_item.done',
     output_index: outputIndex,
-    item: { id: rsId, type: 'reasoning', encrypted_content: 'gAAAAA' + randStr(rand, 1200), summary: [{ type: 'summary_text', text: summary }] },
+    item: {
+      id: rsId,
+      type: 'reasoning',
+      encrypted_content: 'gAAAAA' + randStr(rand, 1200),
+      summary: [{ type: 'summary_text', text: summary }],
+    },
   });
   outputIndex++;
 
   // An assistant message.
   const msgId = hexId(rand, 'msg_');
-  w.emit({ type: 'response.output_item.added', output_index: outputIndex, item: { id: msgId, type: 'message', status: 'in_progress', content: [], role: 'assistant' } });
-  w.emit({ type: 'response.content_part.added', item_id: msgId, output_index: outputIndex, content_index: 0, part: { type: 'output_text', annotations: [], logprobs: [], text: '' } });
+  w.emit({
+    type: 'response.output_item.added',
+    output_index: outputIndex,
+    item: { id: msgId, type: 'message', status: 'in_progress', content: [], role: 'assistant' },
+  });
+  w.emit({
+    type: 'response.content_part.added',
+    item_id: msgId,
+    output_index: outputIndex,
+    content_index: 0,
+    part: { type: 'output_text', annotations: [], logprobs: [], text: '' },
+  });
   let text = '';
   const nText = 200 + ((rand() * 400) | 0);
   for (let i = 0; i < nText; i++) {
@@ -233,11 +306,23 @@ function cycle(w: Writer, rand: () => number, outputIndex: number, cycleNo: numb
     text += d;
   }
   w.emit({ type: 'response.output_text.done', item_id: msgId, output_index: outputIndex, content_index: 0, logprobs: [], text });
-  w.emit({ type: 'response.content_part.done', item_id: msgId, output_index: outputIndex, content_index: 0, part: { type: 'output_text', annotations: [], logprobs: [], text } });
+  w.emit({
+    type: 'response.content_part.done',
+    item_id: msgId,
+    output_index: outputIndex,
+    content_index: 0,
+    part: { type: 'output_text', annotations: [], logprobs: [], text },
+  });
   w.emit({
     type: 'response.output_item.done',
     output_index: outputIndex,
-    item: { id: msgId, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', annotations: [], logprobs: [], text }] },
+    item: {
+      id: msgId,
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', annotations: [], logprobs: [], text }],
+    },
   });
   outputIndex++;
 
@@ -322,7 +407,11 @@ export function generateTextTranscript(options: ToolCallTranscriptOptions): Tran
   const respId = hexId(rand, 'resp_');
   open(w, respId);
   const msgId = hexId(rand, 'msg_');
-  w.emit({ type: 'response.output_item.added', output_index: 0, item: { id: msgId, type: 'message', status: 'in_progress', content: [], role: 'assistant' } });
+  w.emit({
+    type: 'response.output_item.added',
+    output_index: 0,
+    item: { id: msgId, type: 'message', status: 'in_progress', content: [], role: 'assistant' },
+  });
   const text = argsJson(rand, options.argsBytes);
   for (const d of slices(text, options.deltaSize ?? 10)) {
     w.textDelta({ type: 'response.output_text.delta', item_id: msgId, output_index: 0, content_index: 0, logprobs: [] }, d);

@@ -4,8 +4,9 @@
  * `npm run build`: the CommonJS and ESM builds with their declarations, from one source tree.
  *
  *   dist/cjs  tsc -p tsconfig.build.json   + package.json {"type":"commonjs"}
- *   dist/esm  tsc -p tsconfig.esm.json --noCheck  + package.json {"type":"module"}, relative
- *                                                   specifiers completed (scripts/esm-specifiers.js)
+ *   dist/esm  tsc -p tsconfig.esm.json --noCheck  + package.json {"type":"module"}
+ *
+ * The sources write full relative specifiers (`./types.js`), so the emitted ESM runs in Node as is.
  *
  * The two compilations run in parallel. The markers make each tree's module format explicit, so
  * neither depends on the root package.json's "type".
@@ -13,7 +14,6 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { fixEsmTree } = require('./esm-specifiers');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -36,7 +36,6 @@ async function main() {
     for (const failure of failures) console.error(`build: ${failure}`);
     process.exit(1);
   }
-  fixEsmTree(path.join(dist, 'esm'));
   fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), '{\n  "type": "commonjs"\n}\n');
   fs.writeFileSync(path.join(dist, 'esm', 'package.json'), '{\n  "type": "module"\n}\n');
 }

@@ -1,4 +1,4 @@
-import { CodexError, CodexHttpError, ProtocolError, UsageLimitError, isCodexError } from '../src';
+import { CodexError, CodexHttpError, ProtocolError, UsageLimitError, isCodexError } from '../src/index.js';
 
 describe('errors', () => {
   it('subclasses carry their class, code and fields', () => {

@@ -1,9 +1,9 @@
 import { from, Subject } from 'rxjs';
-import { CodexStreamError, ConfigError, InvalidUtf8Error, ProtocolError, StreamTruncatedError, UsageLimitError } from '../src/errors';
-import { parseResponseStream } from '../src/parseResponseStream';
-import { collectResponse } from '../src/reduce/collectResponse';
-import type { CodexEvent, CodexResult, Diagnostic } from '../src/types';
-import { byteByByte, chunksOf, everySplit } from './helpers/splits';
+import { CodexStreamError, ConfigError, InvalidUtf8Error, ProtocolError, StreamTruncatedError, UsageLimitError } from '../src/errors.js';
+import { parseResponseStream } from '../src/parseResponseStream.js';
+import { collectResponse } from '../src/reduce/collectResponse.js';
+import type { CodexEvent, CodexResult, Diagnostic } from '../src/types.js';
+import { byteByByte, chunksOf, everySplit } from './helpers/splits.js';
 
 type Wire = Record<string, unknown> & { type: string };
 
@@ -36,7 +36,13 @@ const summaryPieces = ['**Reading the file**', '\n\nI will open ', 'the file —
 const textPieces = ['Grüße ', 'aus Köln ', '😀', ' — 日本語の', 'テキスト!'];
 const argPieces = ['{"path":', '"src/😀 ü.rs",', '"mode":"r"}'];
 const encrypted = 'gAAAAABpPDIVOKrsHNZ0Gws_-EojH4yZ==';
-const usage = { input_tokens: 1200, input_tokens_details: { cached_tokens: 1024 }, output_tokens: 345, output_tokens_details: { reasoning_tokens: 128 }, total_tokens: 1545 };
+const usage = {
+  input_tokens: 1200,
+  input_tokens_details: { cached_tokens: 1024 },
+  output_tokens: 345,
+  output_tokens_details: { reasoning_tokens: 128 },
+  total_tokens: 1545,
+};
 
 function realisticTurn(): Wire[] {
   let seq = 0;
@@ -52,24 +58,69 @@ function realisticTurn(): Wire[] {
     s({ type: 'response.created', response }),
     s({ type: 'response.in_progress', response }),
     s({ type: 'response.output_item.added', output_index: 0, item: reasoningItem }),
-    s({ type: 'response.reasoning_summary_part.added', item_id: 'rs_1', output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } }),
+    s({
+      type: 'response.reasoning_summary_part.added',
+      item_id: 'rs_1',
+      output_index: 0,
+      summary_index: 0,
+      part: { type: 'summary_text', text: '' },
+    }),
     ...summaryPieces.map((delta, i) =>
-      s({ type: 'response.reasoning_summary_text.delta', item_id: 'rs_1', output_index: 0, summary_index: 0, delta, obfuscation: `ob${i}` }),
+      s({
+        type: 'response.reasoning_summary_text.delta',
+        item_id: 'rs_1',
+        output_index: 0,
+        summary_index: 0,
+        delta,
+        obfuscation: `ob${i}`,
+      }),
     ),
     s({ type: 'response.reasoning_summary_text.done', item_id: 'rs_1', output_index: 0, summary_index: 0, text: fullSummary }),
-    s({ type: 'response.reasoning_summary_part.done', item_id: 'rs_1', output_index: 0, summary_index: 0, part: { type: 'summary_text', text: fullSummary } }),
-    s({ type: 'response.output_item.done', output_index: 0, item: { ...reasoningItem, summary: [{ type: 'summary_text', text: fullSummary }], encrypted_content: encrypted } }),
+    s({
+      type: 'response.reasoning_summary_part.done',
+      item_id: 'rs_1',
+      output_index: 0,
+      summary_index: 0,
+      part: { type: 'summary_text', text: fullSummary },
+    }),
+    s({
+      type: 'response.output_item.done',
+      output_index: 0,
+      item: { ...reasoningItem, summary: [{ type: 'summary_text', text: fullSummary }], encrypted_content: encrypted },
+    }),
     s({ type: 'response.output_item.added', output_index: 1, item: message }),
-    s({ type: 'response.content_part.added', item_id: 'msg_1', output_index: 1, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
+    s({
+      type: 'response.content_part.added',
+      item_id: 'msg_1',
+      output_index: 1,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    }),
     ...textPieces.map((delta, i) =>
-      s({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 1, content_index: 0, delta, logprobs: [], obfuscation: 'x'.repeat(i + 1) }),
+      s({
+        type: 'response.output_text.delta',
+        item_id: 'msg_1',
+        output_index: 1,
+        content_index: 0,
+        delta,
+        logprobs: [],
+        obfuscation: 'x'.repeat(i + 1),
+      }),
     ),
     s({ type: 'response.output_text.done', item_id: 'msg_1', output_index: 1, content_index: 0, text: fullText, logprobs: [] }),
-    s({ type: 'response.content_part.done', item_id: 'msg_1', output_index: 1, content_index: 0, part: { type: 'output_text', text: fullText } }),
+    s({
+      type: 'response.content_part.done',
+      item_id: 'msg_1',
+      output_index: 1,
+      content_index: 0,
+      part: { type: 'output_text', text: fullText },
+    }),
     s({ type: 'response.output_item.done', output_index: 1, item: { ...message, status: 'completed' } }),
     { type: 'keepalive' },
     s({ type: 'response.output_item.added', output_index: 2, item: fc }),
-    ...argPieces.map((delta) => s({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 2, delta, obfuscation: 'zz' })),
+    ...argPieces.map((delta) =>
+      s({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 2, delta, obfuscation: 'zz' }),
+    ),
     s({ type: 'response.function_call_arguments.done', item_id: 'fc_1', output_index: 2, arguments: fullArgs }),
     s({ type: 'response.output_item.done', output_index: 2, item: { ...fc, status: 'completed', arguments: fullArgs } }),
     { type: 'codex.rate_limits', primary: { used_percent: 3.5, window_minutes: 300 } },
@@ -88,7 +139,10 @@ function realisticExpectation(): CodexEvent[] {
     ...textPieces.map((delta): CodexEvent => ({ type: 'text-delta', delta, outputIndex: 1, contentIndex: 0 })),
     ...argPieces.map((_, i): CodexEvent => {
       const raw = argPieces.slice(0, i + 1).join('');
-      return { type: 'tool-call-delta', toolCall: { id: 'call_1', name: 'read_file', input: i === argPieces.length - 1 ? call.input : {}, rawInputJson: raw } };
+      return {
+        type: 'tool-call-delta',
+        toolCall: { id: 'call_1', name: 'read_file', input: i === argPieces.length - 1 ? call.input : {}, rawInputJson: raw },
+      };
     }),
     { type: 'tool-calls', toolCalls: [call] },
     { type: 'usage', usage: { inputTokens: 1200, outputTokens: 345, cacheReadInputTokens: 1024, reasoningTokens: 128 } },
@@ -140,7 +194,9 @@ describe('parseResponseStream', () => {
 
   it('collectResponse folds the turn', () => {
     const results: CodexResult[] = [];
-    from([body]).pipe(parseResponseStream(), collectResponse()).subscribe((r) => results.push(r));
+    from([body])
+      .pipe(parseResponseStream(), collectResponse())
+      .subscribe((r) => results.push(r));
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({
       responseId: 'resp_1',
@@ -153,14 +209,18 @@ describe('parseResponseStream', () => {
 
   it('is synchronous over a synchronous source: done is delivered when subscribe returns', () => {
     const seen: string[] = [];
-    from(chunksOf(body, 64)).pipe(parseResponseStream()).subscribe((e) => seen.push(e.type));
+    from(chunksOf(body, 64))
+      .pipe(parseResponseStream())
+      .subscribe((e) => seen.push(e.type));
     expect(seen[seen.length - 1]).toBe('done');
   });
 
   it('SPEC §6.3: unsubscribes from the body at the terminal event (bytes after it are never read)', () => {
     const body$ = new Subject<Uint8Array>();
     const result: Run = { events: [], completed: false };
-    body$.pipe(parseResponseStream()).subscribe({ next: (e) => result.events.push(e), error: (e) => (result.error = e), complete: () => (result.completed = true) });
+    body$
+      .pipe(parseResponseStream())
+      .subscribe({ next: (e) => result.events.push(e), error: (e) => (result.error = e), complete: () => (result.completed = true) });
     // The body goes on after the terminal event: another delta, then bytes that are not UTF-8.
     const tail = [bytes('data: {"type":"response.output_text.delta","delta":"after"}\n\n'), new Uint8Array([0xff, 0xfe])];
     const chunks = [...chunksOf(bytes(transcript(realisticTurn())), 100), ...tail];
@@ -185,10 +245,15 @@ describe('parseResponseStream', () => {
 
     it('malformed JSON is skipped and reported; the turn still completes (item 43, SPEC §6.10)', () => {
       const diagnostics: Diagnostic[] = [];
-      const text = frame({ type: 'response.created', response: { id: 'resp_b' } }) + 'data: {"type":"response.output_text.delta","delta":"x"\n\n' + transcript(minimal().slice(1));
+      const text =
+        frame({ type: 'response.created', response: { id: 'resp_b' } }) +
+        'data: {"type":"response.output_text.delta","delta":"x"\n\n' +
+        transcript(minimal().slice(1));
       const result = run(chunksOf(bytes(text), 7), (d) => diagnostics.push(d));
       expect(result.events).toEqual([{ type: 'done', status: 'completed', responseId: 'resp_b' }]);
-      expect(diagnostics).toEqual([expect.objectContaining({ type: 'unparsable-json', count: 1, data: '{"type":"response.output_text.delta","delta":"x"' })]);
+      expect(diagnostics).toEqual([
+        expect.objectContaining({ type: 'unparsable-json', count: 1, data: '{"type":"response.output_text.delta","delta":"x"' }),
+      ]);
     });
 
     it('a wrongly typed known event is a ProtocolError, with the partial output', () => {
@@ -202,7 +267,11 @@ describe('parseResponseStream', () => {
         ),
       ]);
       expect(result.error).toBeInstanceOf(ProtocolError);
-      expect(result.error).toMatchObject({ eventType: 'response.output_text.delta', issues: [expect.stringMatching(/^delta: /)], partial: { text: 'ok' } });
+      expect(result.error).toMatchObject({
+        eventType: 'response.output_text.delta',
+        issues: [expect.stringMatching(/^delta: /)],
+        partial: { text: 'ok' },
+      });
       expect(result.events).toEqual([{ type: 'text-delta', delta: 'ok', outputIndex: 0, contentIndex: 0 }]);
     });
 
@@ -224,7 +293,14 @@ describe('parseResponseStream', () => {
 
     it('a nested in-stream usage-limit error is a UsageLimitError (SPEC §6.5)', () => {
       const result = run([
-        bytes(transcript(minimal({ type: 'error', error: { type: 'usage_limit_reached', message: 'Limit reached.', plan_type: 'pro', resets_in_seconds: 90 } }))),
+        bytes(
+          transcript(
+            minimal({
+              type: 'error',
+              error: { type: 'usage_limit_reached', message: 'Limit reached.', plan_type: 'pro', resets_in_seconds: 90 },
+            }),
+          ),
+        ),
       ]);
       expect(result.error).toBeInstanceOf(UsageLimitError);
       expect((result.error as Error).message).toBe('You have hit your ChatGPT usage limit (pro). Limit reached. Try again in ~2 min.');
@@ -237,9 +313,20 @@ describe('parseResponseStream', () => {
     });
 
     it('response.failed is a CodexStreamError with its message (item 48)', () => {
-      const result = run([bytes(transcript([{ type: 'response.output_text.delta', delta: 'a' }, { type: 'response.failed', response: { id: 'resp_f', error: { code: 'server_error', message: 'Model crashed' } } }]))]);
+      const result = run([
+        bytes(
+          transcript([
+            { type: 'response.output_text.delta', delta: 'a' },
+            { type: 'response.failed', response: { id: 'resp_f', error: { code: 'server_error', message: 'Model crashed' } } },
+          ]),
+        ),
+      ]);
       expect(result.error).toBeInstanceOf(CodexStreamError);
-      expect(result.error).toMatchObject({ message: 'Model crashed', eventType: 'response.failed', partial: { responseId: 'resp_f', text: 'a' } });
+      expect(result.error).toMatchObject({
+        message: 'Model crashed',
+        eventType: 'response.failed',
+        partial: { responseId: 'resp_f', text: 'a' },
+      });
     });
 
     it('a body that ends before the terminal event is a StreamTruncatedError (item 45), [DONE] is not terminal (item 42)', () => {
@@ -271,7 +358,9 @@ describe('parseResponseStream', () => {
 
     it('a 1 MB delta arrives intact, whole and in 16 KiB chunks', () => {
       const big = 'ü😀abc'.repeat(Math.ceil((1024 * 1024) / 10));
-      const body = bytes(transcript(minimal({ type: 'response.output_text.delta', item_id: 'm', output_index: 0, content_index: 0, delta: big })));
+      const body = bytes(
+        transcript(minimal({ type: 'response.output_text.delta', item_id: 'm', output_index: 0, content_index: 0, delta: big })),
+      );
       for (const chunks of [[body], chunksOf(body, 16 * 1024)]) {
         const result = run(chunks);
         expect(result.error).toBeUndefined();

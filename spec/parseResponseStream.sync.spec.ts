@@ -1,8 +1,8 @@
 import { from, tap } from 'rxjs';
-import { parseResponseStream } from '../src/parseResponseStream';
-import type { CodexEvent } from '../src/types';
-import { chunksOf } from './helpers/splits';
-import { pulledSource } from './helpers/pulledSource';
+import { parseResponseStream } from '../src/parseResponseStream.js';
+import type { CodexEvent } from '../src/types.js';
+import { chunksOf } from './helpers/splits.js';
+import { pulledSource } from './helpers/pulledSource.js';
 
 // SPEC §6.3: "The stream completes at the terminal event and cancels the body; it never waits for
 // EOF or [DONE]." With a synchronous body (from(chunks)), the unsubscribe that reduceResponse makes

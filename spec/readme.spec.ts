@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { ConnectionError, retryWithBackoff } from '../src';
+import { ConnectionError, retryWithBackoff } from '../src/index.js';
 
 // The README's marble example, kept honest.
 it('README retry example: 1 s, then 2 s, then the error', () => {

@@ -1,4 +1,4 @@
-import type { FailureCapture, PartialResponse } from './types';
+import type { FailureCapture, PartialResponse } from './types.js';
 
 /** A brand shared by every copy of this module (ESM and CJS builds), so guards work across both. */
 const kCodexError = Symbol.for('codex-rx.error');

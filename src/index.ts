@@ -6,18 +6,18 @@
  * with `parseResponseStream` composing the last four, `collectResponse` folding a turn into one
  * value, `retryWithBackoff` for the seed's retry policy, and `CodexClient` putting it all on HTTP.
  */
-export * from './types';
-export * from './errors';
+export * from './types.js';
+export * from './errors.js';
 
 // The pipeline.
-export { fromBody } from './body/fromBody';
-export { decodeUtf8 } from './decode/decodeUtf8';
-export { sseMessages, DEFAULT_SSE_MAX_BUFFER_SIZE, type SseMessagesOptions } from './sse/sseMessages';
-export { responseEvents, parseResponseEvent, type ResponseEventsOptions } from './events/responseEvents';
-export * from './events/schemas';
-export { reduceResponse } from './reduce/reduceResponse';
-export { collectResponse } from './reduce/collectResponse';
-export { parseResponseStream, type ParseResponseStreamOptions } from './parseResponseStream';
+export { fromBody } from './body/fromBody.js';
+export { decodeUtf8 } from './decode/decodeUtf8.js';
+export { sseMessages, DEFAULT_SSE_MAX_BUFFER_SIZE, type SseMessagesOptions } from './sse/sseMessages.js';
+export { responseEvents, parseResponseEvent, type ResponseEventsOptions } from './events/responseEvents.js';
+export * from './events/schemas.js';
+export { reduceResponse } from './reduce/reduceResponse.js';
+export { collectResponse } from './reduce/collectResponse.js';
+export { parseResponseStream, type ParseResponseStreamOptions } from './parseResponseStream.js';
 
 // Retry.
 export {
@@ -27,13 +27,13 @@ export {
   type RetryConfig,
   type RetryInfo,
   type ResolvedRetryConfig,
-} from './retry/config';
-export { parseRetryAfterMs, parseShouldRetryHeader, type HeadersLike } from './retry/retryAfter';
-export { retryWithBackoff, isRetryableError } from './retry/retryWithBackoff';
-export { usageLimitErrorFrom, formatUsageLimitMessage, USAGE_LIMIT_CODES } from './usageLimit';
+} from './retry/config.js';
+export { parseRetryAfterMs, parseShouldRetryHeader, type HeadersLike } from './retry/retryAfter.js';
+export { retryWithBackoff, isRetryableError } from './retry/retryWithBackoff.js';
+export { usageLimitErrorFrom, formatUsageLimitMessage, USAGE_LIMIT_CODES } from './usageLimit.js';
 
 // The client and its request.
-export { CodexClient } from './client/CodexClient';
+export { CodexClient } from './client/CodexClient.js';
 export {
   CLIENT_CONFIG_DEFAULTS,
   resolveClientConfig,
@@ -43,17 +43,11 @@ export {
   type ReasoningEffort,
   type ReasoningSummary,
   type TextVerbosity,
-} from './client/config';
-export { parseErrorResponse } from './client/httpError';
-export { buildRequestBody, buildHeaders, buildEndpointUrl, type ResponseCreateBody } from './request/buildRequest';
-export { normalizeModel, resolveReasoningEffortForCodexModel, modelSupportsSamplingParameters } from './request/models';
-export { userMessage, systemMessage, assistantMessage } from './messages';
+} from './client/config.js';
+export { parseErrorResponse } from './client/httpError.js';
+export { buildRequestBody, buildHeaders, buildEndpointUrl, type ResponseCreateBody } from './request/buildRequest.js';
+export { normalizeModel, resolveReasoningEffortForCodexModel, modelSupportsSamplingParameters } from './request/models.js';
+export { userMessage, systemMessage, assistantMessage } from './messages.js';
 
 // Auth.
-export {
-  resolveCodexAuth,
-  extractAccountId,
-  type AuthSource,
-  type ResolvedAuth,
-  type ResolveCodexAuthOptions,
-} from './auth';
+export { resolveCodexAuth, extractAccountId, type AuthSource, type ResolvedAuth, type ResolveCodexAuthOptions } from './auth/index.js';

@@ -1,4 +1,4 @@
-import type { Message } from './types';
+import type { Message } from './types.js';
 
 /*
  * The seed's `UnifiedMessage::user/system/assistant(text)` constructors: one text block each.

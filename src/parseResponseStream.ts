@@ -1,9 +1,9 @@
 import { pipe, type OperatorFunction } from 'rxjs';
-import { decodeUtf8 } from './decode/decodeUtf8';
-import { responseEvents, type ResponseEventsOptions } from './events/responseEvents';
-import { reduceResponse } from './reduce/reduceResponse';
-import { sseMessages } from './sse/sseMessages';
-import type { CodexEvent } from './types';
+import { decodeUtf8 } from './decode/decodeUtf8.js';
+import { responseEvents, type ResponseEventsOptions } from './events/responseEvents.js';
+import { reduceResponse } from './reduce/reduceResponse.js';
+import { sseMessages } from './sse/sseMessages.js';
+import type { CodexEvent } from './types.js';
 
 /** Options of {@link parseResponseStream}. */
 export type ParseResponseStreamOptions = ResponseEventsOptions;

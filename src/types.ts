@@ -7,9 +7,7 @@
 export type Role = 'system' | 'user' | 'assistant';
 
 /** Where an image comes from: inline base64 bytes or a URL. */
-export type ImageSource =
-  | { type: 'base64'; mediaType: string; data: string }
-  | { type: 'url'; url: string };
+export type ImageSource = { type: 'base64'; mediaType: string; data: string } | { type: 'url'; url: string };
 
 /** A text block. */
 export interface TextBlock {
@@ -146,13 +144,7 @@ export interface DoneEvent {
 
 /** Everything a Codex stream emits, as one discriminated union. */
 export type CodexEvent =
-  | TextDeltaEvent
-  | ReasoningDeltaEvent
-  | ToolCallDeltaEvent
-  | ToolCallsEvent
-  | UsageEvent
-  | ContentBlockEvent
-  | DoneEvent;
+  TextDeltaEvent | ReasoningDeltaEvent | ToolCallDeltaEvent | ToolCallsEvent | UsageEvent | ContentBlockEvent | DoneEvent;
 
 /** A whole turn, as `collectResponse()` emits it at completion. */
 export interface CodexResult {

@@ -1,4 +1,4 @@
-import { UsageLimitError, type CodexErrorOptions } from './errors';
+import { UsageLimitError, type CodexErrorOptions } from './errors.js';
 
 /**
  * Usage-limit classification and the user-facing message, shared by the stream reducer (an
@@ -6,11 +6,7 @@ import { UsageLimitError, type CodexErrorOptions } from './errors';
  */
 
 /** The error codes (as `code` or `type`) that mean "your ChatGPT plan's quota is used up". */
-export const USAGE_LIMIT_CODES: ReadonlySet<string> = new Set([
-  'usage_limit_reached',
-  'usage_not_included',
-  'insufficient_quota',
-]);
+export const USAGE_LIMIT_CODES: ReadonlySet<string> = new Set(['usage_limit_reached', 'usage_not_included', 'insufficient_quota']);
 
 /** What {@link formatUsageLimitMessage} needs. */
 export interface UsageLimitMessageParts {

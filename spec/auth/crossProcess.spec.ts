@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import ts from 'typescript';
-import { resolveCodexAuth } from '../../src/auth/resolveCodexAuth';
-import { accountJwt, listTree, NOW, startTokenServer, tmpDir, type TokenServer } from './helpers';
+import { resolveCodexAuth } from '../../src/auth/resolveCodexAuth.js';
+import { accountJwt, listTree, NOW, startTokenServer, tmpDir, type TokenServer } from './helpers.js';
 
 const ROOT = resolvePath(__dirname, '../..');
 
@@ -32,7 +32,10 @@ async function buildForChildren(outDir: string): Promise<string> {
  * A child process that loads the transpiled source, says "ready", waits for a
  * go file (so every racer starts together, whatever its start-up time), then resolves auth.
  */
-function racer(module: string, args: { authFile: string; tokenUrl: string; go: string }): { child: ChildProcess; ready: Promise<void>; result: Promise<unknown> } {
+function racer(
+  module: string,
+  args: { authFile: string; tokenUrl: string; go: string },
+): { child: ChildProcess; ready: Promise<void>; result: Promise<unknown> } {
   const code = `
     const fs = require('node:fs');
     const { resolveCodexAuth } = require(${JSON.stringify(module)});

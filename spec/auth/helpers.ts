@@ -93,7 +93,7 @@ export function exposedText(error: unknown): string {
     }
     if (current instanceof Error) {
       parts.push(current.message, current.stack ?? '');
-      for (const [k, v] of Object.entries(current)) parts.push(k, typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+      for (const [k, v] of Object.entries(current)) parts.push(k, typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
     }
     current = current instanceof Error ? current.cause : undefined;
   }

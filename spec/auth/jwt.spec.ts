@@ -1,5 +1,5 @@
-import { decodeJwtPayload, extractAccountId, jwtExpiresAtMs } from '../../src/auth/jwt';
-import { CLAIM, makeJwt } from './helpers';
+import { decodeJwtPayload, extractAccountId, jwtExpiresAtMs } from '../../src/auth/jwt.js';
+import { CLAIM, makeJwt } from './helpers.js';
 
 describe('JWT claims (BEHAVIOUR §2 extract_account_id)', () => {
   // A payload whose base64url length is not a multiple of 4, so the padded form really has '='.

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { AuthError } from '../../src/errors';
-import { withFileLock } from '../../src/auth/lock';
-import { listTree, rejectionOf, tmpDir } from './helpers';
+import { AuthError } from '../../src/errors.js';
+import { withFileLock } from '../../src/auth/lock.js';
+import { listTree, rejectionOf, tmpDir } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,9 +78,13 @@ describe('withFileLock: exclusive cross-process lock without native deps', () =>
       { staleMs: 250 },
     );
     await sleep(20);
-    const second = withFileLock(lockPath, async () => {
-      secondEntered = true;
-    }, { staleMs: 250, timeoutMs: 5_000 });
+    const second = withFileLock(
+      lockPath,
+      async () => {
+        secondEntered = true;
+      },
+      { staleMs: 250, timeoutMs: 5_000 },
+    );
     await Promise.all([first, second]);
     expect(secondEntered).toBe(true);
   });

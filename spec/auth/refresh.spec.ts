@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
-import { AuthError } from '../../src/errors';
-import { withFileLock } from '../../src/auth/lock';
-import { resolveCodexAuth } from '../../src/auth/resolveCodexAuth';
-import { CODEX_OAUTH_CLIENT_ID } from '../../src/auth/refresh';
-import { accountJwt, listTree, NOW, rejectionOf, startTokenServer, tmpDir, type Reply, type TokenServer } from './helpers';
+import { AuthError } from '../../src/errors.js';
+import { withFileLock } from '../../src/auth/lock.js';
+import { resolveCodexAuth } from '../../src/auth/resolveCodexAuth.js';
+import { CODEX_OAUTH_CLIENT_ID } from '../../src/auth/refresh.js';
+import { accountJwt, listTree, NOW, rejectionOf, startTokenServer, tmpDir, type Reply, type TokenServer } from './helpers.js';
 
 const now = () => NOW;
 

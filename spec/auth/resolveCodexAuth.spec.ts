@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { AuthError } from '../../src/errors';
-import { resolveAuthFilePath, resolveCodexAuth, resolveCodexCliAuthPath } from '../../src/auth/resolveCodexAuth';
-import { accountJwt, listTree, makeJwt, NOW, rejectionOf, tmpDir, writeJson } from './helpers';
+import { AuthError } from '../../src/errors.js';
+import { resolveAuthFilePath, resolveCodexAuth, resolveCodexCliAuthPath } from '../../src/auth/resolveCodexAuth.js';
+import { accountJwt, listTree, makeJwt, NOW, rejectionOf, tmpDir, writeJson } from './helpers.js';
 
 const now = () => NOW;
 const FAR = NOW + 3_600_000;
@@ -43,7 +43,12 @@ describe('resolveCodexAuth: sources and precedence (BEHAVIOUR §2, SPEC §3)', (
 
   it('§2.1: a configured token wins over env and files, returned untrimmed', async () => {
     const t = await allSources();
-    const r = await resolveCodexAuth({ accessToken: `  ${t.config}\n`, env: { OPENAI_CODEX_ACCESS_TOKEN: t.envToken }, homeDir: home, now });
+    const r = await resolveCodexAuth({
+      accessToken: `  ${t.config}\n`,
+      env: { OPENAI_CODEX_ACCESS_TOKEN: t.envToken },
+      homeDir: home,
+      now,
+    });
     expect(r).toEqual({ accessToken: `  ${t.config}\n`, accountId: 'acc_config', source: 'config' });
   });
 
@@ -193,7 +198,10 @@ describe('resolveCodexAuth: sources and precedence (BEHAVIOUR §2, SPEC §3)', (
     ['not JSON', '{"openai-codex": {'],
     ['a JSON array', '[]'],
     ['an entry missing a field', JSON.stringify({ 'openai-codex': { type: 'oauth', access: 'a', refresh: 'r', expires: 1 } })],
-    ['an entry with expires as a string', JSON.stringify({ 'openai-codex': { type: 'oauth', access: 'a', refresh: 'r', expires: '1', account_id: 'x' } })],
+    [
+      'an entry with expires as a string',
+      JSON.stringify({ 'openai-codex': { type: 'oauth', access: 'a', refresh: 'r', expires: '1', account_id: 'x' } }),
+    ],
     ['another provider entry of another shape', JSON.stringify({ ...stored('a'), other: { apiKey: 'k' } })],
   ])('an auth file that is %s is an AuthError "Invalid JSON in OpenAI Codex auth file"', async (_name, text) => {
     const authFile = join(home, 'bad.json');

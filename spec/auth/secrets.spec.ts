@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { AuthError } from '../../src/errors';
-import { resolveCodexAuth, type ResolveCodexAuthOptions } from '../../src/auth/resolveCodexAuth';
-import { redactSecrets } from '../../src/auth/redact';
-import { accountJwt, exposedText, makeJwt, NOW, rejectionOf, startTokenServer, tmpDir, type Reply, type TokenServer } from './helpers';
+import { AuthError } from '../../src/errors.js';
+import { resolveCodexAuth, type ResolveCodexAuthOptions } from '../../src/auth/resolveCodexAuth.js';
+import { redactSecrets } from '../../src/auth/redact.js';
+import { accountJwt, exposedText, makeJwt, NOW, rejectionOf, startTokenServer, tmpDir, type Reply, type TokenServer } from './helpers.js';
 
 /**
  * Every error path of credential resolution, each set up so the tokens involved are right
@@ -48,8 +48,16 @@ describe('tokens never appear in errors (SPEC §3, BEHAVIOUR item 67)', () => {
   const echoAll = { access_token: NEW_ACCESS, refresh_token: NEW_REFRESH, id_token: ID_TOKEN };
 
   const cases: Array<[string, () => Promise<unknown>, RegExp]> = [
-    ['configured token without account id', () => resolveCodexAuth({ accessToken: JWT_NO_CLAIM, env: {}, homeDir: dir }), /configured token/],
-    ['env token without account id', () => resolveCodexAuth({ env: { OPENAI_CODEX_ACCESS_TOKEN: ACCESS }, homeDir: dir }), /OPENAI_CODEX_ACCESS_TOKEN/],
+    [
+      'configured token without account id',
+      () => resolveCodexAuth({ accessToken: JWT_NO_CLAIM, env: {}, homeDir: dir }),
+      /configured token/,
+    ],
+    [
+      'env token without account id',
+      () => resolveCodexAuth({ env: { OPENAI_CODEX_ACCESS_TOKEN: ACCESS }, homeDir: dir }),
+      /OPENAI_CODEX_ACCESS_TOKEN/,
+    ],
     [
       'auth file with a syntax error right after a token',
       async () => {
@@ -78,7 +86,11 @@ describe('tokens never appear in errors (SPEC §3, BEHAVIOUR item 67)', () => {
     ],
     [
       'token endpoint 400 echoing every token as JSON and the refresh token in prose',
-      () => refreshFailure({ status: 400, body: { ...echoAll, error: 'invalid_grant', error_description: `refresh token ${REFRESH} was already used` } }),
+      () =>
+        refreshFailure({
+          status: 400,
+          body: { ...echoAll, error: 'invalid_grant', error_description: `refresh token ${REFRESH} was already used` },
+        }),
       /token exchange failed \(400 Bad Request\): .*invalid_grant/,
     ],
     [
@@ -91,15 +103,33 @@ describe('tokens never appear in errors (SPEC §3, BEHAVIOUR item 67)', () => {
       () => refreshFailure({ status: 401, body: `bad token: ${JWT_NO_CLAIM}` }),
       /token exchange failed \(401 Unauthorized\): bad token: \[REDACTED\]/,
     ],
-    ['200 without access_token', () => refreshFailure({ body: { refresh_token: NEW_REFRESH, id_token: ID_TOKEN, expires_in: 1 } }), /missing access_token/],
-    ['200 without expires_in', () => refreshFailure({ body: { access_token: NEW_ACCESS, refresh_token: NEW_REFRESH } }), /missing expires_in/],
+    [
+      '200 without access_token',
+      () => refreshFailure({ body: { refresh_token: NEW_REFRESH, id_token: ID_TOKEN, expires_in: 1 } }),
+      /missing access_token/,
+    ],
+    [
+      '200 without expires_in',
+      () => refreshFailure({ body: { access_token: NEW_ACCESS, refresh_token: NEW_REFRESH } }),
+      /missing expires_in/,
+    ],
     ['200 with a body that is not JSON', () => refreshFailure({ body: `{"access_token":"${NEW_ACCESS}",` }), /invalid JSON/],
-    ['200 whose new token has no account id', () => refreshFailure({ body: { access_token: NEW_ACCESS, expires_in: 1 } }, {}, ''), /Failed to extract ChatGPT account ID/],
+    [
+      '200 whose new token has no account id',
+      () => refreshFailure({ body: { access_token: NEW_ACCESS, expires_in: 1 } }, {}, ''),
+      /Failed to extract ChatGPT account ID/,
+    ],
     [
       'unreachable token endpoint',
       async () => {
         await fs.writeFile(join(dir, 'auth.json'), JSON.stringify(expiredEntry));
-        return resolveCodexAuth({ env: {}, homeDir: dir, authFile: join(dir, 'auth.json'), authTokenUrl: 'http://127.0.0.1:1/oauth/token', now: () => NOW });
+        return resolveCodexAuth({
+          env: {},
+          homeDir: dir,
+          authFile: join(dir, 'auth.json'),
+          authTokenUrl: 'http://127.0.0.1:1/oauth/token',
+          now: () => NOW,
+        });
       },
       /token exchange request failed/,
     ],
@@ -107,7 +137,10 @@ describe('tokens never appear in errors (SPEC §3, BEHAVIOUR item 67)', () => {
       'expired Codex CLI token',
       async () => {
         await fs.mkdir(join(dir, '.codex'));
-        await fs.writeFile(join(dir, '.codex', 'auth.json'), JSON.stringify({ tokens: { access_token: EXPIRED_CLI, refresh_token: REFRESH, id_token: ID_TOKEN } }));
+        await fs.writeFile(
+          join(dir, '.codex', 'auth.json'),
+          JSON.stringify({ tokens: { access_token: EXPIRED_CLI, refresh_token: REFRESH, id_token: ID_TOKEN } }),
+        );
         return resolveCodexAuth({ env: {}, homeDir: dir, now: () => NOW });
       },
       /Run `codex` once/,
@@ -121,7 +154,11 @@ describe('tokens never appear in errors (SPEC §3, BEHAVIOUR item 67)', () => {
       },
       /Invalid JSON in Codex CLI auth file/,
     ],
-    ['missing credentials', () => resolveCodexAuth({ env: { OPENAI_CODEX_ACCESS_TOKEN: '  ' }, homeDir: dir }), /^Missing OpenAI Codex credentials/],
+    [
+      'missing credentials',
+      () => resolveCodexAuth({ env: { OPENAI_CODEX_ACCESS_TOKEN: '  ' }, homeDir: dir }),
+      /^Missing OpenAI Codex credentials/,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, run, expected) => {

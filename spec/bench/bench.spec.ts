@@ -3,14 +3,14 @@
  * generator put in the transcript — the same text as the hand-written loop. Correctness only:
  * no assertion here is about time.
  */
-import { handLoop } from '../../bench/handLoop';
-import { compare } from '../../bench/harness';
-import { runBench, defaultOptions, renderMarkdown, targets, parseArgs } from '../../bench/index';
-import { memoryOperator } from '../../bench/memory';
-import { eventsourceParser, openaiNode, rxEventsourceParser } from '../../bench/peers';
-import { measureLatency, runOperator } from '../../bench/pipeline';
-import { chunk, generateFillerTranscript, generateToolCallTranscript, generateTranscript } from '../../bench/transcript';
-import { parseResponseStream } from '../../src/parseResponseStream';
+import { handLoop } from '../../bench/handLoop.js';
+import { compare } from '../../bench/harness.js';
+import { runBench, defaultOptions, renderMarkdown, targets, parseArgs } from '../../bench/index.js';
+import { memoryOperator } from '../../bench/memory.js';
+import { eventsourceParser, openaiNode, rxEventsourceParser } from '../../bench/peers.js';
+import { measureLatency, runOperator } from '../../bench/pipeline.js';
+import { chunk, generateFillerTranscript, generateToolCallTranscript, generateTranscript } from '../../bench/transcript.js';
+import { parseResponseStream } from '../../src/parseResponseStream.js';
 
 describe('bench transcripts', () => {
   const t = generateTranscript({ sizeBytes: 60_000 });
@@ -118,7 +118,14 @@ describe('runBench (quick, in process)', () => {
       expect(r.times.length).toBe(1);
     }
     const names = report.large.results.map((r) => r.name);
-    expect(names).toEqual(expect.arrayContaining(['hand loop', 'parseResponseStream()', 'openai-node Stream.fromSSEResponse', 'eventsource-parser + JSON.parse']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'hand loop',
+        'parseResponseStream()',
+        'openai-node Stream.fromSSEResponse',
+        'eventsource-parser + JSON.parse',
+      ]),
+    );
     expect(report.latency?.large.late).toBe(0);
     expect(report.latency?.small.late).toBe(0);
     for (const row of report.toolCalls!.rows) {
@@ -141,7 +148,7 @@ describe('runBench (quick, in process)', () => {
 });
 
 describe('README results section', () => {
-  const { replaceReadmeSection } = require('../../bench/index') as typeof import('../../bench/index');
+  const { replaceReadmeSection } = require('../../bench/index.js') as typeof import('../../bench/index.js');
 
   it('replaces only the text between the bench markers', () => {
     const readme = 'intro\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\noutro\n';

@@ -2,8 +2,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { lastValueFrom, take, toArray, type Observable } from 'rxjs';
-import { Agent, request } from 'undici';
-import { fromBody } from '../../src/body/fromBody';
+import { Agent, fetch, request } from 'undici';
+import { fromBody } from '../../src/body/fromBody.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (chunks: Uint8Array[]): string => Buffer.concat(chunks).toString('utf8');
@@ -286,7 +286,6 @@ describe('fromBody', () => {
     });
 
     it('unsubscribing mid-body (undici fetch() ReadableStream) makes the server see its socket close', async () => {
-      const { fetch } = await import('undici');
       const response = await fetch(url, { dispatcher: agent });
       const first = await lastValueFrom(fromBody(response.body!).pipe(take(1)));
       expect(text([first])).toBe('data: first\n\n');

@@ -1,4 +1,4 @@
-import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type CliCommand } from '../../src/cli/args';
+import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type CliCommand } from '../../src/cli/args.js';
 
 function usageError(argv: string[]): UsageError {
   try {
@@ -23,8 +23,21 @@ describe('parseCliArgs', () => {
 
   it('reads every option, long and short', () => {
     const command = parseCliArgs([
-      '--live', '-m', 'gpt-5.3-codex', '-e', 'high', '--summary', 'detailed', '--verbosity', 'low',
-      '-s', 'Be brief', '--json', '--base-url', 'http://127.0.0.1:9/backend-api', 'Hi',
+      '--live',
+      '-m',
+      'gpt-5.3-codex',
+      '-e',
+      'high',
+      '--summary',
+      'detailed',
+      '--verbosity',
+      'low',
+      '-s',
+      'Be brief',
+      '--json',
+      '--base-url',
+      'http://127.0.0.1:9/backend-api',
+      'Hi',
     ]);
     expect(command).toEqual({
       kind: 'run',
@@ -54,7 +67,21 @@ describe('parseCliArgs', () => {
   });
 
   it('the help names every option', () => {
-    for (const flag of ['CODEX_RX_MOCK_PACE', 'NO_COLOR', '--model', '--effort', '--summary', '--verbosity', '--system', '--mock', '--live', '--json', '--help', '--version', '--base-url']) {
+    for (const flag of [
+      'CODEX_RX_MOCK_PACE',
+      'NO_COLOR',
+      '--model',
+      '--effort',
+      '--summary',
+      '--verbosity',
+      '--system',
+      '--mock',
+      '--live',
+      '--json',
+      '--help',
+      '--version',
+      '--base-url',
+    ]) {
       expect(HELP_TEXT).toContain(flag);
     }
   });

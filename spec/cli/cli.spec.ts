@@ -2,10 +2,10 @@
  * The `codex-rx` command as users run it: a child process, against the embedded mock or a mock
  * server of the test's own (`--live --base-url`), checking output, exit codes and Ctrl-C.
  */
-import { demoTurnEvents } from '../../src/cli/demoTurn';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer';
-import type { CodexEvent } from '../../src/types';
-import { compileCli, runCliProcess, startCli, type CompiledCli } from './cliProcess';
+import { demoTurnEvents } from '../../src/cli/demoTurn.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer.js';
+import type { CodexEvent } from '../../src/types.js';
+import { compileCli, runCliProcess, startCli, type CompiledCli } from './cliProcess.js';
 
 const ESC = '\x1b[';
 const TOKEN = fakeAccessToken('acc_cli_test');
@@ -78,18 +78,38 @@ describe('codex-rx on the embedded mock', () => {
     expect(stderr).toContain('credentials found in OPENAI_CODEX_ACCESS_TOKEN; add --live');
     expect(stderr).not.toContain(TOKEN);
     expect(stdout.endsWith('\n')).toBe(true);
-    const events = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as CodexEvent);
+    const events = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as CodexEvent);
     const types = events.map((e) => e.type);
     const { text, reasoning } = demoParts('Hi');
-    expect(events.filter((e) => e.type === 'text-delta').map((e) => (e as { delta: string }).delta).join('')).toBe(text);
-    expect(events.filter((e) => e.type === 'reasoning-delta').map((e) => (e as { delta: string }).delta).join('')).toBe(reasoning);
+    expect(
+      events
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => (e as { delta: string }).delta)
+        .join(''),
+    ).toBe(text);
+    expect(
+      events
+        .filter((e) => e.type === 'reasoning-delta')
+        .map((e) => (e as { delta: string }).delta)
+        .join(''),
+    ).toBe(reasoning);
     expect(types.indexOf('reasoning-delta')).toBe(0);
     expect(types.lastIndexOf('reasoning-delta')).toBeLessThan(types.indexOf('text-delta'));
     expect(types.lastIndexOf('text-delta')).toBeLessThan(types.indexOf('tool-call-delta'));
     expect(types.slice(-6)).toEqual(['tool-calls', 'usage', 'content-block', 'content-block', 'content-block', 'done']);
     expect(events.at(-6)).toEqual({
       type: 'tool-calls',
-      toolCalls: [{ id: 'call_demo0001codexrx', name: 'get_weather', input: { city: 'Paris', unit: 'celsius' }, rawInputJson: '{"city":"Paris","unit":"celsius"}' }],
+      toolCalls: [
+        {
+          id: 'call_demo0001codexrx',
+          name: 'get_weather',
+          input: { city: 'Paris', unit: 'celsius' },
+          rawInputJson: '{"city":"Paris","unit":"celsius"}',
+        },
+      ],
     });
     expect(events.at(-1)).toEqual({ type: 'done', responseId: 'resp_demo0001codexrx', status: 'completed' });
   });
@@ -108,7 +128,9 @@ describe('codex-rx exit codes', () => {
   it('bad usage: exit 2, the problem and a hint on stderr, nothing on stdout', async () => {
     const bad = await runCliProcess(cli, ['--effort', 'max', 'Hi']);
     expect(bad).toMatchObject({ code: 2, stdout: '' });
-    expect(bad.stderr).toBe("codex-rx: --effort must be one of none, minimal, low, medium, high, xhigh, got 'max'\nTry 'codex-rx --help' for more information.\n");
+    expect(bad.stderr).toBe(
+      "codex-rx: --effort must be one of none, minimal, low, medium, high, xhigh, got 'max'\nTry 'codex-rx --help' for more information.\n",
+    );
     const unknown = await runCliProcess(cli, ['--frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--frobnicate'");
@@ -177,7 +199,9 @@ describe('codex-rx and Ctrl-C', () => {
   it('SIGINT mid-stream unsubscribes, closes the connection, ends the line and exits 130', async () => {
     const events = demoTurnEvents('Hi');
     const thirdText = events.findIndex(
-      (e, i) => (e as { type: string }).type === 'response.output_text.delta' && events.slice(0, i).filter((x) => (x as { type: string }).type === 'response.output_text.delta').length === 2,
+      (e, i) =>
+        (e as { type: string }).type === 'response.output_text.delta' &&
+        events.slice(0, i).filter((x) => (x as { type: string }).type === 'response.output_text.delta').length === 2,
     );
     // Send everything up to the third text delta, then hold the stream open.
     mock = await startMockCodexServer({ replies: [{ events, stall: { afterBytes: bytesOfFirst(events, thirdText + 1) } }] });

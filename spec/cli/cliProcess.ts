@@ -80,7 +80,9 @@ export function startCli(cli: CompiledCli, args: string[], env: Record<string, s
     new Promise((resolveWait, reject) => {
       const timer = setTimeout(() => {
         watchers.delete(check);
-        reject(new Error(`stdout never contained ${JSON.stringify(text)}; got ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)}`));
+        reject(
+          new Error(`stdout never contained ${JSON.stringify(text)}; got ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)}`),
+        );
       }, timeoutMs);
       const check = (): void => {
         if (!stdout.includes(text)) return;

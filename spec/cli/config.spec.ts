@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { parseCliArgs, type RunOptions } from '../../src/cli/args';
-import { backendBanner, buildClientConfig, findCredentialSource } from '../../src/cli/config';
+import { parseCliArgs, type RunOptions } from '../../src/cli/args.js';
+import { backendBanner, buildClientConfig, findCredentialSource } from '../../src/cli/config.js';
 
 function options(argv: string[]): RunOptions {
   const command = parseCliArgs(argv);
@@ -14,7 +14,7 @@ describe('findCredentialSource', () => {
   const home = resolve('/home/someone');
   const env = { HOME: home };
 
-  it('finds them in the client\'s order: env, the codex-rx auth file, the Codex CLI file', () => {
+  it("finds them in the client's order: env, the codex-rx auth file, the Codex CLI file", () => {
     const all = new Set([join(home, '.codex-rx', 'auth.json'), join(home, '.codex', 'auth.json')]);
     expect(findCredentialSource({ ...env, OPENAI_CODEX_ACCESS_TOKEN: 'tok' }, (p) => all.has(p))).toEqual({ kind: 'env' });
     expect(findCredentialSource(env, (p) => all.has(p))).toEqual({ kind: 'auth-file', path: join(home, '.codex-rx', 'auth.json') });
@@ -70,7 +70,11 @@ describe('buildClientConfig', () => {
   });
 
   it('live: flags win over OPENAI_CODEX_BASE_URL / OPENAI_CODEX_MODEL; the env token is passed on, files are left to the client', () => {
-    const env = { OPENAI_CODEX_MODEL: 'gpt-5.4', OPENAI_CODEX_BASE_URL: ' https://proxy.example/backend-api ', OPENAI_CODEX_ACCESS_TOKEN: 'tok' };
+    const env = {
+      OPENAI_CODEX_MODEL: 'gpt-5.4',
+      OPENAI_CODEX_BASE_URL: ' https://proxy.example/backend-api ',
+      OPENAI_CODEX_ACCESS_TOKEN: 'tok',
+    };
     expect(buildClientConfig(options(['--live', 'x']), env)).toEqual({
       baseUrl: 'https://proxy.example/backend-api',
       model: 'gpt-5.4',
@@ -88,7 +92,10 @@ describe('buildClientConfig', () => {
   it('--effort alone also asks for the auto summary, except with none', () => {
     expect(buildClientConfig(options(['-e', 'low']), {}, mock).reasoning).toEqual({ effort: 'low', summary: 'auto' });
     expect(buildClientConfig(options(['-e', 'none']), {}, mock).reasoning).toEqual({ effort: 'none' });
-    expect(buildClientConfig(options(['-e', 'high', '--summary', 'concise']), {}, mock).reasoning).toEqual({ effort: 'high', summary: 'concise' });
+    expect(buildClientConfig(options(['-e', 'high', '--summary', 'concise']), {}, mock).reasoning).toEqual({
+      effort: 'high',
+      summary: 'concise',
+    });
     expect(buildClientConfig(options(['--summary', 'detailed']), {}, mock).reasoning).toEqual({ summary: 'detailed' });
   });
 

@@ -8,9 +8,9 @@ import {
   renderJsonLine,
   shouldUseColor,
   type RenderState,
-} from '../../src/cli/render';
-import { CodexHttpError, ConnectionError, UsageLimitError } from '../../src/errors';
-import type { CodexEvent } from '../../src/types';
+} from '../../src/cli/render.js';
+import { CodexHttpError, ConnectionError, UsageLimitError } from '../../src/errors.js';
+import type { CodexEvent } from '../../src/types.js';
 
 const plain = createStyle(false);
 const color = createStyle(true);
@@ -81,7 +81,10 @@ describe('renderEvent', () => {
       callDelta('{"ci'),
       callDelta('{"city":"Pa'),
       callDelta('{"city":"Paris"}'),
-      { type: 'tool-calls', toolCalls: [{ id: 'call_1', name: 'get_weather', input: { city: 'Paris' }, rawInputJson: '{"city":"Paris"}' }] },
+      {
+        type: 'tool-calls',
+        toolCalls: [{ id: 'call_1', name: 'get_weather', input: { city: 'Paris' }, rawInputJson: '{"city":"Paris"}' }],
+      },
       done,
     ];
     const outputs = [];
@@ -203,7 +206,9 @@ describe('formatError and redact', () => {
 
   it('redacts the given secrets and anything shaped like a JWT', () => {
     expect(redact(`token ${jwt} and secret-value-123`, ['secret-value-123'])).toBe('token [redacted] and [redacted]');
-    expect(formatError(new ConnectionError(`failed with Bearer ${jwt}`))).toBe('error: failed with Bearer [redacted] (ERR_CODEX_CONNECTION)');
+    expect(formatError(new ConnectionError(`failed with Bearer ${jwt}`))).toBe(
+      'error: failed with Bearer [redacted] (ERR_CODEX_CONNECTION)',
+    );
     expect(redact('short abc', ['abc', undefined])).toBe('short abc');
   });
 });

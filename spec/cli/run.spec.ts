@@ -4,9 +4,9 @@
  * this process lives on), not merely that the process dies.
  */
 import { EventEmitter } from 'node:events';
-import { demoTurnEvents } from '../../src/cli/demoTurn';
-import { EXIT, runCli, type CliIO } from '../../src/cli/run';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer';
+import { demoTurnEvents } from '../../src/cli/demoTurn.js';
+import { EXIT, runCli, type CliIO } from '../../src/cli/run.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer.js';
 
 const TOKEN = fakeAccessToken('acc_run_test');
 

@@ -6,14 +6,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
-import { CodexClient } from '../../src/client/CodexClient';
-import { AuthError, CodexHttpError, CodexStreamError, UsageLimitError } from '../../src/errors';
-import { userMessage } from '../../src/messages';
-import { fakeAccessToken } from '../../src/testing/mockServer';
-import { textTurn } from '../../src/testing/transcripts';
-import type { Diagnostic } from '../../src/types';
-import { accountJwt, startTokenServer, tmpDir, writeJson } from '../auth/helpers';
-import { FAST_RETRY, mockServerPerTest } from './helpers';
+import { CodexClient } from '../../src/client/CodexClient.js';
+import { AuthError, CodexHttpError, CodexStreamError, UsageLimitError } from '../../src/errors.js';
+import { userMessage } from '../../src/messages.js';
+import { fakeAccessToken } from '../../src/testing/mockServer.js';
+import { textTurn } from '../../src/testing/transcripts.js';
+import type { Diagnostic } from '../../src/types.js';
+import { accountJwt, startTokenServer, tmpDir, writeJson } from '../auth/helpers.js';
+import { FAST_RETRY, mockServerPerTest } from './helpers.js';
 
 const TOKEN = fakeAccessToken('acc_audit');
 const mock = mockServerPerTest();
@@ -58,7 +58,9 @@ describe('the token never leaks from the stream', () => {
   it('in an unparsable payload reported to onDiagnostic', async () => {
     await serve({ body: `data: {oops ${TOKEN}\n\n`, events: undefined }, { events: hello() });
     mock.server.reset();
-    mock.server.enqueue({ body: `data: {oops ${TOKEN}\n\n` + 'data: ' + JSON.stringify({ type: 'response.completed', response: { id: 'r' } }) + '\n\n' });
+    mock.server.enqueue({
+      body: `data: {oops ${TOKEN}\n\n` + 'data: ' + JSON.stringify({ type: 'response.completed', response: { id: 'r' } }) + '\n\n',
+    });
     const diagnostics: Diagnostic[] = [];
     const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, onDiagnostic: (d) => diagnostics.push(d) });
     await run(c);

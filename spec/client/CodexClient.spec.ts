@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, take, tap, toArray, type Subscription } from 'rxjs';
-import { CodexClient } from '../../src/client/CodexClient';
+import { CodexClient } from '../../src/client/CodexClient.js';
 import {
   AuthError,
   CodexHttpError,
@@ -9,12 +9,12 @@ import {
   IdleTimeoutError,
   StreamTruncatedError,
   UsageLimitError,
-} from '../../src/errors';
-import { systemMessage, userMessage } from '../../src/messages';
-import { fakeAccessToken, startMockCodexServer } from '../../src/testing/mockServer';
-import { sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts';
-import type { CodexEvent, Diagnostic, Message } from '../../src/types';
-import { FAST_RETRY, mockServerPerTest } from './helpers';
+} from '../../src/errors.js';
+import { systemMessage, userMessage } from '../../src/messages.js';
+import { fakeAccessToken, startMockCodexServer } from '../../src/testing/mockServer.js';
+import { sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
+import type { CodexEvent, Diagnostic, Message } from '../../src/types.js';
+import { FAST_RETRY, mockServerPerTest } from './helpers.js';
 
 const TOKEN = fakeAccessToken('acc_client');
 const mock = mockServerPerTest();
@@ -38,7 +38,9 @@ describe('CodexClient request (items 7-22)', () => {
       { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'read_file', input: { path: 'a.txt' } }] },
       { role: 'user', content: [{ type: 'tool_result', toolUseId: 'call_1', content: 'hello' }] },
     ];
-    const tools = [{ name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }];
+    const tools = [
+      { name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } },
+    ];
     await lastValueFrom(c.stream(messages, tools));
 
     const [req] = mock.server.requests;
@@ -155,7 +157,12 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect((error as CodexHttpError).status).toBe(503);
     expect(mock.server.requests).toHaveLength(4);
     const failure = c.takeLastFailure();
-    expect(failure).toMatchObject({ provider: 'openai-codex', model: 'gpt-5.5', httpStatus: 503, responsePayload: '{"error":{"message":"overloaded"}}' });
+    expect(failure).toMatchObject({
+      provider: 'openai-codex',
+      model: 'gpt-5.5',
+      httpStatus: 503,
+      responsePayload: '{"error":{"message":"overloaded"}}',
+    });
     expect(JSON.parse(failure!.requestPayload)).toEqual(mock.server.requests[0].json);
     expect(failure!.requestPayload).toContain('\n  "model"');
     expect((error as CodexHttpError).failure).toEqual(failure);
@@ -246,7 +253,11 @@ describe('CodexClient retry (SPEC §4)', () => {
     const cutAt = transcript.indexOf('"delta":"lo"');
     await serve({ body: transcript, cutAfterBytes: cutAt }, { events: hello() });
     const seen: CodexEvent[] = [];
-    const error = await lastValueFrom(client().stream([userMessage('Hi')]).pipe(tap((e) => seen.push(e)))).catch((e: unknown) => e);
+    const error = await lastValueFrom(
+      client()
+        .stream([userMessage('Hi')])
+        .pipe(tap((e) => seen.push(e))),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamTruncatedError);
     expect((error as StreamTruncatedError).partial).toMatchObject({ text: 'Hel' });
     expect(textOf(seen)).toBe('Hel');
@@ -320,7 +331,9 @@ describe('CodexClient timeouts and cancellation', () => {
 
   it('unsubscribing while waiting for headers aborts the request', async () => {
     await serve({ headersDelayMs: 2_000, events: hello() });
-    const subscription = client().stream([userMessage('Hi')]).subscribe({ error: () => undefined });
+    const subscription = client()
+      .stream([userMessage('Hi')])
+      .subscribe({ error: () => undefined });
     await mock.server.waitForRequests(1);
     expect(mock.server.openConnections()).toBe(1);
     subscription.unsubscribe();
@@ -341,7 +354,11 @@ describe('CodexClient timeouts and cancellation', () => {
 
   it('take(1) cancels the rest of the stream', async () => {
     await serve({ events: hello(), chunkSize: 40, chunkDelayMs: 5 });
-    const first = await firstValueFrom(client().stream([userMessage('Hi')]).pipe(take(1)));
+    const first = await firstValueFrom(
+      client()
+        .stream([userMessage('Hi')])
+        .pipe(take(1)),
+    );
     expect(first.type).toBe('text-delta');
     await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
@@ -386,4 +403,3 @@ describe('CodexClient auth and config', () => {
     }
   });
 });
-

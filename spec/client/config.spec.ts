@@ -1,7 +1,7 @@
 import { asyncScheduler } from 'rxjs';
 import { Agent } from 'undici';
-import { CLIENT_CONFIG_DEFAULTS, resolveClientConfig, type CodexClientConfig } from '../../src/client/config';
-import { ConfigError } from '../../src/errors';
+import { CLIENT_CONFIG_DEFAULTS, resolveClientConfig, type CodexClientConfig } from '../../src/client/config.js';
+import { ConfigError } from '../../src/errors.js';
 
 function configError(config: unknown): ConfigError {
   try {

@@ -1,9 +1,9 @@
 import { from, Subject, take, takeWhile, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { decodeUtf8 } from '../../src/decode/decodeUtf8';
-import { InvalidUtf8Error } from '../../src/errors';
-import { byteByByte, chunksOf, everySplit } from '../helpers/splits';
-import { pulledSource } from '../helpers/pulledSource';
+import { decodeUtf8 } from '../../src/decode/decodeUtf8.js';
+import { InvalidUtf8Error } from '../../src/errors.js';
+import { byteByByte, chunksOf, everySplit } from '../helpers/splits.js';
+import { pulledSource } from '../helpers/pulledSource.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const u8 = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -86,7 +86,9 @@ describe('decodeUtf8 (item 40, SPEC §6.11)', () => {
       expectObservable(src.pipe(decodeUtf8())).toBe(
         '-x-#',
         { x: 'hi' },
-        new InvalidUtf8Error('Invalid UTF-8 in OpenAI Codex stream: the stream ended inside a multi-byte character (2 bytes at byte offset 2)'),
+        new InvalidUtf8Error(
+          'Invalid UTF-8 in OpenAI Codex stream: the stream ended inside a multi-byte character (2 bytes at byte offset 2)',
+        ),
       );
     });
   });

@@ -1,9 +1,9 @@
 import { from, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ConfigError, ProtocolError } from '../../src/errors';
-import { parseResponseEvent, responseEvents } from '../../src/events/responseEvents';
-import type { Diagnostic, SseMessage } from '../../src/types';
-import { observableMatcher } from '../reduce/observableMatcher';
+import { ConfigError, ProtocolError } from '../../src/errors.js';
+import { parseResponseEvent, responseEvents } from '../../src/events/responseEvents.js';
+import type { Diagnostic, SseMessage } from '../../src/types.js';
+import { observableMatcher } from '../reduce/observableMatcher.js';
 
 const msg = (payload: unknown, event?: string): SseMessage =>
   event === undefined ? { data: JSON.stringify(payload) } : { event, data: JSON.stringify(payload) };
@@ -131,13 +131,34 @@ describe('responseEvents', () => {
   it('items 60–61: wrongly typed usage is read leniently, as the seed does, never a ProtocolError', () => {
     const event = parseResponseEvent({
       type: 'response.completed',
-      response: { id: 'r', usage: { input_tokens: 'many', output_tokens: 1.5, input_tokens_details: 'x', output_tokens_details: { reasoning_tokens: -1 }, total_tokens: 3 } },
+      response: {
+        id: 'r',
+        usage: {
+          input_tokens: 'many',
+          output_tokens: 1.5,
+          input_tokens_details: 'x',
+          output_tokens_details: { reasoning_tokens: -1 },
+          total_tokens: 3,
+        },
+      },
     });
     expect(event).toEqual({
       type: 'response.completed',
-      response: { id: 'r', usage: { input_tokens: undefined, output_tokens: undefined, input_tokens_details: undefined, output_tokens_details: { reasoning_tokens: undefined }, total_tokens: 3 } },
+      response: {
+        id: 'r',
+        usage: {
+          input_tokens: undefined,
+          output_tokens: undefined,
+          input_tokens_details: undefined,
+          output_tokens_details: { reasoning_tokens: undefined },
+          total_tokens: 3,
+        },
+      },
     });
-    expect(parseResponseEvent({ type: 'response.completed', response: { usage: 42 } })).toEqual({ type: 'response.completed', response: { usage: undefined } });
+    expect(parseResponseEvent({ type: 'response.completed', response: { usage: 42 } })).toEqual({
+      type: 'response.completed',
+      response: { usage: undefined },
+    });
   });
 
   it('is synchronous: an event is emitted in the call that delivers its message', () => {

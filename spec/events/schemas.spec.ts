@@ -9,8 +9,8 @@ import {
   isResponseEventOfType,
   responseEventSchemas,
   type ResponseStreamEvent,
-} from '../../src/events/schemas';
-import { fastPaths } from '../../src/events/responseEvents';
+} from '../../src/events/schemas.js';
+import { fastPaths } from '../../src/events/responseEvents.js';
 
 describe('event schemas', () => {
   it('defaults missing indices to 0 and text to "" (as_i64 / as_str defaults), null read as missing', () => {
@@ -21,7 +21,9 @@ describe('event schemas', () => {
       content_index: 0,
       delta: '',
     });
-    expect(ReasoningSummaryTextDeltaEventSchema.parse({ type: 'response.reasoning_summary_text.delta', output_index: null, summary_index: 2 })).toMatchObject({
+    expect(
+      ReasoningSummaryTextDeltaEventSchema.parse({ type: 'response.reasoning_summary_text.delta', output_index: null, summary_index: 2 }),
+    ).toMatchObject({
       output_index: 0,
       summary_index: 2,
       delta: '',
@@ -50,7 +52,9 @@ describe('event schemas', () => {
   });
 
   it('SPEC §6.9: response.output null and response null are tolerated', () => {
-    expect(ResponseCompletedEventSchema.parse({ type: 'response.completed', response: { id: 'r', output: null, usage: null } })).toMatchObject({
+    expect(
+      ResponseCompletedEventSchema.parse({ type: 'response.completed', response: { id: 'r', output: null, usage: null } }),
+    ).toMatchObject({
       response: { id: 'r', output: null },
     });
     expect(ResponseCompletedEventSchema.safeParse({ type: 'response.completed', response: null }).success).toBe(true);
@@ -59,16 +63,27 @@ describe('event schemas', () => {
   });
 
   it('error events accept the flat and the nested shape; a numeric code becomes a string', () => {
-    expect(ErrorEventSchema.parse({ type: 'error', code: 'server_error', message: 'boom', param: null })).toMatchObject({ code: 'server_error', message: 'boom', param: null });
+    expect(ErrorEventSchema.parse({ type: 'error', code: 'server_error', message: 'boom', param: null })).toMatchObject({
+      code: 'server_error',
+      message: 'boom',
+      param: null,
+    });
     expect(
-      ErrorEventSchema.parse({ type: 'error', error: { type: 'usage_limit_reached', message: 'm', plan_type: 'plus', resets_at: 1, resets_in_seconds: 2 } }),
+      ErrorEventSchema.parse({
+        type: 'error',
+        error: { type: 'usage_limit_reached', message: 'm', plan_type: 'plus', resets_at: 1, resets_in_seconds: 2 },
+      }),
     ).toMatchObject({ error: { type: 'usage_limit_reached', plan_type: 'plus', resets_at: 1, resets_in_seconds: 2 } });
     expect(ErrorEventSchema.parse({ type: 'error', error: { code: 429 } }).error?.code).toBe('429');
   });
 
   it('reasoning items keep id and encrypted_content; function-call done keeps its optional fields absent', () => {
     expect(
-      OutputItemDoneEventSchema.parse({ type: 'response.output_item.done', output_index: 0, item: { type: 'reasoning', id: 'rs_1', encrypted_content: 'enc', summary: [] } }).item,
+      OutputItemDoneEventSchema.parse({
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: { type: 'reasoning', id: 'rs_1', encrypted_content: 'enc', summary: [] },
+      }).item,
     ).toEqual({ type: 'reasoning', id: 'rs_1', encrypted_content: 'enc', summary: [] });
     const done = FunctionCallArgumentsDoneEventSchema.parse({ type: 'response.function_call_arguments.done', item_id: 'fc_1' });
     expect(done.arguments).toBeUndefined();

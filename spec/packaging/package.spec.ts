@@ -45,7 +45,11 @@ function node(args: string[], env: NodeJS.ProcessEnv = {}) {
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'codex-rx-pack-'));
   // `npm pack` runs `prepack` (= npm run build) first: the one build of this file.
-  const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', work], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   packed = (JSON.parse(out) as PackResult[])[0]!;
 
   project = join(work, 'consumer');
@@ -89,7 +93,9 @@ describe('the packed tarball', () => {
       expect(paths).toContain(needed);
     }
     const stray = paths.filter(
-      (p) => !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(p) && !['package.json', 'README.md', 'dist/cjs/package.json', 'dist/esm/package.json'].includes(p),
+      (p) =>
+        !/^dist\/(cjs|esm)\/.+\.(js|d\.ts)$/.test(p) &&
+        !['package.json', 'README.md', 'dist/cjs/package.json', 'dist/esm/package.json'].includes(p),
     );
     expect(stray).toEqual([]);
     // The CLI is CommonJS only (its bin); the ESM tree has no copy of it.
@@ -192,7 +198,10 @@ describe('using the installed package', () => {
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const turn = node([bin, '--json', 'Hi'], { CODEX_RX_MOCK_PACE: '0', HOME: project, OPENAI_CODEX_ACCESS_TOKEN: '' });
     expect(turn.code).toBe(0);
-    const events = turn.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const events = turn.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(events.at(-1)).toMatchObject({ type: 'done', status: 'completed' });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reasoning-delta', 'text-delta', 'tool-calls', 'usage']));
   });

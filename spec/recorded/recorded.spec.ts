@@ -6,14 +6,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { from } from 'rxjs';
-import { CodexStreamError, UsageLimitError } from '../../src/errors';
-import { parseResponseStream } from '../../src/parseResponseStream';
-import type { CodexEvent, ContentBlock, ThinkingBlock, Usage } from '../../src/types';
-import { chunksOf, everySplit } from '../helpers/splits';
-import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures';
+import { CodexStreamError, UsageLimitError } from '../../src/errors.js';
+import { parseResponseStream } from '../../src/parseResponseStream.js';
+import type { CodexEvent, ContentBlock, ThinkingBlock, Usage } from '../../src/types.js';
+import { chunksOf, everySplit } from '../helpers/splits.js';
+import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
 
 const DIR = RECORDED_FIXTURES_DIR;
-const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort();
 
 interface Wire {
   type: string;
@@ -27,8 +29,12 @@ interface Run {
 }
 
 const encoder = new TextEncoder();
-const lines = (file: string): string[] => readFileSync(join(DIR, file), 'utf8').split('\n').filter((l) => l.trim() !== '');
-const frame = (ls: string[]): Uint8Array => encoder.encode(ls.map((l) => `event: ${(JSON.parse(l) as Wire).type}\ndata: ${l}\n\n`).join(''));
+const lines = (file: string): string[] =>
+  readFileSync(join(DIR, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+const frame = (ls: string[]): Uint8Array =>
+  encoder.encode(ls.map((l) => `event: ${(JSON.parse(l) as Wire).type}\ndata: ${l}\n\n`).join(''));
 
 function run(chunks: Uint8Array[]): Run {
   const result: Run = { events: [], completed: false };
@@ -94,11 +100,16 @@ function expectationOf(ls: string[]): Expected {
         if (e.item?.type === 'function_call') calls.set(e.item.id, { callId: e.item.call_id, name: e.item.name });
         break;
       case 'response.output_item.done':
-        if (e.item?.type === 'reasoning' && e.item.encrypted_content) x.encryptedReasoning.push({ id: e.item.id, encryptedContent: e.item.encrypted_content });
+        if (e.item?.type === 'reasoning' && e.item.encrypted_content)
+          x.encryptedReasoning.push({ id: e.item.id, encryptedContent: e.item.encrypted_content });
         break;
       case 'response.function_call_arguments.done': {
         const meta = calls.get(e.item_id);
-        x.toolCalls.push({ id: e.call_id ?? meta?.callId ?? e.item_id, name: e.call_id ? (e.name ?? '') : (meta?.name ?? e.name ?? ''), input: JSON.parse(e.arguments) });
+        x.toolCalls.push({
+          id: e.call_id ?? meta?.callId ?? e.item_id,
+          name: e.call_id ? (e.name ?? '') : (meta?.name ?? e.name ?? ''),
+          input: JSON.parse(e.arguments),
+        });
         break;
       }
       case 'response.completed':
@@ -194,18 +205,20 @@ describe('recorded fixtures', () => {
     });
   });
 
-  it.each(['openai-error.1.jsonl', 'openai-custom-tool.1.jsonl', 'openai-apply-patch-tool-delete.1.jsonl', 'programmatic-tool-calling.2.jsonl'])(
-    '%s split at every byte gives the same events',
-    (file) => {
-      const body = frame(lines(file));
-      const whole = run([body]);
-      const want = JSON.stringify(whole);
-      for (const chunks of everySplit(body)) {
-        const result = run(chunks);
-        if (JSON.stringify(result) !== want) expect({ at: chunks[0].length, ...result }).toEqual({ at: chunks[0].length, ...whole });
-      }
-    },
-  );
+  it.each([
+    'openai-error.1.jsonl',
+    'openai-custom-tool.1.jsonl',
+    'openai-apply-patch-tool-delete.1.jsonl',
+    'programmatic-tool-calling.2.jsonl',
+  ])('%s split at every byte gives the same events', (file) => {
+    const body = frame(lines(file));
+    const whole = run([body]);
+    const want = JSON.stringify(whole);
+    for (const chunks of everySplit(body)) {
+      const result = run(chunks);
+      if (JSON.stringify(result) !== want) expect({ at: chunks[0].length, ...result }).toEqual({ at: chunks[0].length, ...whole });
+    }
+  });
 
   it('openai-error: the in-stream insufficient_quota error is a UsageLimitError, before response.failed', () => {
     const result = run([frame(lines('openai-error.1.jsonl'))]);

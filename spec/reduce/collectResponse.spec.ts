@@ -1,11 +1,11 @@
 import { from } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { CodexStreamError, StreamTruncatedError } from '../../src/errors';
-import { collectResponse } from '../../src/reduce/collectResponse';
-import { reduceResponse } from '../../src/reduce/reduceResponse';
-import type { CodexEvent, CodexResult } from '../../src/types';
-import { collect as collectRun, completed, fcAdded, argsDone, summaryDelta, textDelta, ev } from './helpers';
-import { observableMatcher } from './observableMatcher';
+import { CodexStreamError, StreamTruncatedError } from '../../src/errors.js';
+import { collectResponse } from '../../src/reduce/collectResponse.js';
+import { reduceResponse } from '../../src/reduce/reduceResponse.js';
+import type { CodexEvent, CodexResult } from '../../src/types.js';
+import { collect as collectRun, completed, fcAdded, argsDone, summaryDelta, textDelta, ev } from './helpers.js';
+import { observableMatcher } from './observableMatcher.js';
 
 const call = { id: 'call_1', name: 'f', input: { a: 1 }, rawInputJson: '{"a":1}' };
 const values: Record<string, CodexEvent> = {
@@ -96,7 +96,9 @@ describe('collectResponse', () => {
       ev({ type: 'keepalive' }),
     ];
     const results: CodexResult[] = [];
-    from(events).pipe(reduceResponse(), collectResponse()).subscribe((r) => results.push(r));
+    from(events)
+      .pipe(reduceResponse(), collectResponse())
+      .subscribe((r) => results.push(r));
     expect(results).toEqual([
       {
         responseId: 'resp_2',

@@ -1,4 +1,4 @@
-import { Committed } from '../../src/reduce/committed';
+import { Committed } from '../../src/reduce/committed.js';
 
 describe('Committed (immutable map of committed buffers)', () => {
   it('behaves as a copy-on-write Map across tier folds: get, has, size and first-insertion order', () => {

@@ -1,8 +1,8 @@
 import { from, type Observable } from 'rxjs';
-import { parseResponseEvent } from '../../src/events/responseEvents';
-import type { ResponseStreamEvent } from '../../src/events/schemas';
-import { reduceResponse } from '../../src/reduce/reduceResponse';
-import type { CodexEvent } from '../../src/types';
+import { parseResponseEvent } from '../../src/events/responseEvents.js';
+import type { ResponseStreamEvent } from '../../src/events/schemas.js';
+import { reduceResponse } from '../../src/reduce/reduceResponse.js';
+import type { CodexEvent } from '../../src/types.js';
 
 /** A wire event as responseEvents() would emit it (schema defaults applied). */
 export function ev(payload: Record<string, unknown>): ResponseStreamEvent {

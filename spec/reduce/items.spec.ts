@@ -1,8 +1,8 @@
-import { CodexStreamError, StreamTruncatedError, UsageLimitError } from '../../src/errors';
+import { CodexStreamError, StreamTruncatedError, UsageLimitError } from '../../src/errors.js';
 import { from, tap } from 'rxjs';
-import { reduceResponse } from '../../src/reduce/reduceResponse';
-import { isRetryableError } from '../../src/retry/retryWithBackoff';
-import type { CodexEvent } from '../../src/types';
+import { reduceResponse } from '../../src/reduce/reduceResponse.js';
+import { isRetryableError } from '../../src/retry/retryWithBackoff.js';
+import type { CodexEvent } from '../../src/types.js';
 import {
   argsDelta,
   argsDone,
@@ -21,9 +21,14 @@ import {
   summaryDone,
   textDelta,
   textDone,
-} from './helpers';
+} from './helpers.js';
 
-const done = (extra: Partial<Extract<CodexEvent, { type: 'done' }>> = {}): CodexEvent => ({ type: 'done', status: 'completed', responseId: 'resp_1', ...extra });
+const done = (extra: Partial<Extract<CodexEvent, { type: 'done' }>> = {}): CodexEvent => ({
+  type: 'done',
+  status: 'completed',
+  responseId: 'resp_1',
+  ...extra,
+});
 
 describe('reduceResponse: seed items', () => {
   it('item 44: the terminal event ends processing; later events are never read', () => {
@@ -54,7 +59,15 @@ describe('reduceResponse: seed items', () => {
       textDelta('hi'),
       completed({ id: 'resp_1', usage: { input_tokens: 5, output_tokens: 2 } }),
     ]);
-    expect(run.events.map((e) => e.type)).toEqual(['text-delta', 'tool-calls', 'usage', 'content-block', 'content-block', 'content-block', 'done']);
+    expect(run.events.map((e) => e.type)).toEqual([
+      'text-delta',
+      'tool-calls',
+      'usage',
+      'content-block',
+      'content-block',
+      'content-block',
+      'done',
+    ]);
     expect(byType(run.events, 'tool-calls')[0].toolCalls.map((c) => c.id)).toEqual(['call_1', 'call_2']);
   });
 
@@ -79,7 +92,9 @@ describe('reduceResponse: seed items', () => {
     });
 
     it('nested error.type is the errorCode when there is no code', () => {
-      expect(reduce([ev({ type: 'error', error: { type: 'invalid_request_error', message: 'bad' } })]).error).toMatchObject({ errorCode: 'invalid_request_error' });
+      expect(reduce([ev({ type: 'error', error: { type: 'invalid_request_error', message: 'bad' } })]).error).toMatchObject({
+        errorCode: 'invalid_request_error',
+      });
     });
   });
 
@@ -115,7 +130,9 @@ describe('reduceResponse: seed items', () => {
   });
 
   it('item 48: response.failed uses response.error.message, else a fixed text', () => {
-    const failed = reduce([ev({ type: 'response.failed', response: { id: 'resp_9', error: { code: 'server_error', message: 'It broke' } } })]);
+    const failed = reduce([
+      ev({ type: 'response.failed', response: { id: 'resp_9', error: { code: 'server_error', message: 'It broke' } } }),
+    ]);
     expect(failed.error).toBeInstanceOf(CodexStreamError);
     expect(failed.error).toMatchObject({ message: 'It broke', eventType: 'response.failed', errorCode: 'server_error' });
     const bare = reduce([ev({ type: 'response.failed', response: { id: 'resp_9', error: null } })]);
@@ -186,7 +203,13 @@ describe('reduceResponse: seed items', () => {
   });
 
   it('item 53: summaries are keyed apart from reasoning text at the same indices', () => {
-    const run = reduce([reasoningDelta('raw', 0, 0), summaryDelta('sum', 0, 0), summaryDone('sum', 0, 0), reasoningDone('raw', 0, 0), completed()]);
+    const run = reduce([
+      reasoningDelta('raw', 0, 0),
+      summaryDelta('sum', 0, 0),
+      summaryDone('sum', 0, 0),
+      reasoningDone('raw', 0, 0),
+      completed(),
+    ]);
     expect(byType(run.events, 'reasoning-delta').map((e) => [e.delta, e.kind])).toEqual([
       ['raw', 'text'],
       ['sum', 'summary'],
@@ -275,15 +298,27 @@ describe('reduceResponse: seed items', () => {
     });
 
     it('no de-duplication: the same call completed twice is reported twice', () => {
-      const run = reduce([fcAdded('fc_1', 'call_1', 'a'), argsDone({ item_id: 'fc_1', arguments: '{}' }), argsDone({ item_id: 'fc_1', arguments: '{}' }), completed()]);
+      const run = reduce([
+        fcAdded('fc_1', 'call_1', 'a'),
+        argsDone({ item_id: 'fc_1', arguments: '{}' }),
+        argsDone({ item_id: 'fc_1', arguments: '{}' }),
+        completed(),
+      ]);
       expect(byType(run.events, 'tool-calls')[0].toolCalls).toHaveLength(2);
       expect(byType(run.events, 'content-block')).toHaveLength(2);
     });
 
     it('seed test 75: output_item.added then arguments.done gives one completed call', () => {
-      const run = reduce([fcAdded('fc_1', 'call_1', 'read_file', 1), argsDone({ item_id: 'fc_1', arguments: '{"path":"src/lib.rs"}' }), completed()]);
+      const run = reduce([
+        fcAdded('fc_1', 'call_1', 'read_file', 1),
+        argsDone({ item_id: 'fc_1', arguments: '{"path":"src/lib.rs"}' }),
+        completed(),
+      ]);
       expect(byType(run.events, 'tool-calls')).toEqual([
-        { type: 'tool-calls', toolCalls: [{ id: 'call_1', name: 'read_file', input: { path: 'src/lib.rs' }, rawInputJson: '{"path":"src/lib.rs"}' }] },
+        {
+          type: 'tool-calls',
+          toolCalls: [{ id: 'call_1', name: 'read_file', input: { path: 'src/lib.rs' }, rawInputJson: '{"path":"src/lib.rs"}' }],
+        },
       ]);
     });
   });
@@ -318,7 +353,10 @@ describe('reduceResponse: seed items', () => {
     });
 
     it('seed test 74: a delta without indices, then response.incomplete with usage', () => {
-      const run = reduce([ev({ type: 'response.output_text.delta', delta: 'Hello' }), ev({ type: 'response.incomplete', response: { usage: { input_tokens: 1, output_tokens: 2 } } })]);
+      const run = reduce([
+        ev({ type: 'response.output_text.delta', delta: 'Hello' }),
+        ev({ type: 'response.incomplete', response: { usage: { input_tokens: 1, output_tokens: 2 } } }),
+      ]);
       expect(run.events[0]).toEqual({ type: 'text-delta', delta: 'Hello', outputIndex: 0, contentIndex: 0 });
       expect(byType(run.events, 'usage')).toHaveLength(1);
       expect(run.completed).toBe(true);
@@ -367,20 +405,42 @@ describe('reduceResponse: seed items', () => {
 
   it('item 61 (seed test 73): output defaults to 0; cached and reasoning tokens only when > 0', () => {
     const full = reduce([
-      completed({ id: 'r', usage: { input_tokens: 100, output_tokens: 50, input_tokens_details: { cached_tokens: 25 }, output_tokens_details: { reasoning_tokens: 10 }, total_tokens: 150 } }),
+      completed({
+        id: 'r',
+        usage: {
+          input_tokens: 100,
+          output_tokens: 50,
+          input_tokens_details: { cached_tokens: 25 },
+          output_tokens_details: { reasoning_tokens: 10 },
+          total_tokens: 150,
+        },
+      }),
     ]);
-    expect(byType(full.events, 'usage')[0].usage).toEqual({ inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 25, reasoningTokens: 10 });
-    const zeros = reduce([completed({ id: 'r', usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } })]);
+    expect(byType(full.events, 'usage')[0].usage).toEqual({
+      inputTokens: 100,
+      outputTokens: 50,
+      cacheReadInputTokens: 25,
+      reasoningTokens: 10,
+    });
+    const zeros = reduce([
+      completed({
+        id: 'r',
+        usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+      }),
+    ]);
     expect(byType(zeros.events, 'usage')[0].usage).toEqual({ inputTokens: 7, outputTokens: 0 });
   });
   describe('items 60–61: wrongly typed usage is no usage (or a default), never a ProtocolError', () => {
-    it.each([1.5, -1, '10', null, true, { n: 1 }])('item 60: input_tokens %p → no usage event, and the turn still succeeds', (inputTokens) => {
-      const run = reduce([textDelta('hi'), completed({ id: 'r', usage: { input_tokens: inputTokens, output_tokens: 5 } })]);
-      expect(run.error).toBeUndefined();
-      expect(run.completed).toBe(true);
-      expect(byType(run.events, 'usage')).toEqual([]);
-      expect(run.events.at(-1)).toEqual({ type: 'done', status: 'completed', responseId: 'r' });
-    });
+    it.each([1.5, -1, '10', null, true, { n: 1 }])(
+      'item 60: input_tokens %p → no usage event, and the turn still succeeds',
+      (inputTokens) => {
+        const run = reduce([textDelta('hi'), completed({ id: 'r', usage: { input_tokens: inputTokens, output_tokens: 5 } })]);
+        expect(run.error).toBeUndefined();
+        expect(run.completed).toBe(true);
+        expect(byType(run.events, 'usage')).toEqual([]);
+        expect(run.events.at(-1)).toEqual({ type: 'done', status: 'completed', responseId: 'r' });
+      },
+    );
 
     it.each([1.5, -3, '5', null])('item 61: output_tokens %p → 0', (outputTokens) => {
       const run = reduce([completed({ id: 'r', usage: { input_tokens: 4, output_tokens: outputTokens } })]);
@@ -390,7 +450,15 @@ describe('reduceResponse: seed items', () => {
 
     it.each([2.5, -2, '7', null, 0])('item 61: cached / reasoning tokens %p → absent', (tokens) => {
       const run = reduce([
-        completed({ id: 'r', usage: { input_tokens: 4, output_tokens: 2, input_tokens_details: { cached_tokens: tokens }, output_tokens_details: { reasoning_tokens: tokens } } }),
+        completed({
+          id: 'r',
+          usage: {
+            input_tokens: 4,
+            output_tokens: 2,
+            input_tokens_details: { cached_tokens: tokens },
+            output_tokens_details: { reasoning_tokens: tokens },
+          },
+        }),
       ]);
       expect(run.error).toBeUndefined();
       expect(byType(run.events, 'usage')[0].usage).toEqual({ inputTokens: 4, outputTokens: 2 });
@@ -418,7 +486,13 @@ describe('reduceResponse: SPEC §6 changes', () => {
         textDelta('partial answer'),
         ev({
           type: 'error',
-          error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'Plus', resets_at: 1_900_000_000, resets_in_seconds: 1800 },
+          error: {
+            type: 'usage_limit_reached',
+            message: 'The usage limit has been reached',
+            plan_type: 'Plus',
+            resets_at: 1_900_000_000,
+            resets_in_seconds: 1800,
+          },
         }),
       ]);
       expect(run.error).toBeInstanceOf(UsageLimitError);
@@ -445,7 +519,12 @@ describe('reduceResponse: SPEC §6 changes', () => {
     });
 
     it('response.failed with a usage-limit code is a UsageLimitError too', () => {
-      const run = reduce([ev({ type: 'response.failed', response: { id: 'resp_q', error: { code: 'insufficient_quota', message: 'You exceeded your current quota' } } })]);
+      const run = reduce([
+        ev({
+          type: 'response.failed',
+          response: { id: 'resp_q', error: { code: 'insufficient_quota', message: 'You exceeded your current quota' } },
+        }),
+      ]);
       expect(run.error).toBeInstanceOf(UsageLimitError);
       expect((run.error as Error).message).toBe('You have hit your ChatGPT usage limit. You exceeded your current quota');
     });
@@ -469,7 +548,11 @@ describe('reduceResponse: SPEC §6 changes', () => {
     });
 
     it("the added item's preliminary encrypted content is not kept; done's wins over the final output's", () => {
-      const added = ev({ type: 'response.output_item.added', output_index: 0, item: { type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_EARLY' } });
+      const added = ev({
+        type: 'response.output_item.added',
+        output_index: 0,
+        item: { type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_EARLY' },
+      });
       const early = reduce([added, textDelta('a', 1), completed()]);
       // Nothing but the preliminary blob: no block (it predates the reasoning).
       expect(byType(early.events, 'content-block').map((e) => e.block)).toEqual([{ type: 'text', text: 'a' }]);
@@ -478,9 +561,22 @@ describe('reduceResponse: SPEC §6 changes', () => {
         reasoningItemDone('rs_G', 'ENC_DONE', 0),
         completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_FINAL' }] }),
       ]);
-      expect(byType(run.events, 'content-block')[0].block).toEqual({ type: 'thinking', thinking: '', id: 'rs_G', encryptedContent: 'ENC_DONE' });
-      const finalOnly = reduce([added, completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_FINAL' }] })]);
-      expect(byType(finalOnly.events, 'content-block')[0].block).toEqual({ type: 'thinking', thinking: '', id: 'rs_G', encryptedContent: 'ENC_FINAL' });
+      expect(byType(run.events, 'content-block')[0].block).toEqual({
+        type: 'thinking',
+        thinking: '',
+        id: 'rs_G',
+        encryptedContent: 'ENC_DONE',
+      });
+      const finalOnly = reduce([
+        added,
+        completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_FINAL' }] }),
+      ]);
+      expect(byType(finalOnly.events, 'content-block')[0].block).toEqual({
+        type: 'thinking',
+        thinking: '',
+        id: 'rs_G',
+        encryptedContent: 'ENC_FINAL',
+      });
     });
 
     it('encrypted reasoning without text still yields a block, where the item was first seen', () => {
@@ -516,11 +612,19 @@ describe('reduceResponse: SPEC §6 changes', () => {
           ],
         }),
       ]);
-      expect(byType(run.events, 'content-block')[0].block).toEqual({ type: 'thinking', thinking: 'why', id: 'rs_C', encryptedContent: 'ENC_C' });
+      expect(byType(run.events, 'content-block')[0].block).toEqual({
+        type: 'thinking',
+        thinking: 'why',
+        id: 'rs_C',
+        encryptedContent: 'ENC_C',
+      });
     });
 
     it('a reasoning item seen only in the final output is appended at the end', () => {
-      const run = reduce([textDelta('answer', 1, 0), completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_D', encrypted_content: 'ENC_D' }, { type: 'message' }] })]);
+      const run = reduce([
+        textDelta('answer', 1, 0),
+        completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_D', encrypted_content: 'ENC_D' }, { type: 'message' }] }),
+      ]);
       expect(byType(run.events, 'content-block').map((e) => e.block)).toEqual([
         { type: 'text', text: 'answer' },
         { type: 'thinking', thinking: '', id: 'rs_D', encryptedContent: 'ENC_D' },
@@ -528,7 +632,9 @@ describe('reduceResponse: SPEC §6 changes', () => {
     });
 
     it('a reasoning item without encrypted content and without text gives no block; with text its id is kept', () => {
-      expect(byType(reduce([reasoningAdded('rs_E', 0), reasoningItemDone('rs_E', undefined, 0), completed()]).events, 'content-block')).toEqual([]);
+      expect(
+        byType(reduce([reasoningAdded('rs_E', 0), reasoningItemDone('rs_E', undefined, 0), completed()]).events, 'content-block'),
+      ).toEqual([]);
       const withText = reduce([reasoningAdded('rs_F', 0), reasoningDelta('raw', 0, 0), completed()]);
       expect(byType(withText.events, 'content-block')[0].block).toEqual({ type: 'thinking', thinking: 'raw', id: 'rs_F' });
     });
@@ -536,8 +642,19 @@ describe('reduceResponse: SPEC §6 changes', () => {
 
   describe('§6.9: response.incomplete', () => {
     it('done has status incomplete and the reason', () => {
-      const run = reduce([textDelta('cut'), ev({ type: 'response.incomplete', response: { id: 'resp_1', status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } })]);
-      expect(run.events[run.events.length - 1]).toEqual({ type: 'done', status: 'incomplete', responseId: 'resp_1', incompleteReason: 'max_output_tokens' });
+      const run = reduce([
+        textDelta('cut'),
+        ev({
+          type: 'response.incomplete',
+          response: { id: 'resp_1', status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } },
+        }),
+      ]);
+      expect(run.events[run.events.length - 1]).toEqual({
+        type: 'done',
+        status: 'incomplete',
+        responseId: 'resp_1',
+        incompleteReason: 'max_output_tokens',
+      });
     });
 
     it('response.output null is tolerated', () => {
@@ -546,7 +663,9 @@ describe('reduceResponse: SPEC §6 changes', () => {
     });
 
     it('response.done whose response says incomplete is incomplete too', () => {
-      const run = reduce([ev({ type: 'response.done', response: { status: 'incomplete', incomplete_details: { reason: 'content_filter' } } })]);
+      const run = reduce([
+        ev({ type: 'response.done', response: { status: 'incomplete', incomplete_details: { reason: 'content_filter' } } }),
+      ]);
       expect(run.events).toEqual([{ type: 'done', status: 'incomplete', incompleteReason: 'content_filter' }]);
     });
   });
@@ -556,7 +675,12 @@ describe('reduceResponse: SPEC §6 changes', () => {
 
     it('parses the argument buffer once, when it closes, not on every delta', () => {
       const pieces = ['{"code":"', ...Array.from({ length: 2000 }, (_, i) => `function f${i}() { return [${i}]; }\\n`), '"}'];
-      const events = [fcAdded('fc_1', 'call_1', 'write'), ...pieces.map((p) => argsDelta('fc_1', p)), argsDone({ item_id: 'fc_1' }), completed()];
+      const events = [
+        fcAdded('fc_1', 'call_1', 'write'),
+        ...pieces.map((p) => argsDelta('fc_1', p)),
+        argsDone({ item_id: 'fc_1' }),
+        completed(),
+      ];
       const parse = jest.spyOn(JSON, 'parse');
       const run = reduce(events);
       // Once when the buffer closes, once for the final arguments (item 55), once for the
@@ -648,8 +772,12 @@ describe('reduceResponse: SPEC §6 changes', () => {
       ];
       for (let n = 1; n <= events.length; n++) {
         const run = reduce([...events.slice(0, n), ev({ type: 'error', message: 'x' })]);
-        const text = byType(run.events, 'text-delta').map((e) => e.delta).join('');
-        const reasoning = byType(run.events, 'reasoning-delta').map((e) => e.delta).join('');
+        const text = byType(run.events, 'text-delta')
+          .map((e) => e.delta)
+          .join('');
+        const reasoning = byType(run.events, 'reasoning-delta')
+          .map((e) => e.delta)
+          .join('');
         expect((run.error as CodexStreamError).partial).toEqual({ text, reasoning, toolCalls: [] });
       }
       const all = reduce([...events, ev({ type: 'error', message: 'x' })]);

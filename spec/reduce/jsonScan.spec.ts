@@ -1,5 +1,5 @@
-import { JSON_SCAN_START, scanJson, type JsonScan } from '../../src/reduce/jsonScan';
-import { everyTextSplit } from '../helpers/splits';
+import { JSON_SCAN_START, scanJson, type JsonScan } from '../../src/reduce/jsonScan.js';
+import { everyTextSplit } from '../helpers/splits.js';
 
 /** Feeds the chunks; returns the index of the chunk where the scanner said "closed now" (or -1) and the final state. */
 function feed(chunks: string[]): { closedAt: number[]; scan: JsonScan } {

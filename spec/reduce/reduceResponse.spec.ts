@@ -1,12 +1,28 @@
 import { defer, from, of, retry, Subject, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { CodexStreamError, IdleTimeoutError, InvalidUtf8Error, StreamTruncatedError } from '../../src/errors';
-import type { ResponseStreamEvent } from '../../src/events/schemas';
-import { reduceResponse } from '../../src/reduce/reduceResponse';
-import { INITIAL_REDUCE_STATE, step, type ReduceState } from '../../src/reduce/state';
-import type { CodexEvent } from '../../src/types';
-import { argsDelta, argsDone, byType, collect, completed, created, ev, fcAdded, reasoningAdded, reasoningItemDone, reduce, summaryDelta, summaryDone, textDelta, textDone } from './helpers';
-import { observableMatcher } from './observableMatcher';
+import { CodexStreamError, IdleTimeoutError, InvalidUtf8Error, StreamTruncatedError } from '../../src/errors.js';
+import type { ResponseStreamEvent } from '../../src/events/schemas.js';
+import { reduceResponse } from '../../src/reduce/reduceResponse.js';
+import { INITIAL_REDUCE_STATE, step, type ReduceState } from '../../src/reduce/state.js';
+import type { CodexEvent } from '../../src/types.js';
+import {
+  argsDelta,
+  argsDone,
+  byType,
+  collect,
+  completed,
+  created,
+  ev,
+  fcAdded,
+  reasoningAdded,
+  reasoningItemDone,
+  reduce,
+  summaryDelta,
+  summaryDone,
+  textDelta,
+  textDone,
+} from './helpers.js';
+import { observableMatcher } from './observableMatcher.js';
 
 const a = textDelta('Hel');
 const b = textDelta('lo');
@@ -34,7 +50,12 @@ describe('reduceResponse (marbles)', () => {
   it('§6.3 / item 44: unsubscribes upstream at the terminal event (the body is cancelled)', () => {
     scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('--a--t--b--|', { a, b, t });
-      expectObservable(source.pipe(reduceResponse())).toBe('--a--(ukd|)', { a: { ...A, delta: 'Hel' }, u: U, k: { ...K, block: { type: 'text', text: 'Hel' } }, d: D });
+      expectObservable(source.pipe(reduceResponse())).toBe('--a--(ukd|)', {
+        a: { ...A, delta: 'Hel' },
+        u: U,
+        k: { ...K, block: { type: 'text', text: 'Hel' } },
+        d: D,
+      });
       expectSubscriptions(source.subscriptions).toBe('^----!');
     });
   });
@@ -50,9 +71,13 @@ describe('reduceResponse (marbles)', () => {
   });
 
   it('an error event errors in its frame, with partial, and unsubscribes upstream', () => {
-    const expected = new CodexStreamError('overloaded', { eventType: 'error', errorCode: 'server_is_overloaded' }, {
-      partial: { responseId: 'resp_0', text: 'Hel', reasoning: '', toolCalls: [] },
-    });
+    const expected = new CodexStreamError(
+      'overloaded',
+      { eventType: 'error', errorCode: 'server_is_overloaded' },
+      {
+        partial: { responseId: 'resp_0', text: 'Hel', reasoning: '', toolCalls: [] },
+      },
+    );
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const e = ev({ type: 'error', error: { code: 'server_is_overloaded', message: 'overloaded' } });
       const source = cold('c-a-e-b-t|', { c: created('resp_0'), a, e, b, t });
@@ -63,9 +88,13 @@ describe('reduceResponse (marbles)', () => {
 
   it('an upstream codex error passes through with partial attached', () => {
     const upstream = new IdleTimeoutError('no bytes for 300000 ms', { phase: 'body', timeoutMs: 300000 });
-    const expected = new IdleTimeoutError('no bytes for 300000 ms', { phase: 'body', timeoutMs: 300000 }, {
-      partial: { text: 'Hel', reasoning: '', toolCalls: [] },
-    });
+    const expected = new IdleTimeoutError(
+      'no bytes for 300000 ms',
+      { phase: 'body', timeoutMs: 300000 },
+      {
+        partial: { text: 'Hel', reasoning: '', toolCalls: [] },
+      },
+    );
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('a--#', { a }, upstream);
       expectObservable(source.pipe(reduceResponse())).toBe('a--#', { a: A }, expected);
@@ -75,7 +104,11 @@ describe('reduceResponse (marbles)', () => {
   it('an upstream error before any output passes through unchanged; a foreign error is never touched', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const utf8 = new InvalidUtf8Error('Invalid UTF-8 at byte 3');
-      expectObservable(cold<ResponseStreamEvent>('--#', undefined, utf8).pipe(reduceResponse())).toBe('--#', undefined, new InvalidUtf8Error('Invalid UTF-8 at byte 3'));
+      expectObservable(cold<ResponseStreamEvent>('--#', undefined, utf8).pipe(reduceResponse())).toBe(
+        '--#',
+        undefined,
+        new InvalidUtf8Error('Invalid UTF-8 at byte 3'),
+      );
       const foreign = new TypeError('not ours');
       expectObservable(cold('a-#', { a }, foreign).pipe(reduceResponse())).toBe('a-#', { a: A }, new TypeError('not ours'));
     });
@@ -83,7 +116,9 @@ describe('reduceResponse (marbles)', () => {
 
   it('an existing partial on an upstream error is kept', () => {
     const own = { text: 'earlier', reasoning: '', toolCalls: [] };
-    const run = collect(throwError(() => new IdleTimeoutError('x', { phase: 'body', timeoutMs: 1 }, { partial: own })).pipe(reduceResponse()));
+    const run = collect(
+      throwError(() => new IdleTimeoutError('x', { phase: 'body', timeoutMs: 1 }, { partial: own })).pipe(reduceResponse()),
+    );
     expect((run.error as IdleTimeoutError).partial).toBe(own);
   });
 
@@ -109,7 +144,9 @@ describe('reduceResponse (marbles)', () => {
 
   it('is synchronous: done has been delivered when subscribe returns over a synchronous source', () => {
     const seen: string[] = [];
-    from([a, b, t]).pipe(reduceResponse()).subscribe((e) => seen.push(e.type));
+    from([a, b, t])
+      .pipe(reduceResponse())
+      .subscribe((e) => seen.push(e.type));
     expect(seen).toEqual(['text-delta', 'text-delta', 'usage', 'content-block', 'done']);
   });
 
@@ -213,8 +250,7 @@ describe('step (pure)', () => {
     ];
     let state: ReduceState = INITIAL_REDUCE_STATE;
     const snapshots: string[] = [];
-    const serialise = (s: ReduceState) =>
-      JSON.stringify(s, (_k, v) => (v instanceof Map ? [...v.entries()] : v));
+    const serialise = (s: ReduceState) => JSON.stringify(s, (_k, v) => (v instanceof Map ? [...v.entries()] : v));
     for (const event of events) {
       deepFreeze(event);
       const before = serialise(state);

@@ -1,5 +1,5 @@
-import { UsageLimitError } from '../../src/errors';
-import { formatUsageLimitMessage, isUsageLimitErrorObject, usageLimitErrorFrom } from '../../src/usageLimit';
+import { UsageLimitError } from '../../src/errors.js';
+import { formatUsageLimitMessage, isUsageLimitErrorObject, usageLimitErrorFrom } from '../../src/usageLimit.js';
 
 describe('usageLimit', () => {
   it('item 64: plan lowercased in parentheses, server message after, trimmed', () => {
@@ -37,7 +37,13 @@ describe('usageLimit', () => {
 
   it('builds a UsageLimitError with planType, resetsAt, resetsInSeconds and status', () => {
     const err = usageLimitErrorFrom(
-      { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'PLUS', resets_at: 1_700_000_000, resets_in_seconds: 3599 },
+      {
+        type: 'usage_limit_reached',
+        message: 'The usage limit has been reached',
+        plan_type: 'PLUS',
+        resets_at: 1_700_000_000,
+        resets_in_seconds: 3599,
+      },
       { status: 429 },
     );
     expect(err).toBeInstanceOf(UsageLimitError);
@@ -52,7 +58,10 @@ describe('usageLimit', () => {
   });
 
   it('uses the fallback message when the error object has none, and ignores wrongly typed fields', () => {
-    const err = usageLimitErrorFrom({ code: 'usage_not_included', plan_type: 7, resets_in_seconds: 'soon' }, { fallbackMessage: 'from body' });
+    const err = usageLimitErrorFrom(
+      { code: 'usage_not_included', plan_type: 7, resets_in_seconds: 'soon' },
+      { fallbackMessage: 'from body' },
+    );
     expect(err).toBeInstanceOf(UsageLimitError);
     expect(err!.message).toBe('You have hit your ChatGPT usage limit. from body');
     expect(err!.planType).toBeUndefined();

@@ -1,5 +1,5 @@
-import { AuthError, ConfigError } from '../../src/errors';
-import { resolveClientConfig } from '../../src/client/config';
+import { AuthError, ConfigError } from '../../src/errors.js';
+import { resolveClientConfig } from '../../src/client/config.js';
 import {
   buildEndpointUrl,
   buildHeaders,
@@ -9,9 +9,9 @@ import {
   normalizeSessionId,
   requestPayloadPretty,
   type RequestBodyConfig,
-} from '../../src/request/buildRequest';
-import { assistantMessage, systemMessage, userMessage } from '../../src/messages';
-import type { Message, Tool } from '../../src/types';
+} from '../../src/request/buildRequest.js';
+import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
+import type { Message, Tool } from '../../src/types.js';
 
 const SESSION = '5b0c3a34-1f7e-4a53-9a8e-0c2f1d6b7e90';
 
@@ -170,7 +170,11 @@ describe('buildRequestBody', () => {
         parameters: { type: 'object', properties: { path: { type: 'string' }, depth: { type: 'integer' } }, required: ['path'] },
       },
     ];
-    const config = resolveClientConfig({ reasoning: { effort: 'high', summary: 'detailed' }, textVerbosity: 'medium', maxOutputTokens: 999 });
+    const config = resolveClientConfig({
+      reasoning: { effort: 'high', summary: 'detailed' },
+      textVerbosity: 'medium',
+      maxOutputTokens: 999,
+    });
     const body = buildRequestBody(config, messages, tools, 'session-123');
     expect(stableIds(JSON.stringify(body))).toBe(
       '{"model":"gpt-5.5","input":[' +
@@ -271,7 +275,9 @@ describe('buildRequestBody', () => {
     expect(buildRequestBody(base, [], [], SESSION)).not.toHaveProperty('tool_choice');
     const body = buildRequestBody(base, [], [tool], SESSION);
     expect(body.tool_choice).toBe('auto');
-    expect(body.tools).toEqual([{ type: 'function', name: 't', description: 'd', parameters: { additionalProperties: false, type: 'object' } }]);
+    expect(body.tools).toEqual([
+      { type: 'function', name: 't', description: 'd', parameters: { additionalProperties: false, type: 'object' } },
+    ]);
   });
 
   it('items 17, 18: parallel_tool_calls and stream are always present, from the config', () => {

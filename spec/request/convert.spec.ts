@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../../src/errors.js';
 import {
   compareCodePoints,
   extractInstructions,
@@ -8,9 +8,9 @@ import {
   sortedJsonValue,
   toolsToWire,
   type FunctionCallInputItem,
-} from '../../src/request/convert';
-import { assistantMessage, systemMessage, userMessage } from '../../src/messages';
-import type { ContentBlock, Message } from '../../src/types';
+} from '../../src/request/convert.js';
+import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
+import type { ContentBlock, Message } from '../../src/types.js';
 
 const FC_ID = /^fc_[0-9a-f]{32}$/;
 
@@ -28,9 +28,7 @@ function expectConfigError(fn: () => unknown, message: string | RegExp): void {
 
 describe('extractInstructions', () => {
   it('item 71: system A, user, system B → "System A\\n\\nSystem B"', () => {
-    expect(extractInstructions([systemMessage('System A'), userMessage('Hello'), systemMessage('System B')])).toBe(
-      'System A\n\nSystem B',
-    );
+    expect(extractInstructions([systemMessage('System A'), userMessage('Hello'), systemMessage('System B')])).toBe('System A\n\nSystem B');
   });
 
   it('item 10: text blocks of one system message are joined with "\\n"; non-text blocks ignored', () => {
@@ -70,9 +68,7 @@ describe('prepareCodexMessages', () => {
     const prepared = prepareCodexMessages([assistantMessage('Thinking aloud'), toolTurn]);
     expect(prepared).toHaveLength(2);
     expect(prepared[0]!.content).toEqual([{ type: 'text', text: 'Thinking aloud' }]);
-    expect(prepared[1]!.content).toEqual([
-      { type: 'tool_use', id: 'call_1', name: 'bash', input: { command: 'mkdir -p poem_generator' } },
-    ]);
+    expect(prepared[1]!.content).toEqual([{ type: 'tool_use', id: 'call_1', name: 'bash', input: { command: 'mkdir -p poem_generator' } }]);
   });
 
   it('item 23: system messages are dropped and user messages pass through unchanged', () => {
@@ -106,9 +102,7 @@ describe('prepareCodexMessages', () => {
   it('item 25 + §6.7: encrypted thinking is emptied (text, signature, redacted dropped) and keeps its id', () => {
     const msg: Message = {
       role: 'assistant',
-      content: [
-        { type: 'thinking', thinking: 'secret plan', id: 'rs_9', signature: 'sig', encryptedContent: 'gAAA', redacted: true },
-      ],
+      content: [{ type: 'thinking', thinking: 'secret plan', id: 'rs_9', signature: 'sig', encryptedContent: 'gAAA', redacted: true }],
     };
     expect(prepareCodexMessages([msg])).toEqual([
       { role: 'assistant', content: [{ type: 'thinking', thinking: '', id: 'rs_9', encryptedContent: 'gAAA' }] },
@@ -336,9 +330,7 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     );
     expectConfigError(
       () =>
-        messagesToInputItems([
-          { role: 'user', content: [{ type: 'image', source: { type: 'file', path: 'x' } }] } as unknown as Message,
-        ]),
+        messagesToInputItems([{ role: 'user', content: [{ type: 'image', source: { type: 'file', path: 'x' } }] } as unknown as Message]),
       'messages[0].content[0]: image source type must be "base64" or "url"',
     );
     const circular: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import { assistantMessage, systemMessage, userMessage } from '../../src/messages';
+import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 
 describe('message helpers (BEHAVIOUR §7 constructors)', () => {
   it('build one-text-block messages with the right role', () => {

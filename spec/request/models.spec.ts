@@ -12,7 +12,7 @@ import {
   resolveReasoningEffortForCodexModel,
   resolveReasoningEffortForModel,
   type ReasoningEffort,
-} from '../../src/request/models';
+} from '../../src/request/models.js';
 
 // BEHAVIOUR §3, gpt-5.5 era (f1667c3–4203843).
 

@@ -1,10 +1,5 @@
-import { ConfigError } from '../../src/errors';
-import {
-  DEFAULT_RETRY_STATUS_CODES,
-  MAX_TIMER_DELAY_MS,
-  computeBackoffMs,
-  resolveRetryConfig,
-} from '../../src/retry/config';
+import { ConfigError } from '../../src/errors.js';
+import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, computeBackoffMs, resolveRetryConfig } from '../../src/retry/config.js';
 
 describe('resolveRetryConfig', () => {
   it('BEHAVIOUR §4 + SPEC §3: fills in the seed defaults and the SPEC additions', () => {

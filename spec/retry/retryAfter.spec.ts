@@ -1,4 +1,4 @@
-import { getHeader, parseRetryAfterMs, parseShouldRetryHeader } from '../../src/retry/retryAfter';
+import { getHeader, parseRetryAfterMs, parseShouldRetryHeader } from '../../src/retry/retryAfter.js';
 
 // A fixed "now" for the HTTP-date form: Wed, 21 Oct 2015 07:28:00 GMT.
 const NOW = Date.UTC(2015, 9, 21, 7, 28, 0);

@@ -12,10 +12,10 @@ import {
   ProtocolError,
   StreamTruncatedError,
   UsageLimitError,
-} from '../../src/errors';
-import type { RetryInfo } from '../../src/retry/config';
-import { isRetryableError, retryWithBackoff } from '../../src/retry/retryWithBackoff';
-import { createTestScheduler } from './helpers';
+} from '../../src/errors.js';
+import type { RetryInfo } from '../../src/retry/config.js';
+import { isRetryableError, retryWithBackoff } from '../../src/retry/retryWithBackoff.js';
+import { createTestScheduler } from './helpers.js';
 
 /** One cold source per attempt: each (re)subscription takes the next; the last one repeats. */
 function attempts<T>(...sources: Observable<T>[]): Observable<T> {
@@ -61,7 +61,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('item 31: the error after the last retry is the last attempt\'s, with its class and fields', () => {
+    it("item 31: the error after the last retry is the last attempt's, with its class and fields", () => {
       const last = http(503);
       let received: unknown;
       testScheduler.run(({ cold }) => {
@@ -244,8 +244,14 @@ describe('retryWithBackoff', () => {
 
   describe('classification (SPEC §4, items 32–34)', () => {
     const neverRetried: Array<[string, () => unknown]> = [
-      ['UsageLimitError (§6.5)', () => new UsageLimitError('You have hit your ChatGPT usage limit (plus).', { status: 429, planType: 'plus' })],
-      ['ProtocolError', () => new ProtocolError('bad event', { eventType: 'response.output_text.delta', issues: ['delta: expected string'] })],
+      [
+        'UsageLimitError (§6.5)',
+        () => new UsageLimitError('You have hit your ChatGPT usage limit (plus).', { status: 429, planType: 'plus' }),
+      ],
+      [
+        'ProtocolError',
+        () => new ProtocolError('bad event', { eventType: 'response.output_text.delta', issues: ['delta: expected string'] }),
+      ],
       ['AuthError', () => new AuthError('Missing OpenAI Codex credentials')],
       ['ConfigError', () => new ConfigError('bad config')],
       ['CodexHttpError 400 (item 33)', () => http(400)],
@@ -367,11 +373,7 @@ describe('retryWithBackoff', () => {
       const shouldRetry = jest.fn(() => true);
       testScheduler.run(({ cold, expectObservable }) => {
         const source = cold('-#', undefined, conn(1));
-        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 2, shouldRetry, jitter: false }))).toBe(
-          '3003ms #',
-          undefined,
-          conn(1),
-        );
+        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 2, shouldRetry, jitter: false }))).toBe('3003ms #', undefined, conn(1));
       });
       expect(shouldRetry.mock.calls.map((call: unknown[]) => call[1])).toEqual([1, 2]);
     });

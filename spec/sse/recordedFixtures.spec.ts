@@ -1,19 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { from } from 'rxjs';
-import { decodeUtf8 } from '../../src/decode/decodeUtf8';
-import { sseMessages } from '../../src/sse/sseMessages';
-import { encodeUtf8, recordedFixtureToSse } from '../../src/testing/transcripts';
-import type { SseMessage } from '../../src/types';
-import { byteByByte, chunksOf, everySplit, sampledSplits } from '../helpers/splits';
-import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures';
+import { decodeUtf8 } from '../../src/decode/decodeUtf8.js';
+import { sseMessages } from '../../src/sse/sseMessages.js';
+import { encodeUtf8, recordedFixtureToSse } from '../../src/testing/transcripts.js';
+import type { SseMessage } from '../../src/types.js';
+import { byteByByte, chunksOf, everySplit, sampledSplits } from '../helpers/splits.js';
+import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
 
 // Every recorded stream, framed as SSE, through decodeUtf8 + sseMessages: whole, byte by byte,
 // in 2-, 3- and 7-byte chunks (1-byte: LF always, CR/CRLF up to 32 KiB), and cut in two at every byte (small fixtures) or at 64 spread
 // points (large ones: every split of 280 KB would be O(n²) work). LF, CRLF and CR framing.
 
 const dir = RECORDED_FIXTURES_DIR;
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort();
 const EVERY_SPLIT_MAX_BYTES = 4096;
 const BYTE_BY_BYTE_MAX_BYTES = 32 * 1024;
 

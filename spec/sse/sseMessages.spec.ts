@@ -1,10 +1,10 @@
 import { from, Subject, take, takeWhile, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ConfigError, ProtocolError } from '../../src/errors';
-import { DEFAULT_SSE_MAX_BUFFER_SIZE, sseMessages, type SseMessagesOptions } from '../../src/sse/sseMessages';
-import type { SseMessage } from '../../src/types';
-import { everyTextSplit, everyTextSplit3 } from '../helpers/splits';
-import { pulledSource } from '../helpers/pulledSource';
+import { ConfigError, ProtocolError } from '../../src/errors.js';
+import { DEFAULT_SSE_MAX_BUFFER_SIZE, sseMessages, type SseMessagesOptions } from '../../src/sse/sseMessages.js';
+import type { SseMessage } from '../../src/types.js';
+import { everyTextSplit, everyTextSplit3 } from '../helpers/splits.js';
+import { pulledSource } from '../helpers/pulledSource.js';
 
 // Quotes are from the WHATWG HTML Standard, §9.2.6 "Interpreting an event stream":
 // https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
@@ -102,7 +102,9 @@ describe('sseMessages', () => {
 
     it('is synchronous: from(["data: a\\n\\n"]) has emitted by the time subscribe returns', () => {
       const seen: SseMessage[] = [];
-      from(['data: a\n\n']).pipe(sseMessages()).subscribe((m) => seen.push(m));
+      from(['data: a\n\n'])
+        .pipe(sseMessages())
+        .subscribe((m) => seen.push(m));
       expect(seen).toStrictEqual([{ data: 'a' }]);
     });
   });
@@ -178,10 +180,7 @@ describe('sseMessages', () => {
     // "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
     // character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
     // RETURN (CR) character."
-    const expected = [
-      { event: 'a', data: 'x' },
-      { data: 'y\nz' },
-    ];
+    const expected = [{ event: 'a', data: 'x' }, { data: 'y\nz' }];
     it.each([
       ['LF', '\n'],
       ['CRLF (the seed never split an all-CRLF stream)', '\r\n'],
@@ -196,7 +195,12 @@ describe('sseMessages', () => {
     });
 
     it('CR CR is two line endings; CR LF is one; LF CR is two', () => {
-      expect(parseEverySplit('data: 1\r\rdata: 2\r\n\r\ndata: 3\n\rdata: 4\n\n')).toStrictEqual([{ data: '1' }, { data: '2' }, { data: '3' }, { data: '4' }]);
+      expect(parseEverySplit('data: 1\r\rdata: 2\r\n\r\ndata: 3\n\rdata: 4\n\n')).toStrictEqual([
+        { data: '1' },
+        { data: '2' },
+        { data: '3' },
+        { data: '4' },
+      ]);
     });
 
     it('an empty chunk between CR and LF does not break the pair', () => {
@@ -251,7 +255,9 @@ describe('sseMessages', () => {
       // the last event ID buffer to the field value. Otherwise, ignore the field." and, at
       // dispatch: "The buffer does not get reset, so the last event ID string of the event
       // source remains set to this value until the next time it is set by the server."
-      expect(parseEverySplit('data: 0\n\nid: 1\ndata: a\n\ndata: b\n\nid: 2\ndata: c\n\nid: x\0y\ndata: d\n\nid:\ndata: e\n\ndata: f\n\n')).toStrictEqual([
+      expect(
+        parseEverySplit('data: 0\n\nid: 1\ndata: a\n\ndata: b\n\nid: 2\ndata: c\n\nid: x\0y\ndata: d\n\nid:\ndata: e\n\ndata: f\n\n'),
+      ).toStrictEqual([
         { data: '0' },
         { id: '1', data: 'a' },
         { id: '1', data: 'b' },
@@ -266,7 +272,9 @@ describe('sseMessages', () => {
       const op = sseMessages();
       const run = (text: string): SseMessage[] => {
         const out: SseMessage[] = [];
-        from([text]).pipe(op).subscribe((m) => out.push(m));
+        from([text])
+          .pipe(op)
+          .subscribe((m) => out.push(m));
         return out;
       };
       expect(run('id: 7\ndata: a\n\n')).toStrictEqual([{ id: '7', data: 'a' }]);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { from } from 'rxjs';
-import { decodeUtf8 } from '../../src/decode/decodeUtf8';
-import { sseMessages } from '../../src/sse/sseMessages';
+import { decodeUtf8 } from '../../src/decode/decodeUtf8.js';
+import { sseMessages } from '../../src/sse/sseMessages.js';
 import {
   chunkBytes,
   encodeUtf8,
@@ -13,9 +13,9 @@ import {
   textTurn,
   toolCallTurn,
   type ResponseEventLike,
-} from '../../src/testing/transcripts';
-import type { SseMessage } from '../../src/types';
-import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures';
+} from '../../src/testing/transcripts.js';
+import type { SseMessage } from '../../src/types.js';
+import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
 
 /** Parses an SSE transcript with the real front half of the pipeline. */
 function parseSse(text: string, chunkSize = 7): SseMessage[] {
@@ -58,7 +58,10 @@ describe('codex-rx/testing transcripts', () => {
     });
 
     it('sseTranscript frames events in order and parses back to the same events', () => {
-      const events = [{ type: 'a', n: 1 }, { type: 'b', s: 'x\ny' }];
+      const events = [
+        { type: 'a', n: 1 },
+        { type: 'b', s: 'x\ny' },
+      ];
       const messages = parseSse(sseTranscript(events));
       expect(messages.map((m) => m.event)).toEqual(['a', 'b']);
       expect(messages.map((m) => JSON.parse(m.data))).toEqual(events);
@@ -84,7 +87,9 @@ describe('codex-rx/testing transcripts', () => {
   describe('recordedFixtureToSse', () => {
     it('frames each JSON line as event: <type>, keeping the line byte for byte, skipping blank lines', () => {
       const jsonl = '{"type":"a","x":1}\n\n{"type":"b"}\r\n{"no_type":true}\n';
-      expect(recordedFixtureToSse(jsonl)).toBe('event: a\ndata: {"type":"a","x":1}\n\nevent: b\ndata: {"type":"b"}\n\ndata: {"no_type":true}\n\n');
+      expect(recordedFixtureToSse(jsonl)).toBe(
+        'event: a\ndata: {"type":"a","x":1}\n\nevent: b\ndata: {"type":"b"}\n\ndata: {"no_type":true}\n\n',
+      );
     });
 
     it('says which line is not JSON', () => {
@@ -104,7 +109,11 @@ describe('codex-rx/testing transcripts', () => {
     const types = (events: ResponseEventLike[]) => events.map((e) => e.type);
 
     it('textTurn: the wire events of a text answer, numbered, ending in response.completed with output and usage', () => {
-      const events = textTurn({ responseId: 'resp_1', text: ['Hel', 'lo'], usage: { inputTokens: 10, outputTokens: 2, cacheReadInputTokens: 4 } });
+      const events = textTurn({
+        responseId: 'resp_1',
+        text: ['Hel', 'lo'],
+        usage: { inputTokens: 10, outputTokens: 2, cacheReadInputTokens: 4 },
+      });
       expect(types(events)).toEqual([
         'response.created',
         'response.in_progress',
@@ -141,13 +150,21 @@ describe('codex-rx/testing transcripts', () => {
         'response.reasoning_summary_part.done',
       ]);
       const done = events.find((e) => e.type === 'response.output_item.done')!;
-      expect(done.item).toEqual({ id: 'rs_0', type: 'reasoning', encrypted_content: 'gAAA', summary: [{ type: 'summary_text', text: 'Thinking' }] });
+      expect(done.item).toEqual({
+        id: 'rs_0',
+        type: 'reasoning',
+        encrypted_content: 'gAAA',
+        summary: [{ type: 'summary_text', text: 'Thinking' }],
+      });
       expect(events.find((e) => e.type === 'response.output_text.delta')).toMatchObject({ item_id: 'msg_1', output_index: 1 });
       expect((events.at(-1)!.response as { usage: unknown }).usage).toBeNull();
     });
 
     it('toolCallTurn: function call items with streamed arguments', () => {
-      const events = toolCallTurn({ calls: [{ callId: 'call_1', name: 'calc', arguments: ['{"a":', '1}'] }], incompleteReason: 'max_output_tokens' });
+      const events = toolCallTurn({
+        calls: [{ callId: 'call_1', name: 'calc', arguments: ['{"a":', '1}'] }],
+        incompleteReason: 'max_output_tokens',
+      });
       expect(types(events)).toEqual([
         'response.created',
         'response.in_progress',
@@ -158,7 +175,14 @@ describe('codex-rx/testing transcripts', () => {
         'response.output_item.done',
         'response.incomplete',
       ]);
-      expect(events[2]!.item).toEqual({ id: 'fc_0', type: 'function_call', call_id: 'call_1', name: 'calc', status: 'in_progress', arguments: '' });
+      expect(events[2]!.item).toEqual({
+        id: 'fc_0',
+        type: 'function_call',
+        call_id: 'call_1',
+        name: 'calc',
+        status: 'in_progress',
+        arguments: '',
+      });
       expect(events[5]).toMatchObject({ item_id: 'fc_0', arguments: '{"a":1}' });
       expect(events.at(-1)!.response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
     });

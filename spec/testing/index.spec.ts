@@ -1,5 +1,5 @@
-import * as testing from '../../src/testing';
-import { sseTranscript, startMockCodexServer, textTurn } from '../../src/testing';
+import * as testing from '../../src/testing/index.js';
+import { sseTranscript, startMockCodexServer, textTurn } from '../../src/testing/index.js';
 
 describe('codex-rx/testing entry point', () => {
   it('exports the mock server, the fake token and the transcript builders', () => {

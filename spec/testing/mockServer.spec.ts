@@ -1,13 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { ConfigError } from '../../src/errors';
-import {
-  fakeAccessToken,
-  startMockCodexServer,
-  type MockCodexServer,
-  type MockCodexServerOptions,
-} from '../../src/testing/mockServer';
+import { ConfigError } from '../../src/errors.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer, type MockCodexServerOptions } from '../../src/testing/mockServer.js';
 
 let server: MockCodexServer | undefined;
 
@@ -482,7 +477,9 @@ describe('startMockCodexServer', () => {
     });
 
     it('rejects unknown options and a bad basePath', async () => {
-      await expect(startMockCodexServer({ port: 1 } as never)).rejects.toThrow(new ConfigError('Unexpected startMockCodexServer option: port'));
+      await expect(startMockCodexServer({ port: 1 } as never)).rejects.toThrow(
+        new ConfigError('Unexpected startMockCodexServer option: port'),
+      );
       await expect(startMockCodexServer({ basePath: 'api' })).rejects.toBeInstanceOf(ConfigError);
     });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { AuthError } from '../errors';
+import { AuthError } from '../errors.js';
 
 /** The key of codex-rx's (and the seed's) entry in the auth file. */
 export const PROVIDER_KEY = 'openai-codex';

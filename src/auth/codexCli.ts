@@ -1,6 +1,6 @@
-import { AuthError } from '../errors';
-import { readTextIfPresent } from './authFile';
-import { extractAccountId, jwtExpiresAtMs } from './jwt';
+import { AuthError } from '../errors.js';
+import { readTextIfPresent } from './authFile.js';
+import { extractAccountId, jwtExpiresAtMs } from './jwt.js';
 
 /** Credentials read from the Codex CLI's `auth.json`. */
 export interface CodexCliCredentials {
@@ -40,7 +40,7 @@ export async function readCodexCliAuth(path: string, nowMs: number, skewMs: numb
   if (expiresAt !== undefined && nowMs >= expiresAt - skewMs) {
     throw new AuthError(
       `The Codex CLI access token in ${path} has expired. Run \`codex\` once to refresh it ` +
-        '(codex-rx never refreshes the Codex CLI\'s tokens: its refresh tokens are single-use), ' +
+        "(codex-rx never refreshes the Codex CLI's tokens: its refresh tokens are single-use), " +
         'or set OPENAI_CODEX_ACCESS_TOKEN.',
     );
   }

@@ -6,7 +6,7 @@ export {
   type AuthSource,
   type ResolvedAuth,
   type ResolveCodexAuthOptions,
-} from './resolveCodexAuth';
-export { extractAccountId, decodeJwtPayload, JWT_AUTH_CLAIM } from './jwt';
-export { CODEX_OAUTH_CLIENT_ID, DEFAULT_AUTH_TOKEN_URL, refreshCodexToken, type RefreshedTokens } from './refresh';
-export { PROVIDER_KEY, type StoredCredential } from './authFile';
+} from './resolveCodexAuth.js';
+export { extractAccountId, decodeJwtPayload, JWT_AUTH_CLAIM } from './jwt.js';
+export { CODEX_OAUTH_CLIENT_ID, DEFAULT_AUTH_TOKEN_URL, refreshCodexToken, type RefreshedTokens } from './refresh.js';
+export { PROVIDER_KEY, type StoredCredential } from './authFile.js';

@@ -16,9 +16,7 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   if (segment === '' || !/^[A-Za-z0-9_-]+$/.test(segment) || segment.length % 4 === 1) return undefined;
   try {
     const payload: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : undefined;
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { AuthError } from '../errors';
+import { AuthError } from '../errors.js';
 
 /** Options of {@link withFileLock}. */
 export interface FileLockOptions {
@@ -119,10 +119,13 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   }
 
   // Heartbeat: keeps a long critical section (a slow token endpoint) from looking abandoned.
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    fs.utimes(lockPath, now, now).catch(() => undefined);
-  }, Math.max(1, Math.floor(staleMs / 4)));
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      fs.utimes(lockPath, now, now).catch(() => undefined);
+    },
+    Math.max(1, Math.floor(staleMs / 4)),
+  );
   heartbeat.unref();
   try {
     return await fn();

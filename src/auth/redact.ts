@@ -22,8 +22,5 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   for (const secret of secrets) {
     if (secret.trim().length > 0) out = out.split(secret).join(REDACTED);
   }
-  return out
-    .replace(JSON_FIELD, `$1"${REDACTED}"`)
-    .replace(FORM_FIELD, `$1${REDACTED}`)
-    .replace(JWT, REDACTED);
+  return out.replace(JSON_FIELD, `$1"${REDACTED}"`).replace(FORM_FIELD, `$1${REDACTED}`).replace(JWT, REDACTED);
 }

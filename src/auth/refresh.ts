@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
-import { AuthError } from '../errors';
-import { redactSecrets } from './redact';
+import { AuthError } from '../errors.js';
+import { redactSecrets } from './redact.js';
 
 /** The Codex OAuth client id (seed `CLIENT_ID`). */
 export const CODEX_OAUTH_CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';

@@ -1,12 +1,12 @@
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Dispatcher } from 'undici';
-import { AuthError } from '../errors';
-import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type StoredCredential } from './authFile';
-import { readCodexCliAuth } from './codexCli';
-import { extractAccountId } from './jwt';
-import { withFileLock } from './lock';
-import { refreshCodexToken } from './refresh';
+import { AuthError } from '../errors.js';
+import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type StoredCredential } from './authFile.js';
+import { readCodexCliAuth } from './codexCli.js';
+import { extractAccountId } from './jwt.js';
+import { withFileLock } from './lock.js';
+import { refreshCodexToken } from './refresh.js';
 
 /** A token is refreshed this long before it expires (seed `TOKEN_REFRESH_SKEW_MS`). */
 export const TOKEN_REFRESH_SKEW_MS = 60_000;

@@ -49,12 +49,16 @@ export function fromBody(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8A
   return new Observable<Uint8Array>((subscriber) => {
     if (readBodies.has(body)) {
       subscriber.error(
-        new TypeError('fromBody: this body was already read by an earlier subscription; a body can be read only once (create a new request per subscription, e.g. with defer()).'),
+        new TypeError(
+          'fromBody: this body was already read by an earlier subscription; a body can be read only once (create a new request per subscription, e.g. with defer()).',
+        ),
       );
       return;
     }
     readBodies.add(body);
-    return isStream ? readStream(body as ReadableStream<Uint8Array>, subscriber) : readIterable(body as AsyncIterable<Uint8Array>, subscriber);
+    return isStream
+      ? readStream(body as ReadableStream<Uint8Array>, subscriber)
+      : readIterable(body as AsyncIterable<Uint8Array>, subscriber);
   });
 }
 

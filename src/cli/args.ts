@@ -10,7 +10,7 @@ import {
   type ReasoningEffort,
   type ReasoningSummary,
   type TextVerbosity,
-} from '../request/models';
+} from '../request/models.js';
 
 /** Where the turn is sent. */
 export type Backend = 'mock' | 'live';

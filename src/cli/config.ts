@@ -3,15 +3,12 @@
  * the turn goes. Pure apart from the `exists` file test, which callers may inject.
  */
 import { existsSync } from 'node:fs';
-import { resolveAuthFilePath, resolveCodexCliAuthPath } from '../auth/resolveCodexAuth';
-import type { CodexClientConfig } from '../client/config';
-import type { RunOptions } from './args';
+import { resolveAuthFilePath, resolveCodexCliAuthPath } from '../auth/resolveCodexAuth.js';
+import type { CodexClientConfig } from '../client/config.js';
+import type { RunOptions } from './args.js';
 
 /** Where credentials for `--live` were found, for the banner; never the token itself. */
-export type CredentialSource =
-  | { kind: 'env' }
-  | { kind: 'auth-file'; path: string }
-  | { kind: 'codex-cli'; path: string };
+export type CredentialSource = { kind: 'env' } | { kind: 'auth-file'; path: string } | { kind: 'codex-cli'; path: string };
 
 const nonBlank = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
 
@@ -23,10 +20,7 @@ const nonBlank = (value: string | undefined): value is string => value !== undef
  * @param exists A file test.
  * @return The first source present, or `undefined`.
  */
-export function findCredentialSource(
-  env: NodeJS.ProcessEnv,
-  exists: (path: string) => boolean = existsSync,
-): CredentialSource | undefined {
+export function findCredentialSource(env: NodeJS.ProcessEnv, exists: (path: string) => boolean = existsSync): CredentialSource | undefined {
   if (nonBlank(env.OPENAI_CODEX_ACCESS_TOKEN)) return { kind: 'env' };
   const authFile = resolveAuthFilePath({ env });
   if (exists(authFile)) return { kind: 'auth-file', path: authFile };
@@ -88,7 +82,8 @@ export function buildClientConfig(
     // one environment the run sees.
     if (nonBlank(env.OPENAI_CODEX_ACCESS_TOKEN)) config.accessToken = env.OPENAI_CODEX_ACCESS_TOKEN;
   }
-  const model = options.model ?? (options.backend === 'live' && nonBlank(env.OPENAI_CODEX_MODEL) ? env.OPENAI_CODEX_MODEL.trim() : undefined);
+  const model =
+    options.model ?? (options.backend === 'live' && nonBlank(env.OPENAI_CODEX_MODEL) ? env.OPENAI_CODEX_MODEL.trim() : undefined);
   if (model !== undefined) config.model = model;
   if (options.effort !== undefined || options.summary !== undefined) {
     const summary = options.summary ?? (options.effort !== undefined && options.effort !== 'none' ? 'auto' : undefined);

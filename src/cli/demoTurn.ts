@@ -3,8 +3,8 @@
  * the wire events the Codex backend sends (shapes as in the recorded streams), with deltas cut
  * where a model's tokens would fall.
  */
-import type { MockReply } from '../testing/mockServer';
-import type { Tool } from '../types';
+import type { MockReply } from '../testing/mockServer.js';
+import type { Tool } from '../types.js';
 
 /** The tool the demo turn calls. Offered to the mock in the request, like a real agent would. */
 export const DEMO_TOOL: Tool = {
@@ -70,7 +70,12 @@ export function demoTurnEvents(prompt: string): object[] {
     tool_choice: 'auto',
     usage,
   });
-  const reasoningItem = { id: REASONING_ID, type: 'reasoning', encrypted_content: encrypted, summary: [{ type: 'summary_text', text: summary }] };
+  const reasoningItem = {
+    id: REASONING_ID,
+    type: 'reasoning',
+    encrypted_content: encrypted,
+    summary: [{ type: 'summary_text', text: summary }],
+  };
   const messageItem = {
     id: MESSAGE_ID,
     type: 'message',
@@ -78,28 +83,68 @@ export function demoTurnEvents(prompt: string): object[] {
     role: 'assistant',
     content: [{ type: 'output_text', annotations: [], text }],
   };
-  const callItem = { id: CALL_ITEM_ID, type: 'function_call', status: 'completed', arguments: args, call_id: CALL_ID, name: DEMO_TOOL.name };
+  const callItem = {
+    id: CALL_ITEM_ID,
+    type: 'function_call',
+    status: 'completed',
+    arguments: args,
+    call_id: CALL_ID,
+    name: DEMO_TOOL.name,
+  };
 
   const events: object[] = [];
   events.push(ev('response.created', { response: response('in_progress', [], null) }));
   events.push(ev('response.in_progress', { response: response('in_progress', [], null) }));
 
-  events.push(ev('response.output_item.added', { output_index: 0, item: { id: REASONING_ID, type: 'reasoning', encrypted_content: encrypted, summary: [] } }));
-  events.push(ev('response.reasoning_summary_part.added', { item_id: REASONING_ID, output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } }));
+  events.push(
+    ev('response.output_item.added', {
+      output_index: 0,
+      item: { id: REASONING_ID, type: 'reasoning', encrypted_content: encrypted, summary: [] },
+    }),
+  );
+  events.push(
+    ev('response.reasoning_summary_part.added', {
+      item_id: REASONING_ID,
+      output_index: 0,
+      summary_index: 0,
+      part: { type: 'summary_text', text: '' },
+    }),
+  );
   for (const delta of tokenize(summary)) {
     events.push(ev('response.reasoning_summary_text.delta', { item_id: REASONING_ID, output_index: 0, summary_index: 0, delta }));
   }
   events.push(ev('response.reasoning_summary_text.done', { item_id: REASONING_ID, output_index: 0, summary_index: 0, text: summary }));
-  events.push(ev('response.reasoning_summary_part.done', { item_id: REASONING_ID, output_index: 0, summary_index: 0, part: { type: 'summary_text', text: summary } }));
+  events.push(
+    ev('response.reasoning_summary_part.done', {
+      item_id: REASONING_ID,
+      output_index: 0,
+      summary_index: 0,
+      part: { type: 'summary_text', text: summary },
+    }),
+  );
   events.push(ev('response.output_item.done', { output_index: 0, item: reasoningItem }));
 
   events.push(ev('response.output_item.added', { output_index: 1, item: { ...messageItem, status: 'in_progress', content: [] } }));
-  events.push(ev('response.content_part.added', { item_id: MESSAGE_ID, output_index: 1, content_index: 0, part: { type: 'output_text', annotations: [], text: '' } }));
+  events.push(
+    ev('response.content_part.added', {
+      item_id: MESSAGE_ID,
+      output_index: 1,
+      content_index: 0,
+      part: { type: 'output_text', annotations: [], text: '' },
+    }),
+  );
   for (const delta of tokenize(text)) {
     events.push(ev('response.output_text.delta', { item_id: MESSAGE_ID, output_index: 1, content_index: 0, delta }));
   }
   events.push(ev('response.output_text.done', { item_id: MESSAGE_ID, output_index: 1, content_index: 0, text }));
-  events.push(ev('response.content_part.done', { item_id: MESSAGE_ID, output_index: 1, content_index: 0, part: { type: 'output_text', annotations: [], text } }));
+  events.push(
+    ev('response.content_part.done', {
+      item_id: MESSAGE_ID,
+      output_index: 1,
+      content_index: 0,
+      part: { type: 'output_text', annotations: [], text },
+    }),
+  );
   events.push(ev('response.output_item.done', { output_index: 1, item: messageItem }));
 
   events.push(ev('response.output_item.added', { output_index: 2, item: { ...callItem, status: 'in_progress', arguments: '' } }));

@@ -3,7 +3,7 @@
  * The `codex-rx` executable: wires {@link runCli} to the process, then exits with its code.
  * Exiting explicitly also drops the client's idle keep-alive sockets at once.
  */
-import { runCli } from './run';
+import { runCli } from './run.js';
 
 runCli({
   argv: process.argv.slice(2),

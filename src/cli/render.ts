@@ -2,8 +2,8 @@
  * Rendering CodexEvents for a terminal, as pure functions: an event and the state so far in,
  * the text to write and the next state out (spec/cli/render.spec.ts).
  */
-import { CodexError, CodexHttpError } from '../errors';
-import type { CodexEvent, ToolCall, Usage } from '../types';
+import { CodexError, CodexHttpError } from '../errors.js';
+import type { CodexEvent, ToolCall, Usage } from '../types.js';
 
 /** ANSI styling; every function is the identity when colours are off. */
 export interface Style {

@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Observable, Subscription } from 'rxjs';
-import { CodexClient } from '../client/CodexClient';
-import { systemMessage, userMessage } from '../messages';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../testing/mockServer';
-import type { CodexEvent, Message, Tool } from '../types';
-import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args';
-import { backendBanner, buildClientConfig, findCredentialSource } from './config';
-import { DEMO_TOOL, demoReply } from './demoTurn';
-import { createStyle, formatError, initialRenderState, renderEvent, renderJsonLine, shouldUseColor, type RenderState } from './render';
+import { CodexClient } from '../client/CodexClient.js';
+import { systemMessage, userMessage } from '../messages.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../testing/mockServer.js';
+import type { CodexEvent, Message, Tool } from '../types.js';
+import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args.js';
+import { backendBanner, buildClientConfig, findCredentialSource } from './config.js';
+import { DEMO_TOOL, demoReply } from './demoTurn.js';
+import { createStyle, formatError, initialRenderState, renderEvent, renderJsonLine, shouldUseColor, type RenderState } from './render.js';
 
 /** Exit codes. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, interrupted: 130 });
@@ -55,7 +55,8 @@ function mockPace(env: NodeJS.ProcessEnv): number {
   const raw = env.CODEX_RX_MOCK_PACE;
   if (raw === undefined || raw.trim() === '') return 1;
   const pace = Number(raw);
-  if (!Number.isFinite(pace) || pace < 0 || pace > 100) throw new UsageError(`CODEX_RX_MOCK_PACE must be a number from 0 to 100, got '${raw}'`);
+  if (!Number.isFinite(pace) || pace < 0 || pace > 100)
+    throw new UsageError(`CODEX_RX_MOCK_PACE must be a number from 0 to 100, got '${raw}'`);
   return pace;
 }
 

@@ -15,25 +15,18 @@ import {
   type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
-import { resolveCodexAuth, type ResolvedAuth } from '../auth';
-import { fromBody } from '../body/fromBody';
-import {
-  AuthError,
-  CodexError,
-  ConfigError,
-  ConnectionError,
-  IdleTimeoutError,
-  StreamTruncatedError,
-} from '../errors';
-import { parseResponseStream } from '../parseResponseStream';
-import { buildEndpointUrl, buildHeaders, buildRequestBody, createSessionId, requestPayloadPretty } from '../request/buildRequest';
-import { normalizeModel } from '../request/models';
-import { resolveRetryConfig } from '../retry/config';
-import { retryWithBackoff } from '../retry/retryWithBackoff';
-import type { CodexEvent, Diagnostic, FailureCapture, Message, Tool } from '../types';
-import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config';
-import { httpErrorFrom } from './httpError';
-import { VERSION } from '../version';
+import { resolveCodexAuth, type ResolvedAuth } from '../auth/index.js';
+import { fromBody } from '../body/fromBody.js';
+import { AuthError, CodexError, ConfigError, ConnectionError, IdleTimeoutError, StreamTruncatedError } from '../errors.js';
+import { parseResponseStream } from '../parseResponseStream.js';
+import { buildEndpointUrl, buildHeaders, buildRequestBody, createSessionId, requestPayloadPretty } from '../request/buildRequest.js';
+import { normalizeModel } from '../request/models.js';
+import { resolveRetryConfig } from '../retry/config.js';
+import { retryWithBackoff } from '../retry/retryWithBackoff.js';
+import type { CodexEvent, Diagnostic, FailureCapture, Message, Tool } from '../types.js';
+import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config.js';
+import { httpErrorFrom } from './httpError.js';
+import { VERSION } from '../version.js';
 
 /**
  * One connection pool for every client in the process, as the seed pooled per host: 30 s connect
@@ -175,11 +168,14 @@ export class CodexClient {
     const config = this.#config;
     const scheduler = this.#scheduler;
     const idle = <T>() =>
-      timeoutAs<T>(config.idleTimeoutMs, scheduler, () =>
-        new IdleTimeoutError(`OpenAI Codex stream sent no bytes for ${config.idleTimeoutMs} ms`, {
-          phase: 'body',
-          timeoutMs: config.idleTimeoutMs,
-        }),
+      timeoutAs<T>(
+        config.idleTimeoutMs,
+        scheduler,
+        () =>
+          new IdleTimeoutError(`OpenAI Codex stream sent no bytes for ${config.idleTimeoutMs} ms`, {
+            phase: 'body',
+            timeoutMs: config.idleTimeoutMs,
+          }),
       );
     const bytes = new Observable<Uint8Array>((subscriber) => {
       exchange.status = undefined;
@@ -198,11 +194,14 @@ export class CodexClient {
         }),
       )
         .pipe(
-          timeoutAs(config.headersTimeoutMs, scheduler, () =>
-            new IdleTimeoutError(`No response headers from OpenAI Codex within ${config.headersTimeoutMs} ms`, {
-              phase: 'headers',
-              timeoutMs: config.headersTimeoutMs,
-            }),
+          timeoutAs(
+            config.headersTimeoutMs,
+            scheduler,
+            () =>
+              new IdleTimeoutError(`No response headers from OpenAI Codex within ${config.headersTimeoutMs} ms`, {
+                phase: 'headers',
+                timeoutMs: config.headersTimeoutMs,
+              }),
           ),
           wrapTransportErrors((error) => new ConnectionError(`OpenAI Codex request failed: ${error.message}`, { cause: error })),
           mergeMap((response) => {

@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Dispatcher } from 'undici';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors.js';
 import {
   normalizeModel,
   modelSupportsSamplingParameters,
@@ -11,12 +11,12 @@ import {
   type ReasoningEffort,
   type ReasoningSummary,
   type TextVerbosity,
-} from '../request/models';
-import { invalidHeaderCharIndex } from '../request/buildRequest';
-import { resolveRetryConfig, type RetryConfig } from '../retry/config';
-import type { Diagnostic } from '../types';
+} from '../request/models.js';
+import { invalidHeaderCharIndex } from '../request/buildRequest.js';
+import { resolveRetryConfig, type RetryConfig } from '../retry/config.js';
+import type { Diagnostic } from '../types.js';
 
-export type { ReasoningEffort, ReasoningSummary, TextVerbosity } from '../request/models';
+export type { ReasoningEffort, ReasoningSummary, TextVerbosity } from '../request/models.js';
 
 /** Reasoning options (the seed's `ReasoningConfig`). */
 export interface ReasoningConfig {
@@ -381,7 +381,10 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
     throw new ConfigError(`scheduler must be an rxjs SchedulerLike (with now and schedule), got ${describe(scheduler)}`);
   }
   const maxOutputTokens = optionalNumber(raw, 'maxOutputTokens');
-  if (maxOutputTokens !== undefined && (!Number.isInteger(maxOutputTokens) || maxOutputTokens < -2_147_483_648 || maxOutputTokens > 2_147_483_647)) {
+  if (
+    maxOutputTokens !== undefined &&
+    (!Number.isInteger(maxOutputTokens) || maxOutputTokens < -2_147_483_648 || maxOutputTokens > 2_147_483_647)
+  ) {
     // The seed's field is an i32.
     throw new ConfigError(`maxOutputTokens must be a 32-bit integer, got ${describe(maxOutputTokens)}`);
   }
@@ -397,9 +400,7 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
   }
   const resolvedEffort = reasoning && resolveReasoningEffortForCodexModel(model, reasoning.effort);
   if (resolvedEffort === 'none' && reasoning?.summary !== undefined) {
-    throw new ConfigError(
-      'OpenAI Codex reasoning summaries are not available when reasoning.effort resolves to "none"',
-    );
+    throw new ConfigError('OpenAI Codex reasoning summaries are not available when reasoning.effort resolves to "none"');
   }
   const normalized = normalizeModel(model);
   if ((temperature !== undefined || topP !== undefined) && !modelSupportsSamplingParameters(normalized, resolvedEffort)) {

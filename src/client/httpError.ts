@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { CodexHttpError, type CodexError } from '../errors';
-import { parseRetryAfterMs, parseShouldRetryHeader } from '../retry/retryAfter';
-import { usageLimitErrorFrom } from '../usageLimit';
+import { CodexHttpError, type CodexError } from '../errors.js';
+import { parseRetryAfterMs, parseShouldRetryHeader } from '../retry/retryAfter.js';
+import { usageLimitErrorFrom } from '../usageLimit.js';
 
 /** Response headers as undici's `request()` gives them. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;

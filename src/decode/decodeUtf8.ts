@@ -1,5 +1,5 @@
 import { concatWith, defer, EMPTY, filter, map, of, type Observable, type OperatorFunction } from 'rxjs';
-import { InvalidUtf8Error } from '../errors';
+import { InvalidUtf8Error } from '../errors.js';
 
 const PREFIX = 'Invalid UTF-8 in OpenAI Codex stream';
 

@@ -1,12 +1,8 @@
 import { defer, filter, map, type Observable, type OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
-import { ConfigError, ProtocolError } from '../errors';
-import type { Diagnostic, SseMessage } from '../types';
-import {
-  responseEventSchemas,
-  type KnownResponseEventType,
-  type ResponseStreamEvent,
-} from './schemas';
+import { ConfigError, ProtocolError } from '../errors.js';
+import type { Diagnostic, SseMessage } from '../types.js';
+import { responseEventSchemas, type KnownResponseEventType, type ResponseStreamEvent } from './schemas.js';
 
 /** Options of {@link responseEvents}. */
 export interface ResponseEventsOptions {
@@ -32,8 +28,7 @@ const contentDeltaGuard: Guard = (o) =>
   typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index) && isIndex(o.content_index);
 const summaryDeltaGuard: Guard = (o) =>
   typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index) && isIndex(o.summary_index);
-const argumentsDeltaGuard: Guard = (o) =>
-  typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index);
+const argumentsDeltaGuard: Guard = (o) => typeof o.delta === 'string' && typeof o.item_id === 'string' && isIndex(o.output_index);
 
 /** @internal Exported for the equivalence test only. */
 export const fastPaths: ReadonlyMap<KnownResponseEventType, Guard> = new Map<KnownResponseEventType, Guard>([

@@ -233,9 +233,7 @@ export const ReasoningSummaryTextDoneEventSchema = z.compile(summaryDone('respon
 
 /** Item 54. */
 export const FunctionCallArgumentsDeltaEventSchema = z.compile(
-  z
-    .object({ type: z.literal('response.function_call_arguments.delta'), item_id: text, output_index: index, delta: text })
-    .loose(),
+  z.object({ type: z.literal('response.function_call_arguments.delta'), item_id: text, output_index: index, delta: text }).loose(),
 );
 /** Item 55: `arguments`, `call_id` and `name` may be missing (the buffered arguments and stored metadata are used). */
 export const FunctionCallArgumentsDoneEventSchema = z.compile(

@@ -1,6 +1,6 @@
 import { map, reduce, type Observable, type OperatorFunction } from 'rxjs';
-import { StreamTruncatedError } from '../errors';
-import type { CodexEvent, CodexResult, ContentBlock, DoneEvent, ToolCall, Usage } from '../types';
+import { StreamTruncatedError } from '../errors.js';
+import type { CodexEvent, CodexResult, ContentBlock, DoneEvent, ToolCall, Usage } from '../types.js';
 
 interface Collected {
   readonly text: string;

@@ -23,7 +23,14 @@ export interface JsonScan {
   readonly closedNow: boolean;
 }
 
-export const JSON_SCAN_START: JsonScan = Object.freeze({ depth: 0, inString: false, escape: false, closed: false, broken: false, closedNow: false });
+export const JSON_SCAN_START: JsonScan = Object.freeze({
+  depth: 0,
+  inString: false,
+  escape: false,
+  closed: false,
+  broken: false,
+  closedNow: false,
+});
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -72,7 +79,14 @@ export function scanJson(scan: JsonScan, chunk: string): JsonScan {
     }
   }
   const closedNow = closed && !wasClosed;
-  if (!closedNow && !scan.closedNow && depth === scan.depth && inString === scan.inString && escape === scan.escape && closed === wasClosed) {
+  if (
+    !closedNow &&
+    !scan.closedNow &&
+    depth === scan.depth &&
+    inString === scan.inString &&
+    escape === scan.escape &&
+    closed === wasClosed
+  ) {
     return scan;
   }
   return { depth, inString, escape, closed, broken: false, closedNow };

@@ -1,7 +1,7 @@
 import { catchError, concatWith, defer, filter, from, map, throwError, type Observable, type OperatorFunction } from 'rxjs';
-import type { ResponseStreamEvent } from '../events/schemas';
-import type { CodexEvent } from '../types';
-import { INITIAL_REDUCE_STATE, NONE, step, truncatedError, withPartial, type ReduceState } from './state';
+import type { ResponseStreamEvent } from '../events/schemas.js';
+import type { CodexEvent } from '../types.js';
+import { INITIAL_REDUCE_STATE, NONE, step, truncatedError, withPartial, type ReduceState } from './state.js';
 
 /**
  * Thrown by the step that reaches a terminal event and turned into its events by `catchError`:

@@ -1,4 +1,4 @@
-import { CodexError, CodexStreamError, StreamTruncatedError } from '../errors';
+import { CodexError, CodexStreamError, StreamTruncatedError } from '../errors.js';
 import type {
   ErrorEvent,
   FailedResponse,
@@ -18,11 +18,11 @@ import type {
   ResponseObject,
   ResponseStreamEvent,
   WireError,
-} from '../events/schemas';
-import type { CodexEvent, ContentBlock, DoneEvent, PartialResponse, ResponseStatus, ThinkingBlock, ToolCall, Usage } from '../types';
-import { usageLimitErrorFrom } from '../usageLimit';
-import { Committed } from './committed';
-import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan';
+} from '../events/schemas.js';
+import type { CodexEvent, ContentBlock, DoneEvent, PartialResponse, ResponseStatus, ThinkingBlock, ToolCall, Usage } from '../types.js';
+import { usageLimitErrorFrom } from '../usageLimit.js';
+import { Committed } from './committed.js';
+import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan.js';
 
 /**
  * The seed's stream state machine (BEHAVIOUR items 47–61, `CodexStreamState` +
@@ -215,7 +215,20 @@ function frameOf(
   emitted: boolean,
   hotMeta: FunctionCallMeta | undefined,
 ): ReduceFrame {
-  return { phase, records, hotKind, hotKey, hotOutputIndex, hotIndex, hotStreamed, hotEmitStart, emittedText, emittedReasoning, emitted, hotMeta };
+  return {
+    phase,
+    records,
+    hotKind,
+    hotKey,
+    hotOutputIndex,
+    hotIndex,
+    hotStreamed,
+    hotEmitStart,
+    emittedText,
+    emittedReasoning,
+    emitted,
+    hotMeta,
+  };
 }
 
 /** The state before the first event. */
@@ -301,7 +314,20 @@ function patch(s: ReduceState, changes: Partial<ReduceRecords> & { phase?: Reduc
   const { phase = s.frame.phase, emitted = s.frame.emitted, ...records } = changes;
   const f = s.frame;
   const hotMeta = records.functionMeta === undefined ? f.hotMeta : undefined;
-  const frame = frameOf(phase, { ...f.records, ...records }, f.hotKind, f.hotKey, f.hotOutputIndex, f.hotIndex, f.hotStreamed, f.hotEmitStart, f.emittedText, f.emittedReasoning, emitted, hotMeta);
+  const frame = frameOf(
+    phase,
+    { ...f.records, ...records },
+    f.hotKind,
+    f.hotKey,
+    f.hotOutputIndex,
+    f.hotIndex,
+    f.hotStreamed,
+    f.hotEmitStart,
+    f.emittedText,
+    f.emittedReasoning,
+    emitted,
+    hotMeta,
+  );
   return new ReduceState(frame, s.hotText, s.hotScan, NONE);
 }
 
@@ -334,10 +360,24 @@ function withHot(
   if (f.hotKind !== 'none' && (f.hotKind !== kind || f.hotKey !== key)) {
     const old = state.hotText;
     if (f.hotKind === 'text') records = { ...records, texts: records.texts.set(f.hotKey, { text: old, streamed: f.hotStreamed }) };
-    else if (f.hotKind === 'reasoning') records = { ...records, reasoning: records.reasoning.set(f.hotKey, { text: old, streamed: f.hotStreamed }) };
+    else if (f.hotKind === 'reasoning')
+      records = { ...records, reasoning: records.reasoning.set(f.hotKey, { text: old, streamed: f.hotStreamed }) };
     else records = { ...records, functionArgs: records.functionArgs.set(f.hotKey, { buffer: old, scan: state.hotScan }) };
   }
-  const frame = frameOf(f.phase, records, kind, key, outputIndex, index, streamed, emitStart, emittedText, emittedReasoning, f.emitted || emits, meta);
+  const frame = frameOf(
+    f.phase,
+    records,
+    kind,
+    key,
+    outputIndex,
+    index,
+    streamed,
+    emitStart,
+    emittedText,
+    emittedReasoning,
+    f.emitted || emits,
+    meta,
+  );
   return new ReduceState(frame, text, scan, out);
 }
 
@@ -404,7 +444,20 @@ function appendDelta(
     const frame =
       f.hotStreamed && f.emitted
         ? f
-        : frameOf(f.phase, f.records, kind, f.hotKey, outputIndex, index, true, f.hotEmitStart, f.emittedText, f.emittedReasoning, true, undefined);
+        : frameOf(
+            f.phase,
+            f.records,
+            kind,
+            f.hotKey,
+            outputIndex,
+            index,
+            true,
+            f.hotEmitStart,
+            f.emittedText,
+            f.emittedReasoning,
+            true,
+            undefined,
+          );
     return new ReduceState(frame, state.hotText + delta, JSON_SCAN_START, out);
   }
   const key = textKey(outputIndex, index);
@@ -412,7 +465,21 @@ function appendDelta(
   const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
   const buffer = existing ?? EMPTY_BUFFER;
   // The delta is emitted: it lies after emitStart.
-  return withHot(registered, kind, key, outputIndex, index, buffer.text + delta, true, JSON_SCAN_START, buffer.text.length, '', '', true, out);
+  return withHot(
+    registered,
+    kind,
+    key,
+    outputIndex,
+    index,
+    buffer.text + delta,
+    true,
+    JSON_SCAN_START,
+    buffer.text.length,
+    '',
+    '',
+    true,
+    out,
+  );
 }
 
 function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: string, outputIndex: number): ReduceState {
@@ -423,7 +490,14 @@ function registerText(state: ReduceState, kind: 'text' | 'reasoning', key: strin
  * Items 51–53: a `.done` never replaces a non-empty buffer, and its text is emitted (as `out`)
  * only when nothing was streamed for the key.
  */
-function finishText(state: ReduceState, kind: 'text' | 'reasoning', outputIndex: number, index: number, text: string, out: CodexEvent): ReduceState {
+function finishText(
+  state: ReduceState,
+  kind: 'text' | 'reasoning',
+  outputIndex: number,
+  index: number,
+  text: string,
+  out: CodexEvent,
+): ReduceState {
   const key = textKey(outputIndex, index);
   const existing = textBuffer(state, kind, key);
   const registered = existing === undefined ? registerText(state, kind, key, outputIndex) : state;
@@ -464,7 +538,13 @@ function reasoningIndex(index: number, kind: 'text' | 'summary'): number {
 }
 
 function reasoningDelta(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', delta: string): ReduceState {
-  return appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta, { type: 'reasoning-delta', delta, outputIndex, index, kind });
+  return appendDelta(state, 'reasoning', outputIndex, reasoningIndex(index, kind), delta, {
+    type: 'reasoning-delta',
+    delta,
+    outputIndex,
+    index,
+    kind,
+  });
 }
 
 function reasoningDone(state: ReduceState, outputIndex: number, index: number, kind: 'text' | 'summary', text: string): ReduceState {
@@ -550,7 +630,12 @@ function argumentsDelta(state: ReduceState, event: FunctionCallArgumentsDeltaEve
       ? NONE
       : {
           type: 'tool-call-delta',
-          toolCall: { id: meta.callId, name: meta.name, input: scan.closed && !scan.broken ? parseArguments(buffer) : {}, rawInputJson: buffer },
+          toolCall: {
+            id: meta.callId,
+            name: meta.name,
+            input: scan.closed && !scan.broken ? parseArguments(buffer) : {},
+            rawInputJson: buffer,
+          },
         };
   if (isHot) {
     const frame =
@@ -615,7 +700,12 @@ function tokenCount(value: unknown): number | undefined {
 export function parseUsage(response: ResponseObject | undefined): Usage | undefined {
   const usage: unknown = response?.usage;
   if (typeof usage !== 'object' || usage === null) return undefined;
-  const wire = usage as { input_tokens?: unknown; output_tokens?: unknown; input_tokens_details?: unknown; output_tokens_details?: unknown };
+  const wire = usage as {
+    input_tokens?: unknown;
+    output_tokens?: unknown;
+    input_tokens_details?: unknown;
+    output_tokens_details?: unknown;
+  };
   const inputTokens = tokenCount(wire.input_tokens);
   if (inputTokens === undefined) return undefined;
   const result: Usage = { inputTokens, outputTokens: tokenCount(wire.output_tokens) ?? 0 };

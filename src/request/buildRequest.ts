@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AuthError, ConfigError } from '../errors';
-import type { Message, Tool } from '../types';
-import {
-  extractInstructions,
-  messagesToInputItems,
-  prepareCodexMessages,
-  toolsToWire,
-  type InputItem,
-  type WireTool,
-} from './convert';
+import { AuthError, ConfigError } from '../errors.js';
+import type { Message, Tool } from '../types.js';
+import { extractInstructions, messagesToInputItems, prepareCodexMessages, toolsToWire, type InputItem, type WireTool } from './convert.js';
 import {
   modelSupportsSamplingParameters,
   normalizeModel,
@@ -16,7 +9,7 @@ import {
   type ReasoningEffort,
   type ReasoningSummary,
   type TextVerbosity,
-} from './models';
+} from './models.js';
 
 /*
  * Config + messages + tools → the exact HTTP request (URL, headers, body) of the seed's
@@ -142,8 +135,7 @@ export function buildRequestBody(
   body.stream = config.stream ?? true;
   if (config.textVerbosity !== undefined) body.text = { verbosity: config.textVerbosity };
   if (config.reasoning) {
-    body.reasoning =
-      config.reasoning.summary === undefined ? { effort: effort! } : { effort: effort!, summary: config.reasoning.summary };
+    body.reasoning = config.reasoning.summary === undefined ? { effort: effort! } : { effort: effort!, summary: config.reasoning.summary };
   }
   body.store = false;
   body.include = ['reasoning.encrypted_content'];
@@ -180,9 +172,7 @@ function checkHeader(value: unknown, message: string, ErrorClass: typeof AuthErr
   if (typeof value !== 'string') throw new ErrorClass(`${message}: the value is not a string`);
   const at = invalidHeaderCharIndex(value);
   if (at !== -1) {
-    throw new ErrorClass(
-      `${message}: character ${at} is not allowed in an HTTP header value (only visible ASCII, space and tab are)`,
-    );
+    throw new ErrorClass(`${message}: character ${at} is not allowed in an HTTP header value (only visible ASCII, space and tab are)`);
   }
   return value;
 }

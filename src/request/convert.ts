@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError } from '../errors';
-import type { ContentBlock, Message, ThinkingBlock, Tool } from '../types';
+import { ConfigError } from '../errors.js';
+import type { ContentBlock, Message, ThinkingBlock, Tool } from '../types.js';
 
 /*
  * Messages and tools → Responses API input items (the seed's `prepare_codex_messages`,
@@ -309,7 +309,8 @@ export function prepareCodexMessages(messages: readonly Message[]): Message[] {
         content.push(block);
       }
     }
-    if (content.length > 0) out.push(message.id === undefined ? { role: message.role, content } : { role: message.role, content, id: message.id });
+    if (content.length > 0)
+      out.push(message.id === undefined ? { role: message.role, content } : { role: message.role, content, id: message.id });
   }
   return out;
 }

@@ -13,14 +13,7 @@ export type ReasoningSummary = 'auto' | 'concise' | 'detailed';
 export type TextVerbosity = 'low' | 'medium' | 'high';
 
 /** Every reasoning effort, in the seed's enum order. */
-export const REASONING_EFFORTS: readonly ReasoningEffort[] = Object.freeze([
-  'none',
-  'minimal',
-  'low',
-  'medium',
-  'high',
-  'xhigh',
-] as const);
+export const REASONING_EFFORTS: readonly ReasoningEffort[] = Object.freeze(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const);
 /** Every reasoning summary value. */
 export const REASONING_SUMMARIES: readonly ReasoningSummary[] = Object.freeze(['auto', 'concise', 'detailed'] as const);
 /** Every text verbosity value. */
@@ -74,13 +67,7 @@ export function modelDefaultsToHighReasoning(model: string): boolean {
 /** Exactly `gpt-5.5`, `gpt-5.1-codex-max`, `gpt-5.2-codex`, `gpt-5.3-codex`, or any `gpt-5.5-…` (pro included). */
 export function modelSupportsXhighReasoning(model: string): boolean {
   const m = normalizeModel(model);
-  return (
-    m === 'gpt-5.5' ||
-    m === 'gpt-5.1-codex-max' ||
-    m === 'gpt-5.2-codex' ||
-    m === 'gpt-5.3-codex' ||
-    m.startsWith('gpt-5.5-')
-  );
+  return m === 'gpt-5.5' || m === 'gpt-5.1-codex-max' || m === 'gpt-5.2-codex' || m === 'gpt-5.3-codex' || m.startsWith('gpt-5.5-');
 }
 
 /**

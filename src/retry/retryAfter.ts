@@ -1,4 +1,4 @@
-import { MAX_TIMER_DELAY_MS } from './config';
+import { MAX_TIMER_DELAY_MS } from './config.js';
 
 /**
  * Response headers in any of the shapes codex-rx meets: a fetch `Headers` (or anything with a
@@ -7,8 +7,7 @@ import { MAX_TIMER_DELAY_MS } from './config';
  * record are case-insensitive.
  */
 export type HeadersLike =
-  | { get(name: string): string | null | undefined }
-  | Readonly<Record<string, string | readonly string[] | number | undefined>>;
+  { get(name: string): string | null | undefined } | Readonly<Record<string, string | readonly string[] | number | undefined>>;
 
 /**
  * One header's value. For a plain record, an exact lowercase key is tried first (the common
@@ -44,7 +43,18 @@ export function getHeader(headers: HeadersLike | null | undefined, name: string)
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 const MON = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)';
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
@@ -54,10 +64,7 @@ const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
 /** IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. */
 const IMF_FIXDATE = new RegExp(`^(?:mon|tue|wed|thu|fri|sat|sun), (\\d{2}) ${MON} (\\d{4}) ${TIME} GMT$`, 'i');
 /** Obsolete RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`. */
-const RFC_850 = new RegExp(
-  `^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (\\d{2})-${MON}-(\\d{2}) ${TIME} GMT$`,
-  'i',
-);
+const RFC_850 = new RegExp(`^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (\\d{2})-${MON}-(\\d{2}) ${TIME} GMT$`, 'i');
 /** Obsolete asctime: `Sun Nov  6 08:49:37 1994` (always UTC). */
 const ASCTIME = new RegExp(`^(?:mon|tue|wed|thu|fri|sat|sun) ${MON} ( \\d|\\d{2}) ${TIME} (\\d{4})$`, 'i');
 

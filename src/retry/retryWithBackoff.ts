@@ -1,14 +1,4 @@
-import {
-  MonoTypeOperatorFunction,
-  Observable,
-  SchedulerLike,
-  asyncScheduler,
-  defer,
-  retry,
-  tap,
-  throwError,
-  timer,
-} from 'rxjs';
+import { MonoTypeOperatorFunction, Observable, SchedulerLike, asyncScheduler, defer, retry, tap, throwError, timer } from 'rxjs';
 import {
   AuthError,
   CodexHttpError,
@@ -20,14 +10,8 @@ import {
   ProtocolError,
   StreamTruncatedError,
   UsageLimitError,
-} from '../errors';
-import {
-  DEFAULT_RETRY_STATUS_CODES,
-  MAX_TIMER_DELAY_MS,
-  RetryConfig,
-  computeBackoffMs,
-  resolveRetryConfig,
-} from './config';
+} from '../errors.js';
+import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBackoffMs, resolveRetryConfig } from './config.js';
 
 /**
  * The default classification of an error (SPEC §4): is it worth sending the request again?
@@ -50,12 +34,7 @@ import {
  * @return `true` when the default policy retries this error.
  */
 export function isRetryableError(error: unknown, config?: { readonly statusCodes?: readonly number[] }): boolean {
-  if (
-    error instanceof UsageLimitError ||
-    error instanceof ProtocolError ||
-    error instanceof AuthError ||
-    error instanceof ConfigError
-  ) {
+  if (error instanceof UsageLimitError || error instanceof ProtocolError || error instanceof AuthError || error instanceof ConfigError) {
     return false;
   }
   if (error instanceof CodexHttpError) {
@@ -133,10 +112,7 @@ function serverDelayMs(error: unknown): number | undefined {
  */
 export function retryWithBackoff<T>(config?: RetryConfig, scheduler?: SchedulerLike): MonoTypeOperatorFunction<T> {
   const cfg = resolveRetryConfig(config);
-  if (
-    scheduler !== undefined &&
-    (scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')
-  ) {
+  if (scheduler !== undefined && (scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')) {
     throw new ConfigError('retryWithBackoff: scheduler must be a SchedulerLike (with schedule() and now())');
   }
   const clock = scheduler ?? asyncScheduler;

@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { defer, ignoreElements, merge, Observable, tap, type OperatorFunction, type Subscriber } from 'rxjs';
-import { ConfigError, ProtocolError } from '../errors';
-import type { SseMessage } from '../types';
+import { ConfigError, ProtocolError } from '../errors.js';
+import type { SseMessage } from '../types.js';
 
 /** Options of {@link sseMessages}. */
 export interface SseMessagesOptions {

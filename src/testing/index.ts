@@ -12,5 +12,5 @@ export {
   type MockResponseOutcome,
   type MockWaitOptions,
   type RecordedRequest,
-} from './mockServer';
-export * from './transcripts';
+} from './mockServer.js';
+export * from './transcripts.js';

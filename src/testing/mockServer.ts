@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors.js';
 
 /** The route the client posts to, below {@link MockCodexServer.baseUrl}. */
 const RESPONSES_ROUTE = '/codex/responses';
@@ -273,7 +273,8 @@ function planReplyUnchecked(reply: MockReply): PlannedReply {
     if (typeof reply.body === 'string') body = Buffer.from(reply.body, 'utf8');
     else if (reply.body instanceof Uint8Array) body = Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength);
     else throw new ConfigError('MockReply.body must be a string or a Uint8Array');
-    defaultType = status < 300 ? 'text/event-stream' : looksLikeJson(body.toString('utf8')) ? 'application/json' : 'text/plain; charset=utf-8';
+    defaultType =
+      status < 300 ? 'text/event-stream' : looksLikeJson(body.toString('utf8')) ? 'application/json' : 'text/plain; charset=utf-8';
   } else {
     body = Buffer.alloc(0);
     defaultType = status < 300 ? 'text/event-stream' : 'text/plain; charset=utf-8';
@@ -302,10 +303,9 @@ function planReplyUnchecked(reply: MockReply): PlannedReply {
   const chunkDelayMs = checkDelay(reply.chunkDelayMs, 'chunkDelayMs');
   const headersDelayMs = checkDelay(reply.headersDelayMs, 'headersDelayMs');
 
-  const endings = (['cutAfterBytes', 'stall', 'dropConnection'] as const).filter(
-    (k) => reply[k] !== undefined && reply[k] !== false,
-  );
-  if (endings.length > 1) throw new ConfigError(`MockReply takes one of cutAfterBytes, stall and dropConnection, got ${endings.join(' and ')}`);
+  const endings = (['cutAfterBytes', 'stall', 'dropConnection'] as const).filter((k) => reply[k] !== undefined && reply[k] !== false);
+  if (endings.length > 1)
+    throw new ConfigError(`MockReply takes one of cutAfterBytes, stall and dropConnection, got ${endings.join(' and ')}`);
   let end: PlannedReply['end'] = 'end';
   let sendBytes = body.length;
   if (reply.cutAfterBytes !== undefined) {
@@ -315,7 +315,8 @@ function planReplyUnchecked(reply: MockReply): PlannedReply {
   if (reply.stall !== undefined && reply.stall !== false) {
     end = 'stall';
     if (reply.stall !== true) {
-      if (typeof reply.stall !== 'object' || reply.stall === null) throw new ConfigError('MockReply.stall must be a boolean or { afterBytes }');
+      if (typeof reply.stall !== 'object' || reply.stall === null)
+        throw new ConfigError('MockReply.stall must be a boolean or { afterBytes }');
       for (const key of Object.keys(reply.stall)) {
         if (key !== 'afterBytes') throw new ConfigError(`Unexpected MockReply.stall option: ${key}`);
       }
@@ -336,12 +337,7 @@ interface Waiter<T> {
   reject(error: Error): void;
 }
 
-function waiter<T>(
-  timeoutMs: number | undefined,
-  describe: () => string,
-  set: Set<Waiter<never>>,
-  closed: boolean,
-): Waiter<T> {
+function waiter<T>(timeoutMs: number | undefined, describe: () => string, set: Set<Waiter<never>>, closed: boolean): Waiter<T> {
   const limit = checkWaitTimeout(timeoutMs);
   let resolveFn!: (value: T) => void;
   let rejectFn!: (error: Error) => void;
@@ -567,7 +563,12 @@ class MockCodexServerImpl implements MockCodexServer {
     if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`index must be an integer ≥ 0, got ${String(index)}`);
     const known = this.outcomes.get(index);
     if (known) return Promise.resolve(known);
-    const w = waiter<MockResponseOutcome>(options.timeoutMs, () => `waiting for the response to request ${index} to end`, this.waiters, this.closed !== undefined);
+    const w = waiter<MockResponseOutcome>(
+      options.timeoutMs,
+      () => `waiting for the response to request ${index} to end`,
+      this.waiters,
+      this.closed !== undefined,
+    );
     let set = this.outcomeWaiters.get(index);
     if (!set) this.outcomeWaiters.set(index, (set = new Set()));
     set.add(w);
@@ -601,7 +602,12 @@ class MockCodexServerImpl implements MockCodexServer {
     if (this.sockets.size === count) return Promise.resolve();
     const entry = {
       count,
-      w: waiter<void>(options.timeoutMs, () => `waiting for ${count} open connection(s); ${this.sockets.size} open`, this.waiters, this.closed !== undefined),
+      w: waiter<void>(
+        options.timeoutMs,
+        () => `waiting for ${count} open connection(s); ${this.sockets.size} open`,
+        this.waiters,
+        this.closed !== undefined,
+      ),
     };
     this.countWaiters.add(entry);
     const forget = (): void => {
@@ -616,10 +622,13 @@ class MockCodexServerImpl implements MockCodexServer {
     this.closing.abort();
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Resolve only once every socket has closed and left `openConnections()`.
-    const socketsClosed = [...this.sockets].map((socket) => new Promise<void>((resolve) => {
-      socket.once('close', () => resolve());
-      socket.destroy();
-    }));
+    const socketsClosed = [...this.sockets].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }),
+    );
     // The pending waits can no longer be satisfied.
     const error = new Error('mock Codex server: closed while waiting');
     for (const w of [...this.waiters]) w.reject(error);
@@ -708,19 +717,17 @@ class MockCodexServerImpl implements MockCodexServer {
     try {
       return planReply(await this.handler(record), `handler reply for request ${record.index}`);
     } catch (err) {
-      return errorReply(500, `mock Codex server: handler failed: ${err instanceof Error ? err.message : String(err)}`, 'mock_handler_failed');
+      return errorReply(
+        500,
+        `mock Codex server: handler failed: ${err instanceof Error ? err.message : String(err)}`,
+        'mock_handler_failed',
+      );
     }
   }
 
-  private async play(
-    plan: PlannedReply,
-    res: ServerResponse,
-    signal: AbortSignal,
-    done: (o: MockResponseOutcome) => void,
-  ): Promise<void> {
+  private async play(plan: PlannedReply, res: ServerResponse, signal: AbortSignal, done: (o: MockResponseOutcome) => void): Promise<void> {
     let bytesWritten = 0;
-    const interrupted = (): void =>
-      done({ kind: this.closing.signal.aborted ? 'server-closed' : 'client-closed', bytesWritten });
+    const interrupted = (): void => done({ kind: this.closing.signal.aborted ? 'server-closed' : 'client-closed', bytesWritten });
 
     if (plan.end === 'drop') {
       done({ kind: 'dropped', bytesWritten });

@@ -9,7 +9,7 @@
  * const chunks = chunkBytes(encodeUtf8(sseTranscript(textTurn({ text: ['Hel', 'lo'] }))), 16);
  * ```
  */
-import type { SseMessage, Usage } from '../types';
+import type { SseMessage, Usage } from '../types.js';
 
 /** A wire event of the Responses stream: an object with a string `type`. */
 export interface ResponseEventLike {
@@ -185,7 +185,12 @@ function buildTurn(options: TurnOptions, text: string[] | undefined, calls: Turn
       push({ type: 'response.reasoning_summary_text.done', ...at, text: full });
       push({ type: 'response.reasoning_summary_part.done', ...at, part: { type: 'summary_text', text: full } });
     }
-    const item = { id: item_id, type: 'reasoning', ...withContent, summary: summary.length > 0 ? [{ type: 'summary_text', text: full }] : [] };
+    const item = {
+      id: item_id,
+      type: 'reasoning',
+      ...withContent,
+      summary: summary.length > 0 ? [{ type: 'summary_text', text: full }] : [],
+    };
     push({ type: 'response.output_item.done', output_index, item });
     output.push(item);
   }
@@ -196,7 +201,11 @@ function buildTurn(options: TurnOptions, text: string[] | undefined, calls: Turn
     const full = text.join('');
     const at = { item_id, output_index, content_index: 0 };
     const part = (t: string) => ({ type: 'output_text', annotations: [], logprobs: [], text: t });
-    push({ type: 'response.output_item.added', output_index, item: { id: item_id, type: 'message', status: 'in_progress', content: [], role: 'assistant' } });
+    push({
+      type: 'response.output_item.added',
+      output_index,
+      item: { id: item_id, type: 'message', status: 'in_progress', content: [], role: 'assistant' },
+    });
     push({ type: 'response.content_part.added', ...at, part: part('') });
     for (const delta of text) push({ type: 'response.output_text.delta', ...at, delta, logprobs: [] });
     push({ type: 'response.output_text.done', ...at, text: full, logprobs: [] });
