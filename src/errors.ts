@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { FailureCapture, PartialResponse } from './types.js';
 
 /** A brand shared by every copy of this module (ESM and CJS builds), so guards work across both. */
@@ -187,4 +188,33 @@ export class AuthError extends CodexError {
 export class ConfigError extends CodexError {
   override name = 'ConfigError';
   override readonly code = 'ERR_CODEX_CONFIG';
+}
+
+/**
+ * The caller's `AbortSignal` ended the call. Never retried. Carries `partial`: what had
+ * streamed before the abort. Unsubscribing, by contrast, ends a stream silently.
+ */
+export class CodexAbortError extends CodexError {
+  override name = 'CodexAbortError';
+  override readonly code = 'aborted';
+}
+
+/**
+ * Structured output: the response text is not JSON, or its JSON fails the schema. Carries the
+ * text and the schema's issues (empty when the text is not JSON at all; `cause` then holds the
+ * parse error).
+ */
+export class OutputValidationError extends CodexError {
+  override name = 'OutputValidationError';
+  override readonly code = 'output_validation';
+  /** The whole response text that was checked. */
+  readonly text: string;
+  /** The schema's issues (zod's), as they were reported. */
+  readonly issues: readonly z.core.$ZodIssue[];
+
+  constructor(message: string, fields: { text: string; issues: readonly z.core.$ZodIssue[] }, options?: CodexErrorOptions) {
+    super(message, options);
+    this.text = fields.text;
+    this.issues = fields.issues;
+  }
 }

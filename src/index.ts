@@ -34,6 +34,7 @@ export { usageLimitErrorFrom, formatUsageLimitMessage, USAGE_LIMIT_CODES } from 
 
 // The client and its request.
 export { CodexClient } from './client/CodexClient.js';
+export type { StreamOptions, ToolChoice } from './client/streamOptions.js';
 export {
   CLIENT_CONFIG_DEFAULTS,
   resolveClientConfig,

@@ -78,6 +78,12 @@ export interface ToolCall {
   input: unknown;
   /** The raw argument JSON as streamed so far (or in full, once complete). */
   rawInputJson?: string;
+  /**
+   * Set on a complete call whose arguments are not valid JSON: a one-line message saying why.
+   * `input` is then `{}`, and the agent loop answers the call with an error result instead of
+   * running the tool.
+   */
+  inputError?: string;
 }
 
 /** Token usage of one response. */
@@ -142,9 +148,39 @@ export interface DoneEvent {
   incompleteReason?: string;
 }
 
+/**
+ * With structured output: the object the text parses to so far, each time it changes. Emitted
+ * only by `CodexClient.stream(…, { output })` and `parseObject()`.
+ */
+export interface ObjectDeltaEvent<T = unknown> {
+  type: 'object-delta';
+  object: DeepPartial<T>;
+}
+
+/** With structured output: the whole text, parsed and validated, once, just before `done`. */
+export interface ObjectEvent<T = unknown> {
+  type: 'object';
+  object: T;
+}
+
+/** A value whose every nested field may still be missing: what a partial JSON text parses to. */
+export type DeepPartial<T> = T extends readonly (infer U)[]
+  ? DeepPartial<U>[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
 /** Everything a Codex stream emits, as one discriminated union. */
 export type CodexEvent =
-  TextDeltaEvent | ReasoningDeltaEvent | ToolCallDeltaEvent | ToolCallsEvent | UsageEvent | ContentBlockEvent | DoneEvent;
+  | TextDeltaEvent
+  | ReasoningDeltaEvent
+  | ToolCallDeltaEvent
+  | ToolCallsEvent
+  | UsageEvent
+  | ContentBlockEvent
+  | ObjectDeltaEvent
+  | ObjectEvent
+  | DoneEvent;
 
 /** A whole turn, as `collectResponse()` emits it at completion. */
 export interface CodexResult {
@@ -158,6 +194,8 @@ export interface CodexResult {
   toolCalls: ToolCall[];
   usage?: Usage;
   blocks: ContentBlock[];
+  /** With structured output: the validated object (from the `object` event). */
+  object?: unknown;
 }
 
 /**
