@@ -1,0 +1,136 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { Observable, catchError, from, map, mergeMap, of, reduce, throwError } from 'rxjs';
+import { fromBody } from '../body/fromBody.js';
+import { httpErrorFrom } from '../client/httpError.js';
+import { ConnectionError, IdleTimeoutError, StreamTruncatedError } from '../errors.js';
+import { parseResponseStream } from '../parseResponseStream.js';
+import type { CodexEvent } from '../types.js';
+import { redact, redactDiagnostic, redactError, timeoutAs, wrapTransportErrors } from './shared.js';
+import type { Transport, TransportOptions, TurnRequest } from './types.js';
+
+/**
+ * One connection pool for every client in the process, as the seed pooled per host: 30 s connect
+ * timeout, idle sockets kept 120 s. Created on first use so importing the library opens nothing.
+ */
+let sharedAgent: Agent | undefined;
+function defaultDispatcher(): Dispatcher {
+  sharedAgent ??= new Agent({ connect: { timeout: 30_000 }, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
+  return sharedAgent;
+}
+
+/** An error body is read for its message, not streamed: past this it is cut. */
+const MAX_ERROR_BODY_BYTES = 1 << 20;
+
+/**
+ * The HTTP transport: one POST per attempt, its status checked, its body (server-sent events)
+ * through `parseResponseStream()`.
+ */
+export class SseTransport implements Transport {
+  readonly #options: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * One attempt: the request, its status check and the body through the pipeline. Lazy and
+   * per-subscription, so `retry` re-sends by resubscribing; the teardown aborts the request.
+   * Errors leave it with the token scrubbed, so neither retry diagnostics nor the final error
+   * can carry it.
+   */
+  attempt({ url, headers, json, token, exchange }: TurnRequest): Observable<CodexEvent> {
+    const options = this.#options;
+    const scheduler = options.scheduler;
+    const idle = <T>() =>
+      timeoutAs<T>(
+        options.idleTimeoutMs,
+        scheduler,
+        () =>
+          new IdleTimeoutError(`OpenAI Codex stream sent no bytes for ${options.idleTimeoutMs} ms`, {
+            phase: 'body',
+            timeoutMs: options.idleTimeoutMs,
+          }),
+      );
+    const bytes = new Observable<Uint8Array>((subscriber) => {
+      exchange.status = undefined;
+      exchange.body = undefined;
+      const controller = new AbortController();
+      const subscription = from(
+        request(url, {
+          method: 'POST',
+          headers,
+          body: json,
+          signal: controller.signal,
+          dispatcher: options.dispatcher ?? defaultDispatcher(),
+          // Our own timers (below) enforce the timeouts, on the caller's scheduler.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        }),
+      )
+        .pipe(
+          timeoutAs(
+            options.headersTimeoutMs,
+            scheduler,
+            () =>
+              new IdleTimeoutError(`No response headers from OpenAI Codex within ${options.headersTimeoutMs} ms`, {
+                phase: 'headers',
+                timeoutMs: options.headersTimeoutMs,
+              }),
+          ),
+          wrapTransportErrors((error) => new ConnectionError(`OpenAI Codex request failed: ${error.message}`, { cause: error })),
+          mergeMap((response) => {
+            if (response.statusCode >= 200 && response.statusCode < 300) {
+              return fromBody(response.body).pipe(
+                idle<Uint8Array>(),
+                wrapTransportErrors(
+                  (error) => new StreamTruncatedError(`OpenAI Codex stream read failed: ${error.message}`, { cause: error }),
+                ),
+              );
+            }
+            // Item 33: read the error body (empty when that fails), under the idle timeout too.
+            return readText(fromBody(response.body).pipe(idle<Uint8Array>()), MAX_ERROR_BODY_BYTES).pipe(
+              mergeMap((text) => {
+                // A server that echoes the token back must not put it into our error.
+                const body = redact(text, token);
+                exchange.status = response.statusCode;
+                exchange.body = body;
+                return throwError(() => httpErrorFrom(response.statusCode, response.headers, body));
+              }),
+            );
+          }),
+        )
+        .subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        // Aborting after the body is done is a no-op; before, it closes the socket.
+        controller.abort();
+      };
+    });
+    const onDiagnostic = options.onDiagnostic;
+    return bytes.pipe(
+      parseResponseStream({ onDiagnostic: onDiagnostic && ((d) => onDiagnostic(redactDiagnostic(d, token))) }),
+      catchError((error: unknown) => throwError(() => redactError(error, token))),
+    );
+  }
+}
+
+/** The bytes as UTF-8 text, at most `limit` bytes of it; '' when the body fails (item 33). */
+function readText(bytes: Observable<Uint8Array>, limit: number): Observable<string> {
+  return bytes.pipe(
+    // The running size travels with the chunks: no re-summing them for every new one. The
+    // accumulator is this call's own (readText runs once per error response), so it is extended
+    // in place rather than copied per chunk.
+    reduce(
+      (kept: { chunks: Buffer[]; size: number }, chunk: Uint8Array) => {
+        if (kept.size >= limit) return kept;
+        const piece = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.length, limit - kept.size));
+        kept.chunks.push(piece);
+        kept.size += piece.length;
+        return kept;
+      },
+      { chunks: [] as Buffer[], size: 0 },
+    ),
+    map((kept) => Buffer.concat(kept.chunks).toString('utf8')),
+    catchError(() => of('')),
+  );
+}
