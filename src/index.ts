@@ -30,6 +30,7 @@ export {
 } from './retry/config.js';
 export { parseRetryAfterMs, parseShouldRetryHeader, type HeadersLike } from './retry/retryAfter.js';
 export { retryWithBackoff, isRetryableError } from './retry/retryWithBackoff.js';
+export { rateLimitsFromHeaders, rateLimitsFromEvent } from './rateLimits/index.js';
 export { usageLimitErrorFrom, formatUsageLimitMessage, USAGE_LIMIT_CODES } from './usageLimit.js';
 
 // The client and its request.

@@ -95,6 +95,32 @@ export interface Usage {
   reasoningTokens?: number;
 }
 
+/** One rate-limit window: how much of it is used and when it starts over. */
+export interface RateLimitWindow {
+  /** How much of the window's allowance is used, 0–100. */
+  usedPercent: number;
+  /** The window's length in minutes (300 for the five-hour window). */
+  windowMinutes?: number;
+  /** When the window resets, in Unix seconds. */
+  resetsAt?: number;
+}
+
+/** The account's rate limits for one limit family, as the backend reported them. */
+export interface RateLimitSnapshot {
+  /** The limit family: `codex` for the usual Codex limits (headers `x-codex-*`). */
+  limitId: string;
+  /** The family's human name, when the backend gave one. */
+  limitName?: string;
+  /** The short window (usually five hours). */
+  primary?: RateLimitWindow;
+  /** The long window (usually a week). */
+  secondary?: RateLimitWindow;
+  /** Purchased credits. `balance` is the server's decimal text, kept as is. */
+  credits?: { hasCredits: boolean; unlimited: boolean; balance?: string };
+  /** The ChatGPT plan (`plus`, `pro`, …), lowercased. */
+  planType?: string;
+}
+
 /** How a response ended. */
 export type ResponseStatus = 'completed' | 'incomplete';
 
@@ -140,6 +166,15 @@ export interface ContentBlockEvent {
   block: ContentBlock;
 }
 
+/**
+ * The account's rate limits: emitted before any delta when the response headers carry them
+ * (one event per limit family), and again whenever the stream reports them.
+ */
+export interface RateLimitsEvent {
+  type: 'rate-limits';
+  rateLimits: RateLimitSnapshot;
+}
+
 /** The last event of every successful stream. */
 export interface DoneEvent {
   type: 'done';
@@ -180,6 +215,7 @@ export type CodexEvent =
   | ContentBlockEvent
   | ObjectDeltaEvent
   | ObjectEvent
+  | RateLimitsEvent
   | DoneEvent;
 
 /** A whole turn, as `collectResponse()` emits it at completion. */

@@ -1,0 +1,1 @@
+export { rateLimitsFromHeaders, rateLimitsFromEvent, DEFAULT_RATE_LIMIT_ID } from './rateLimits.js';
