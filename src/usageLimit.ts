@@ -42,8 +42,8 @@ function minutesUntilReset(parts: UsageLimitMessageParts): number | undefined {
 }
 
 /**
- * The usage-limit message: the seed's wording (BEHAVIOUR item 64,
- * `You have hit your ChatGPT usage limit (plus). <server message>`), trimmed, plus
+ * The usage-limit message: the Rust client's wording
+ * (`You have hit your ChatGPT usage limit (plus). <server message>`), trimmed, plus
  * ` Try again in ~N min.` (N rounded up) when the reset time is known.
  *
  * @param parts The plan, the server message and the reset time, each optional.

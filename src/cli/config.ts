@@ -13,7 +13,7 @@ export type CredentialSource = { kind: 'env' } | { kind: 'auth-file'; path: stri
 const nonBlank = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
 
 /**
- * Looks for credentials in the order the client resolves them (SPEC §3), without reading or
+ * Looks for credentials in the order the client resolves them, without reading or
  * refreshing anything: env `OPENAI_CODEX_ACCESS_TOKEN`, the codex-rx auth file, the Codex CLI's.
  *
  * @param env The environment.

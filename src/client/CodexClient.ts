@@ -50,17 +50,17 @@ export class CodexClient {
     this.#transport = new SseTransport(this.#config);
   }
 
-  /** The session id sent as `session_id` and `prompt_cache_key` (one per client, item 3). */
+  /** The session id sent as `session_id` and `prompt_cache_key` (one per client). */
   get sessionId(): string {
     return this.#sessionId;
   }
 
-  /** The id of the last response that reached its terminal event (item 5). */
+  /** The id of the last response that reached its terminal event. */
   latestResponseId(): string | undefined {
     return this.#latestResponseId;
   }
 
-  /** Takes the record of the last failed exchange, leaving none (item 5). */
+  /** Takes the record of the last failed exchange, leaving none. */
   takeLastFailure(): FailureCapture | undefined {
     const failure = this.#lastFailure;
     this.#lastFailure = undefined;
@@ -78,7 +78,7 @@ export class CodexClient {
   stream(messages: Message[], tools: Tool[] = []): Observable<CodexEvent> {
     return defer(() => {
       const config = this.#config;
-      // Item 30: a new call clears the previous call's state.
+      // A new call clears the previous call's state.
       this.#latestResponseId = undefined;
       this.#lastFailure = undefined;
       const body = buildRequestBody(config, messages, tools, this.#sessionId);
@@ -87,7 +87,7 @@ export class CodexClient {
       let token: string | undefined;
       const exchange: HttpExchange = {};
 
-      // Item 8: auth is resolved once per call, before the retry loop, and its errors are neither
+      // Auth is resolved once per call, before the retry loop, and its errors are neither
       // retried nor recorded.
       return from(
         resolveCodexAuth({
@@ -99,7 +99,7 @@ export class CodexClient {
       ).pipe(
         mergeMap((auth: ResolvedAuth) => {
           token = auth.accessToken;
-          // Item 2: the seed identified itself (`appam/0.1.1`); so do we.
+          // Say who is calling, as the Rust client did with its own name and version.
           const headers = { ...buildHeaders(auth, config.originator, this.#sessionId), 'user-agent': `codex-rx/${VERSION}` };
           return this.#transport.attempt({ url, headers, body, json, token: auth.accessToken, exchange }).pipe(
             retryWithBackoff(
@@ -115,7 +115,7 @@ export class CodexClient {
           );
         }),
         tap((event) => {
-          // Item 46a: the id is stored at the terminal event, even when it is absent.
+          // The id is stored at the terminal event, even when it is absent.
           if (event.type === 'done') this.#latestResponseId = event.responseId;
         }),
         catchError((error: unknown) => {
@@ -129,9 +129,9 @@ export class CodexClient {
     });
   }
 
-  /** The seed's `record_failed_exchange` (item 37), with any token scrubbed as a last line of defence. */
+  /** The record of a failed exchange (docs/behaviour.md#failure-capture), with any token scrubbed as a last line of defence. */
   #capture(error: unknown, requestPayload: string, token: string | undefined, exchange: HttpExchange): FailureCapture {
-    // Items 32–34: the response body for an HTTP failure, the error's cause chain otherwise.
+    // The response body for an HTTP failure, the error's cause chain otherwise.
     const http = exchange.status !== undefined && (error as { status?: unknown })?.status === exchange.status;
     const failure: FailureCapture = {
       provider: 'openai-codex',

@@ -22,7 +22,7 @@ export type { ReasoningEffort, ReasoningSummary, TextVerbosity } from '../reques
 export interface ReasoningConfig {
   /**
    * How hard the model thinks. Omitted means the model's default effort (`none` on gpt-5.5,
-   * `xhigh` on gpt-5.3-codex, …), then clamped to what the model accepts (BEHAVIOUR §3).
+   * `xhigh` on gpt-5.3-codex, …), then clamped to what the model accepts (docs/behaviour.md#models-and-reasoning-effort).
    * @default the model's default effort
    */
   effort?: ReasoningEffort;
@@ -328,7 +328,7 @@ function readReasoning(value: unknown): ReasoningConfig | undefined {
  * 2. Each option is type-checked in declaration order (URLs absolute http(s), timeouts positive
  *    and ≤ 2147483647 ms, enum values known, `originator` a valid header value, …). The access
  *    token's value never appears in a message.
- * 3. The seed's `validate()` rules, in its order and with its messages (BEHAVIOUR §1):
+ * 3. The Rust client's rules, in its order and with its messages (docs/behaviour.md#configuration-checks):
  *    temperature in [0, 2]; top_p in [0, 1]; no reasoning summary when the effort resolves to
  *    `none`; no temperature/top_p when the model and effort do not accept sampling.
  * 4. `retry` is checked by `resolveRetryConfig` and kept as given.

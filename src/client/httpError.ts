@@ -6,7 +6,7 @@ import { usageLimitErrorFrom } from '../usageLimit.js';
 /** Response headers as undici's `request()` gives them. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
-/** The seed's default message: the body when it has any text, else the status line (item 62). */
+/** The default message: the body when it has any text, else the status line. */
 function defaultMessage(status: number, body: string): string {
   if (body.trim() !== '') return body;
   const reason = STATUS_CODES[status];
@@ -28,7 +28,7 @@ function errorObjectOf(body: string): Record<string, unknown> | undefined {
 }
 
 /**
- * The seed's `parse_error_response(status, body)` (items 62–65): the server's `error.message`, or the
+ * The Rust client's error message (docs/behaviour.md#errors): the server's `error.message`, or the
  * friendly usage-limit sentence for a 429 or a usage-limit code, or the raw body.
  */
 export function parseErrorResponse(status: number, body: string): string {
@@ -50,7 +50,7 @@ function errorMessage(status: number, body: string, error: Record<string, unknow
 
 /**
  * The typed error for a non-2xx response: a `UsageLimitError` when the body names a usage limit
- * (never retried, SPEC §6.5), else a `CodexHttpError` with the seed's message, the server's
+ * (never retried: asking again cannot help), else a `CodexHttpError` with that message, the server's
  * Retry-After delay and its `x-should-retry` verdict.
  */
 export function httpErrorFrom(status: number, headers: ResponseHeaders, body: string, nowMs = Date.now()): CodexError {

@@ -12,15 +12,15 @@ const PREFIX = 'Invalid UTF-8 in OpenAI Codex stream';
  * 2. Each chunk's text is emitted synchronously, in the chunk's frame; a chunk that only
  *    completes no character (part of a split character, or a lone BOM) emits nothing: no empty
  *    strings.
- * 3. A byte order mark at the very start of the stream is dropped (SPEC §6.11); one later in
+ * 3. A byte order mark at the very start of the stream is dropped; one later in
  *    the stream is kept as text.
  * 4. Invalid bytes error with `InvalidUtf8Error`, whose message gives the byte offset of the
- *    bad sequence in the stream (the seed silently kept going on some, BEHAVIOUR item 40).
+ *    bad sequence in the stream (the Rust client silently kept going on some).
  * 5. At completion the decoder is flushed: a character left unfinished by the end of the
- *    stream is an `InvalidUtf8Error` too (the seed dropped it silently).
+ *    stream is an `InvalidUtf8Error` too (the Rust client dropped it silently: docs/behaviour.md#streaming-state).
  * 6. Errors from the source pass through unchanged.
  * 7. Unsubscribing stops the source at once, even a synchronous one from inside a `next` (as
- *    `parseResponseStream` does at the terminal event, SPEC §6.3): no later chunk is pulled,
+ *    `parseResponseStream` does at the terminal event): no later chunk is pulled,
  *    and the decoder is not flushed.
  *
  * ## Example

@@ -12,16 +12,16 @@ import {
 } from './models.js';
 
 /*
- * Config + messages + tools → the exact HTTP request (URL, headers, body) of the seed's
- * `build_endpoint_url`, `build_headers` and `build_request_body` (BEHAVIOUR items 7–22). No I/O.
+ * Config + messages + tools → the exact HTTP request (URL, headers, body) the Rust client sent
+ * (docs/behaviour.md#request-building). No I/O.
  */
 
 /** The longest `prompt_cache_key` the backend accepts. */
 export const MAX_SESSION_ID_LENGTH = 64;
 
 /**
- * The request body. Its keys are created in the seed's `ResponseCreateParams` order (BEHAVIOUR
- * §5) and absent when the seed omits them, so `JSON.stringify` writes them in that order.
+ * The request body. Its keys are created in the Rust client's `ResponseCreateParams` order and
+ * absent when it omits them, so `JSON.stringify` writes them in that order.
  */
 export interface ResponseCreateBody {
   model: string;
@@ -77,7 +77,7 @@ export function normalizeSessionId(sessionId: string): string {
 }
 
 /**
- * The endpoint URL (item 7): the base URL with all trailing slashes removed, plus
+ * The endpoint URL: the base URL with all trailing slashes removed, plus
  * `/codex/responses`.
  * @param baseUrl The configured base URL.
  * @return The endpoint URL.
@@ -89,24 +89,24 @@ export function buildEndpointUrl(baseUrl: string): string {
 }
 
 /**
- * The request body (items 10–21):
- * 1. `model`: the normalized model (item 12).
- * 2. `input`: the prepared messages as input items, always an array (item 11).
- * 3. `instructions`: the system messages' text, omitted when there is none (item 10).
- * 4. `tools` and `tool_choice: "auto"` only when there are tools (item 16).
- * 5. `parallel_tool_calls` (default false) and `stream` (default true), always (items 17, 18).
+ * The request body:
+ * 1. `model`: the normalized model.
+ * 2. `input`: the prepared messages as input items, always an array.
+ * 3. `instructions`: the system messages' text, omitted when there is none.
+ * 4. `tools` and `tool_choice: "auto"` only when there are tools.
+ * 5. `parallel_tool_calls` (default false) and `stream` (default true), always.
  * 6. `temperature` / `top_p` only when set and the model + resolved effort accept sampling;
- *    otherwise dropped silently (item 14).
- * 7. `text: {verbosity}` only with `textVerbosity` (item 19).
+ *    otherwise dropped silently.
+ * 7. `text: {verbosity}` only with `textVerbosity`.
  * 8. `reasoning: {effort, summary?}` only with `reasoning`; the effort is resolved for the
- *    model, `summary` omitted when not set (items 13, 20).
- * 9. `store: false`, `include: ["reasoning.encrypted_content"]`, `prompt_cache_key` (item 21).
- * `max_output_tokens` and every other optional field are never sent (item 15).
+ *    model, `summary` omitted when not set.
+ * 9. `store: false`, `include: ["reasoning.encrypted_content"]`, `prompt_cache_key`.
+ * `max_output_tokens` and every other optional field are never sent (the backend rejects them).
  * @param config The model/sampling/reasoning options.
  * @param messages The conversation.
  * @param tools The tools, if any.
  * @param sessionId The session id (see {@link normalizeSessionId}).
- * @return The body, with keys in the seed's order.
+ * @return The body, with keys in the Rust client's order.
  */
 export function buildRequestBody(
   config: RequestBodyConfig,
@@ -144,7 +144,7 @@ export function buildRequestBody(
 }
 
 /**
- * The failure-capture copy of a body (item 22): pretty JSON with a 2-space indent, keys in the
+ * The failure-capture copy of a body: pretty JSON with a 2-space indent, keys in the
  * body's order. The body never holds credentials.
  * @param body The request body.
  * @return The pretty JSON.
@@ -184,10 +184,10 @@ export interface HeaderAuth {
 }
 
 /**
- * The request headers (item 9), lower-case as the seed put them on the wire, in its order:
+ * The request headers, lower-case as the Rust client put them on the wire, in its order:
  * `content-type`, `accept: text/event-stream`, `authorization: Bearer <token>`,
  * `chatgpt-account-id`, `originator`, `openai-beta: responses=experimental`, `session_id`.
- * A value that cannot be a header value throws the seed's message — `AuthError` for the token
+ * A value that cannot be a header value throws the Rust client's message — `AuthError` for the token
  * and account id, `ConfigError` for the originator and session id — and never includes the value.
  * @param auth The access token and account id.
  * @param originator The `originator` header.

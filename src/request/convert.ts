@@ -3,12 +3,11 @@ import { ConfigError } from '../errors.js';
 import type { ContentBlock, Message, ThinkingBlock, Tool } from '../types.js';
 
 /*
- * Messages and tools → Responses API input items (the seed's `prepare_codex_messages`,
- * `extract_instructions`, `from_unified_messages`, `from_unified_tools`; BEHAVIOUR §5, items
- * 23–29), with SPEC §6.7 (reasoning replayed with its original id) and §6.13 (items follow the
- * order of the message's content blocks).
+ * Messages and tools → Responses API input items, as the Rust client converted them, except
+ * that reasoning is replayed with its original id and items follow the order of the message's
+ * content blocks (docs/behaviour.md#message-conversion).
  *
- * JSON values the seed held as `serde_json::Value` (tool arguments, tool results, tool
+ * JSON values the Rust client held as `serde_json::Value` (tool arguments, tool results, tool
  * parameter schemas) are serialized with object keys sorted recursively, by code point (= UTF-8
  * byte order, Rust's `String` order): serde_json without `preserve_order` keeps objects in a
  * BTreeMap. Numbers use JavaScript's formatting.
@@ -64,7 +63,7 @@ export interface FunctionCallOutputInputItem {
 /** Replayed encrypted reasoning. Key order: type, id, content, summary, encrypted_content. */
 export interface ReasoningInputItem {
   type: 'reasoning';
-  /** The original `rs_…` id (SPEC §6.7). */
+  /** The original `rs_…` id: the backend cannot verify encrypted reasoning under any other. */
   id: string;
   content: [];
   summary: [];
@@ -248,7 +247,7 @@ function requireString(value: unknown, where: string, field: string): string {
 }
 
 /**
- * The request's `instructions` (seed `extract_instructions`, item 10): each system message's
+ * The request's `instructions`: each system message's
  * text blocks joined with `"\n"`; blank ones (Unicode white space only) dropped; the rest joined
  * with `"\n\n"`.
  * @param messages The conversation.
@@ -269,18 +268,18 @@ export function extractInstructions(messages: readonly Message[]): string | unde
   return parts.length === 0 ? undefined : parts.join('\n\n');
 }
 
-/** True when a thinking block can be replayed: encrypted content and its original id (§6.7). */
+/** True when a thinking block can be replayed: encrypted content and its original id (a random id fails verification). */
 function isReplayableThinking(block: ThinkingBlock): block is ThinkingBlock & { id: string; encryptedContent: string } {
   return typeof block.encryptedContent === 'string' && typeof block.id === 'string';
 }
 
 /**
- * The seed's `prepare_codex_messages` (items 23–29):
+ * The messages as they are converted into input items:
  * 1. System messages are dropped; user messages pass through unchanged.
  * 2. In assistant messages, a thinking block with encrypted content becomes
  *    `{type: 'thinking', thinking: '', id, encryptedContent}` (signature and text dropped, the
- *    original `id` kept: SPEC §6.7); one without encrypted content — or, per §6.7, without an
- *    `id` — is dropped.
+ *    original `id` kept); one without encrypted content, or without an `id` (which could not be
+ *    verified), is dropped.
  * 3. Assistant text blocks are dropped when the message has any `tool_use` block.
  * 4. Everything else is kept; an assistant message left with no blocks is dropped. `id` is kept.
  * The input is never mutated.
@@ -333,19 +332,19 @@ function imageUrl(block: Extract<ContentBlock, { type: 'image' }>, where: string
 }
 
 /**
- * Converts messages into Responses API input items (seed `from_unified_messages` with no
- * previous response id: every message is converted), following the order of each message's
- * content blocks (SPEC §6.13):
+ * Converts messages into Responses API input items (every message: there is no previous
+ * response id), following the order of each message's content blocks, so reasoning comes
+ * before the function call it led to:
  * 1. `text` → `input_text` (`output_text` for assistant messages); `image` → `input_image`
  *    (`data:<mediaType>;base64,<data>` or the URL, `detail` when set). All of a message's
  *    text/image parts form ONE `message` item, placed where its first text/image block is.
  * 2. `tool_use` → `function_call` (`id: "fc_" + 32 random hex`, `call_id`, `name`, `arguments`
  *    = the input as sorted-key JSON, `status: "completed"`).
  * 3. `tool_result` → `function_call_output` (`output` = JSON of the content, so a string is
- *    quoted; `isError` is ignored, as in the seed).
+ *    quoted; `isError` is not sent).
  * 4. `thinking` in an assistant message with `encryptedContent` and `id` → `reasoning`
- *    (`content: []`, `summary: []`, the original id: §6.7); other thinking blocks send nothing.
- * 5. Other block types are dropped (the seed dropped documents).
+ *    (`content: []`, `summary: []`, the original id); other thinking blocks send nothing.
+ * 5. Other block types (documents) are dropped.
  * The message item carries the message's `id` when it has one and `status: "completed"` for
  * assistant messages only.
  * @param messages Messages, normally the output of {@link prepareCodexMessages}.

@@ -1,5 +1,6 @@
 /**
- * Model and reasoning-effort rules of the seed (BEHAVIOUR §3, the gpt-5.5 era `f1667c3`–`4203843`).
+ * Model and reasoning-effort rules, as the Rust client applied them in its gpt-5.5 era
+ * (docs/behaviour.md#models-and-reasoning-effort).
  *
  * Every predicate normalizes its argument itself, as the seed's helpers do, so they accept both
  * `gpt-5.5` and `openai/gpt-5.5`.

@@ -15,7 +15,8 @@ export interface RetryInfo {
 
 /**
  * How `retryWithBackoff` (and `CodexClient`) retry a failed request. Every field is optional;
- * the defaults are the seed's (`RetryConfig` in BEHAVIOUR §4) plus what SPEC §4 adds.
+ * the defaults are the Rust client's (docs/behaviour.md#retry), and the fields it lacked
+ * (server delays, budgets, hooks) are added.
  */
 export interface RetryConfig {
   /**
@@ -94,7 +95,7 @@ export interface RetryConfig {
    * Decide yourself: `true` retries, `false` does not, `undefined` falls through to the default
    * policy. Called with the error and the retry number about to happen (1-indexed). It is not
    * consulted when the retry budget is spent, nor for a failure after the first emitted value,
-   * which is never retried (SPEC §6.4).
+   * which is never retried (that would emit it twice).
    *
    * @default undefined
    */
@@ -124,7 +125,7 @@ export interface ResolvedRetryConfig {
   readonly onRetry?: (info: RetryInfo) => void;
 }
 
-/** The statuses the seed retried (BEHAVIOUR item 33). */
+/** The statuses worth asking again: timeout, rate limit and the server's transient failures. */
 export const DEFAULT_RETRY_STATUS_CODES: readonly number[] = Object.freeze([408, 429, 500, 502, 503, 504]);
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
@@ -232,7 +233,7 @@ export function resolveRetryConfig(config?: RetryConfig): ResolvedRetryConfig {
 }
 
 /**
- * The seed's backoff (BEHAVIOUR §4, `calculate_backoff`) for a 1-indexed attempt:
+ * The Rust client's backoff (docs/behaviour.md#retry) for a 1-indexed attempt:
  * `min(initialBackoffMs · backoffMultiplier^(attempt - 1), maxBackoffMs)`, then, with jitter,
  * multiplied by `0.5 + random()` (±50% uniform, after the cap), truncated to an integer.
  * The result is clamped to `MAX_TIMER_DELAY_MS` so it is always a usable timer delay.

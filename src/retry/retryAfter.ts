@@ -38,7 +38,7 @@ export function getHeader(headers: HeadersLike | null | undefined, name: string)
   return value === undefined ? undefined : String(value);
 }
 
-// RFC 9110 §5.6.7: delay-seconds is 1*DIGIT; SPEC §6.6 also accepts decimals ("1.5"). Nothing
+// RFC 9110 section 10.2.3: delay-seconds is 1*DIGIT; decimals ("1.5") are accepted too. Nothing
 // else (no sign, exponent, unit or trailing text): parseFloat would read "5abc" as 5.
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 
@@ -58,7 +58,7 @@ const MONTHS: Readonly<Record<string, number>> = {
 };
 const MON = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)';
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
-// RFC 9110 §5.6.7: recipients must accept all three HTTP-date forms. V8's Date.parse cannot be
+// RFC 9110 section 5.6.7: recipients must accept all three HTTP-date forms. V8's Date.parse cannot be
 // trusted to tell them from garbage (it reads "1" and "3, 5" as dates in 2001), and it reads
 // asctime as local time, so the fields are matched here and handed to Date.UTC.
 /** IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. */
@@ -76,7 +76,7 @@ function parseHttpDate(value: string, nowMs: number): number | undefined {
   if ((m = IMF_FIXDATE.exec(value))) {
     f = [m[1]!, m[2]!, Number(m[3]), m[4]!, m[5]!, m[6]!];
   } else if ((m = RFC_850.exec(value))) {
-    // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past century.
+    // RFC 9110 section 5.6.7: a two-digit year more than 50 years in the future is in the past century.
     let year = 2000 + Number(m[3]);
     if (year > new Date(nowMs).getUTCFullYear() + 50) year -= 100;
     f = [m[1]!, m[2]!, year, m[4]!, m[5]!, m[6]!];

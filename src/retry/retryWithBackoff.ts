@@ -14,17 +14,17 @@ import {
 import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBackoffMs, resolveRetryConfig } from './config.js';
 
 /**
- * The default classification of an error (SPEC §4): is it worth sending the request again?
+ * The default classification of an error: is it worth sending the request again?
+ * (docs/behaviour.md#retry)
  *
  * 1. Never: `UsageLimitError`, `ProtocolError`, `AuthError`, `ConfigError` (asking again
  *    cannot help), and any error that is not a codex-rx error — an unknown error is most likely
  *    a bug in a callback or an operator downstream of the source, and is passed on as it is
- *    (the seed retried those too, item 34; SPEC §4 lists what is retried).
+ *    (the Rust client retried those too, re-running a failing callback).
  * 2. A `CodexHttpError`: the server's `x-should-retry` header when it sent one, else whether
- *    its status is in `statusCodes` (408, 429, 500, 502, 503, 504 by default; seed item 33).
- * 3. Always: `ConnectionError` (seed item 32), `IdleTimeoutError`, `StreamTruncatedError`,
- *    `CodexStreamError` and `InvalidUtf8Error` (the seed retried every stream-processing
- *    error, item 34).
+ *    its status is in `statusCodes` (408, 429, 500, 502, 503, 504 by default).
+ * 3. Always: `ConnectionError`, `IdleTimeoutError`, `StreamTruncatedError`,
+ *    `CodexStreamError` and `InvalidUtf8Error` (every failure to read the stream).
  *
  * It does not look at `retryAfterMs` (whether the server's delay is acceptable is the
  * operator's decision) nor at whether anything was emitted.
@@ -59,15 +59,15 @@ function serverDelayMs(error: unknown): number | undefined {
 
 /**
  * Returns an Observable that mirrors the source and, when an attempt fails before it emitted
- * anything, subscribes to the source again after a backoff: the seed's retry loop (BEHAVIOUR
- * items 31–34) as a policy over rxjs `retry({ count, delay })`.
+ * anything, subscribes to the source again after a backoff: the Rust client's retry loop
+ * (docs/behaviour.md#retry) as a policy over rxjs `retry({ count, delay })`.
  *
  * The source must be cold (each subscription one request), as `CodexClient.stream()` is.
  * When an attempt fails, the policy decides in this order:
  *
- * 1. The retry budget: after `maxRetries` retries the last error is passed on (item 31).
+ * 1. The retry budget: after `maxRetries` retries the last error is passed on.
  * 2. A failure after the attempt emitted its first value is passed on, never retried: no value
- *    is ever emitted twice (SPEC §6.4; the seed re-sent the request and replayed text).
+ *    is ever emitted twice (the Rust client re-sent the request and replayed text).
  * 3. `shouldRetry(error, attempt)`, when given: `true` retries, `false` passes the error on,
  *    `undefined` goes on to the default policy.
  * 4. The default policy, `isRetryableError(error, config)`: usage limits, protocol, auth and
@@ -76,7 +76,7 @@ function serverDelayMs(error: unknown): number | undefined {
  * 5. The delay: the server's (`retryAfterMs` on the error, from `retry-after-ms` /
  *    `Retry-After`) used as is, without jitter, when it is at most `maxRetryAfterMs`; a longer
  *    one is not retried — the error, which carries `retryAfterMs`, is passed on so the caller
- *    can schedule (SPEC §6.6). Otherwise the seed's backoff, `computeBackoffMs(attempt)`.
+ *    can schedule. Otherwise the exponential backoff, `computeBackoffMs(attempt)`.
  *    A wait that would end after `totalTimeoutMs` from subscription is not started.
  * 6. `onRetry({ attempt, delayMs, error })`, then a `timer(delayMs, scheduler)`. Unsubscribing
  *    during the wait cancels the timer, and nothing is subscribed again.

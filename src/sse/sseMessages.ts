@@ -25,7 +25,7 @@ const CR = 13;
  * Parses Server-Sent Events text into messages, with eventsource-parser.
  *
  * 1. One parser per subscription. Lines may end with LF, CR or CRLF, in any mix, and a CRLF may
- *    be split across chunks (SPEC §6.1; the seed split on `"\n\n"` only, BEHAVIOUR item 41).
+ *    be split across chunks (the Rust client split on `"\n\n"` only: docs/behaviour.md#streaming-state).
  * 2. A message is emitted synchronously, in the frame of the chunk that completes it: a chunk
  *    ending in CR dispatches at once (the CR ends the line whatever follows; an LF at the start
  *    of the next chunk is then dropped as the second half of a CRLF).
@@ -36,11 +36,11 @@ const CR = 13;
  *    clears it). Limitation: an `id:` in a block with no `data:` is not seen (the parser does
  *    not report it).
  * 5. When the source completes, a last message without its blank line is still dispatched
- *    (SPEC §6.2; the standard and the seed drop it), then the Observable completes.
+ *    (the WHATWG standard drops it; some servers end the body without it), then the Observable completes.
  * 6. More than `maxBufferSize` buffered characters is a `ProtocolError` (`eventType: ''`: no
  *    event type is known at the SSE layer). Source errors pass through unchanged.
  * 7. Unsubscribing stops the source at once, even a synchronous one from inside a `next` (as
- *    `parseResponseStream` does at the terminal event, SPEC §6.3): no later chunk is pulled,
+ *    `parseResponseStream` does at the terminal event): no later chunk is pulled,
  *    and no later message of the current chunk is emitted.
  *
  * ## Example

@@ -57,7 +57,7 @@ export interface MockReply {
   stall?: boolean | { afterBytes: number };
   /**
    * Drop the final blank line, so the last event ends `data: …\n` without the `\n` that
-   * dispatches it (SPEC §6.2). Applies to `events`, `body` and `json` alike.
+   * dispatches it. Applies to `events`, `body` and `json` alike.
    */
   endWithoutBlankLine?: boolean;
   /** Destroy the connection without any response: a reset before the headers (a connection error). */

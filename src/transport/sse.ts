@@ -87,7 +87,7 @@ export class SseTransport implements Transport {
                 ),
               );
             }
-            // Item 33: read the error body (empty when that fails), under the idle timeout too.
+            // Read the error body (empty when that fails), under the idle timeout too.
             return readText(fromBody(response.body).pipe(idle<Uint8Array>()), MAX_ERROR_BODY_BYTES).pipe(
               mergeMap((text) => {
                 // A server that echoes the token back must not put it into our error.
@@ -114,7 +114,7 @@ export class SseTransport implements Transport {
   }
 }
 
-/** The bytes as UTF-8 text, at most `limit` bytes of it; '' when the body fails (item 33). */
+/** The bytes as UTF-8 text, at most `limit` bytes of it; '' when the body fails (the status still says what went wrong). */
 function readText(bytes: Observable<Uint8Array>, limit: number): Observable<string> {
   return bytes.pipe(
     // The running size travels with the chunks: no re-summing them for every new one. The
