@@ -1,11 +1,11 @@
 import { decodeJwtPayload, extractAccountId, jwtExpiresAtMs } from '../../src/auth/jwt.js';
 import { CLAIM, makeJwt } from './helpers.js';
 
-describe('JWT claims (BEHAVIOUR §2 extract_account_id)', () => {
+describe('JWT claims', () => {
   // A payload whose base64url length is not a multiple of 4, so the padded form really has '='.
   const payload = { [CLAIM]: { chatgpt_account_id: 'acc_headers' }, x: 'ab' };
 
-  it('reads chatgpt_account_id from an unpadded base64url payload (item 69 mock JWT)', () => {
+  it('reads chatgpt_account_id from an unpadded base64url payload', () => {
     const token = makeJwt(payload);
     expect(token.split('.')[1]).not.toContain('=');
     expect(extractAccountId(token)).toBe('acc_headers');

@@ -13,7 +13,7 @@ function entry(access: string, over: Partial<Record<string, unknown>> = {}) {
   return { type: 'oauth', access, refresh: 'rt_old', expires: NOW - 1000, account_id: 'acc_old', ...over };
 }
 
-describe('auth file refresh through the OAuth token endpoint (BEHAVIOUR §2 expiry/refresh)', () => {
+describe('auth file refresh through the OAuth token endpoint', () => {
   let dir: string;
   let authFile: string;
   let server: TokenServer;
@@ -40,7 +40,7 @@ describe('auth file refresh through the OAuth token endpoint (BEHAVIOUR §2 expi
     await fs.chmod(authFile, mode);
   }
 
-  it('refreshes an expired entry: seed form POST, file rewritten 0600 with sorted pretty JSON', async () => {
+  it('refreshes an expired entry: a form-encoded refresh_token POST, file rewritten 0600 with sorted pretty JSON', async () => {
     await writeEntry(entry('old-access'), 0o644);
     const r = await resolve();
     expect(r).toEqual({ accessToken: newAccess, accountId: 'acc_new', source: 'auth-file' });
@@ -111,7 +111,7 @@ describe('auth file refresh through the OAuth token endpoint (BEHAVIOUR §2 expi
     expect(JSON.parse(await fs.readFile(authFile, 'utf8'))['openai-codex'].account_id).toBe('acc_stored');
   });
 
-  it('a reply without any account id and no stored one is the seed error', async () => {
+  it('a reply without any account id and no stored one is an AuthError saying the access token has none', async () => {
     reply = () => ({ body: { access_token: 'opaque-new', expires_in: 10 } });
     await writeEntry(entry('old', { account_id: '' }));
     const error = await rejectionOf(resolve());
@@ -181,7 +181,7 @@ describe('auth file refresh through the OAuth token endpoint (BEHAVIOUR §2 expi
     expect(server.requests).toHaveLength(0);
   });
 
-  it('a token endpoint error is an AuthError with the seed message; the file is kept and the next call tries again', async () => {
+  it('a token endpoint error is an AuthError with the status and body; the file is kept and the next call tries again', async () => {
     reply = (i) => (i === 0 ? { status: 400, body: { error: 'invalid_grant', error_description: 'expired' } } : reply0());
     const reply0 = () => ({ body: { access_token: newAccess, expires_in: 60 } });
     await writeEntry(entry('old'));

@@ -19,7 +19,7 @@ function cliFile(access: string, accountId: string | null = 'acc_cli_file', idTo
   };
 }
 
-describe('resolveCodexAuth: sources and precedence (BEHAVIOUR §2, SPEC §3)', () => {
+describe('resolveCodexAuth: sources and precedence', () => {
   let home: string;
   beforeEach(async () => {
     home = await tmpDir();
@@ -41,7 +41,7 @@ describe('resolveCodexAuth: sources and precedence (BEHAVIOUR §2, SPEC §3)', (
     return { config, envToken, fileToken, cliToken };
   }
 
-  it('§2.1: a configured token wins over env and files, returned untrimmed', async () => {
+  it('a configured token wins over env and files, returned untrimmed', async () => {
     const t = await allSources();
     const r = await resolveCodexAuth({
       accessToken: `  ${t.config}\n`,
@@ -52,13 +52,13 @@ describe('resolveCodexAuth: sources and precedence (BEHAVIOUR §2, SPEC §3)', (
     expect(r).toEqual({ accessToken: `  ${t.config}\n`, accountId: 'acc_config', source: 'config' });
   });
 
-  it('§2.2: a blank configured token falls through to env OPENAI_CODEX_ACCESS_TOKEN', async () => {
+  it('a blank configured token falls through to env OPENAI_CODEX_ACCESS_TOKEN', async () => {
     const t = await allSources();
     const r = await resolveCodexAuth({ accessToken: '   ', env: { OPENAI_CODEX_ACCESS_TOKEN: t.envToken }, homeDir: home, now });
     expect(r).toEqual({ accessToken: t.envToken, accountId: 'acc_env', source: 'env' });
   });
 
-  it('§2.3: blank env falls through to the default auth file ~/.codex-rx/auth.json', async () => {
+  it('blank env falls through to the default auth file ~/.codex-rx/auth.json', async () => {
     const t = await allSources();
     const r = await resolveCodexAuth({ env: { OPENAI_CODEX_ACCESS_TOKEN: ' \t' }, homeDir: home, now });
     expect(r).toEqual({ accessToken: t.fileToken, accountId: 'acc_authfile', source: 'auth-file' });
@@ -147,21 +147,21 @@ describe('resolveCodexAuth: sources and precedence (BEHAVIOUR §2, SPEC §3)', (
     expect((error as Error).message).toMatch(/^Failed to extract ChatGPT account ID from access token/);
   });
 
-  it('§2.1: a configured token without an account claim is an AuthError (seed message)', async () => {
+  it('a configured token without an account claim is an AuthError that says where the token came from', async () => {
     const error = await rejectionOf(resolveCodexAuth({ accessToken: 'opaque', env: {}, homeDir: home, now }));
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).message).toBe('Failed to extract ChatGPT account ID from configured token');
     expect((error as AuthError).code).toBe('ERR_CODEX_AUTH');
   });
 
-  it('§2.2: an env token without an account claim is an AuthError (seed message), even with files present', async () => {
+  it('an env token without an account claim is an AuthError naming the variable, even with files present', async () => {
     await allSources();
     const error = await rejectionOf(resolveCodexAuth({ env: { OPENAI_CODEX_ACCESS_TOKEN: 'opaque' }, homeDir: home, now }));
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).message).toBe('Failed to extract ChatGPT account ID from OPENAI_CODEX_ACCESS_TOKEN');
   });
 
-  it('§2.4: no credentials anywhere is an AuthError naming what to set, and nothing is created', async () => {
+  it('no credentials anywhere is an AuthError naming what to set, and nothing is created', async () => {
     const before = await listTree(home);
     const error = await rejectionOf(resolveCodexAuth({ env: {}, homeDir: home, now }));
     expect(error).toBeInstanceOf(AuthError);

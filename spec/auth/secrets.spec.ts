@@ -10,7 +10,7 @@ import { accountJwt, exposedText, makeJwt, NOW, rejectionOf, startTokenServer, t
  * there to leak: then the message, String(), JSON.stringify, stack, own fields and the whole
  * cause chain are searched for every token.
  */
-describe('tokens never appear in errors (SPEC §3, BEHAVIOUR item 67)', () => {
+describe('tokens never appear in errors', () => {
   const ACCESS = 'ACCESS-SECRET-7f3a9c'; // an opaque token (no account claim)
   const REFRESH = 'REFRESH-SECRET-4b2e8d';
   const NEW_ACCESS = 'NEW-ACCESS-SECRET-91cd0e';

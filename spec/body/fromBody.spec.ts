@@ -64,7 +64,7 @@ describe('fromBody', () => {
     });
   });
 
-  describe('ReadableStream (item 38: read chunk by chunk)', () => {
+  describe('ReadableStream, read chunk by chunk', () => {
     it('emits every chunk in order, the same objects, and completes', async () => {
       const chunks = [bytes('data: a\n'), bytes('\n'), bytes('data: b\n\n')];
       const { stream } = instrumentedStream(chunks);

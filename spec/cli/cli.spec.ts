@@ -72,7 +72,7 @@ describe('codex-rx on the embedded mock', () => {
     expect(stdout).toContain('\n\nThis reply comes from the embedded mock');
   });
 
-  it('--json prints one CodexEvent per line, in the SPEC order, and says where credentials are', async () => {
+  it('--json prints one CodexEvent per line, in stream order (reasoning, text, tool call, then the closing events), and says where credentials are', async () => {
     const { code, stdout, stderr } = await runCliProcess(cli, ['--json', 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
     expect(code).toBe(0);
     expect(stderr).toContain('credentials found in OPENAI_CODEX_ACCESS_TOKEN; add --live');

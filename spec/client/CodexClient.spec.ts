@@ -28,8 +28,8 @@ const hello = (responseId = 'resp_1') => textTurn({ responseId, text: ['Hel', 'l
 const collect = (c: CodexClient, messages: Message[] = [userMessage('Hi')]) => lastValueFrom(c.stream(messages).pipe(toArray()));
 const textOf = (events: CodexEvent[]) => events.flatMap((e) => (e.type === 'text-delta' ? [e.delta] : [])).join('');
 
-describe('CodexClient request (items 7-22)', () => {
-  it('items 7, 9, 21: sends the seven headers and the exact body for a system + user + tool history', async () => {
+describe('CodexClient request', () => {
+  it('sends the seven headers and the exact body for a system + user + tool history, to a base URL with its trailing slashes removed', async () => {
     await serve({ events: hello() });
     const c = client({ baseUrl: `${mock.server.baseUrl}//`, reasoning: { effort: 'low', summary: 'auto' } });
     const messages: Message[] = [
@@ -72,7 +72,7 @@ describe('CodexClient request (items 7-22)', () => {
             type: 'function',
             name: 'read_file',
             description: 'Read a file',
-            // Keys sorted, as serde_json's map serialised them (BEHAVIOUR §5).
+            // Keys sorted, as serde_json's map serialised them (docs/behaviour.md#request-building).
             parameters: { additionalProperties: false, properties: { path: { type: 'string' } }, type: 'object' },
           },
         ],
@@ -87,7 +87,7 @@ describe('CodexClient request (items 7-22)', () => {
     );
   });
 
-  it('item 3: one session id per client, reused across calls and used as prompt_cache_key', async () => {
+  it('one session id per client, reused across calls and used as prompt_cache_key', async () => {
     await serve({ events: hello() }, { events: hello() });
     const c = client();
     await collect(c);
@@ -111,7 +111,7 @@ describe('CodexClient request (items 7-22)', () => {
 });
 
 describe('CodexClient streaming', () => {
-  it('emits text deltas, usage, blocks and done, and records the response id (items 5, 46)', async () => {
+  it('emits text deltas, usage, blocks and done, and records the response id', async () => {
     await serve({ events: hello('resp_abc'), chunkSize: 7 });
     const c = client();
     const events = await collect(c);
@@ -131,7 +131,7 @@ describe('CodexClient streaming', () => {
     });
   });
 
-  it('SPEC §6.3: completes at the terminal event without waiting for the body to end', async () => {
+  it('completes at the terminal event without waiting for the body to end', async () => {
     // The server sends the whole turn and then stalls: the stream must still complete.
     await serve({ events: hello(), stall: true });
     const events = await collect(client());
@@ -140,15 +140,15 @@ describe('CodexClient streaming', () => {
   });
 });
 
-describe('CodexClient retry (SPEC §4)', () => {
-  it.each([408, 429, 500, 502, 503, 504])('item 33: retries HTTP %i and then succeeds', async (status) => {
+describe('CodexClient retry', () => {
+  it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i and then succeeds', async (status) => {
     await serve({ status, body: 'busy' }, { events: hello() });
     const events = await collect(client());
     expect(textOf(events)).toBe('Hello');
     expect(mock.server.requests).toHaveLength(2);
   });
 
-  it('item 33: gives up after maxRetries with the last error and records the failure', async () => {
+  it('gives up after maxRetries with the last error and records the failure', async () => {
     await serve(...Array.from({ length: 4 }, () => ({ status: 503, json: { error: { message: 'overloaded' } } })));
     const c = client({ retry: { ...FAST_RETRY, maxRetries: 3 } });
     const error = await collect(c).catch((e: unknown) => e);
@@ -169,7 +169,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(c.takeLastFailure()).toBeUndefined();
   });
 
-  it('items 62-65: a 400 is not retried and carries the seed message', async () => {
+  it("a 400 is not retried and carries the server's error.message", async () => {
     await serve({ status: 400, json: { error: { message: 'Unsupported parameter: temperature', code: 'bad_param' } } });
     const error = await collect(client()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodexHttpError);
@@ -182,7 +182,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     ['retry-after-ms', { 'retry-after-ms': '30' }, 30],
     ['Retry-After seconds with decimals', { 'retry-after': '0.04' }, 40],
     ['Retry-After HTTP-date in the past', { 'retry-after': new Date(Date.now() - 5_000).toUTCString() }, 0],
-  ])('SPEC §6.6: honours %s without jitter', async (_name, headers, expected) => {
+  ])('honours %s without jitter', async (_name, headers, expected) => {
     await serve({ status: 429, headers, body: 'slow down' }, { events: hello() });
     const diagnostics: Diagnostic[] = [];
     const c = client({ retry: { initialBackoffMs: 5_000, jitter: true }, onDiagnostic: (d) => diagnostics.push(d) });
@@ -190,7 +190,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(diagnostics).toEqual([expect.objectContaining({ type: 'retry', attempt: 1, delayMs: expected })]);
   });
 
-  it('SPEC §6.6: a server delay above maxRetryAfterMs is not retried and is surfaced as retryAfterMs', async () => {
+  it('a server delay above maxRetryAfterMs is not retried and is surfaced as retryAfterMs', async () => {
     await serve({ status: 429, headers: { 'retry-after': '120' }, body: 'slow down' });
     const error = await collect(client({ retry: { ...FAST_RETRY, maxRetryAfterMs: 60_000 } })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodexHttpError);
@@ -209,7 +209,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(mock.server.requests).toHaveLength(2);
   });
 
-  it('SPEC §6.5: an HTTP 429 usage limit is not retried', async () => {
+  it('an HTTP 429 usage limit is not retried', async () => {
     await serve({
       status: 429,
       json: { error: { type: 'usage_limit_reached', message: 'Quota exhausted', plan_type: 'PLUS', resets_in_seconds: 90 } },
@@ -221,7 +221,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(mock.server.requests).toHaveLength(1);
   });
 
-  it('SPEC §6.5: an in-stream usage limit is not retried', async () => {
+  it('an in-stream usage limit is not retried', async () => {
     const events = [
       { type: 'response.created', response: { id: 'resp_1' } },
       { type: 'error', error: { type: 'usage_not_included', message: 'Not in your plan' } },
@@ -231,13 +231,13 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(mock.server.requests).toHaveLength(1);
   });
 
-  it('item 34: an in-stream error before any event is retried', async () => {
+  it('an in-stream error before any event is retried', async () => {
     await serve({ events: [{ type: 'error', message: 'server hiccup' }] }, { events: hello() });
     expect(textOf(await collect(client()))).toBe('Hello');
     expect(mock.server.requests).toHaveLength(2);
   });
 
-  it('item 34: a stream error on the last attempt is a CodexStreamError with a captured failure', async () => {
+  it('a stream error on the last attempt is a CodexStreamError with a captured failure', async () => {
     await serve({ events: [{ type: 'response.failed', response: { id: 'r', error: { message: 'model crashed' } } }] });
     const c = client({ retry: { maxRetries: 0 } });
     const error = await collect(c).catch((e: unknown) => e);
@@ -248,7 +248,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(failure?.httpStatus).toBeUndefined();
   });
 
-  it('SPEC §6.4: a connection cut after a delta is not replayed', async () => {
+  it('a connection cut after a delta is not retried, so no delta is shown twice', async () => {
     const transcript = sseTranscript(hello());
     const cutAt = transcript.indexOf('"delta":"lo"');
     await serve({ body: transcript, cutAfterBytes: cutAt }, { events: hello() });
@@ -266,7 +266,7 @@ describe('CodexClient retry (SPEC §4)', () => {
     expect(mock.server.pendingReplies).toBe(1);
   });
 
-  it('a connection cut before any event is retried (item 39)', async () => {
+  it('a connection cut before any event is retried', async () => {
     const transcript = sseTranscript(hello());
     await serve({ body: transcript, cutAfterBytes: 30 }, { events: hello() });
     const events = await collect(client());
@@ -288,7 +288,7 @@ describe('CodexClient retry (SPEC §4)', () => {
 });
 
 describe('CodexClient timeouts and cancellation', () => {
-  it('SPEC §6.8: a stalled body is an IdleTimeoutError', async () => {
+  it('a stalled body is an IdleTimeoutError', async () => {
     const transcript = sseTranscript(hello());
     await serve({ body: transcript, stall: { afterBytes: 10 } });
     const error = await collect(client({ idleTimeoutMs: 100, retry: { maxRetries: 0 } })).catch((e: unknown) => e);
@@ -297,7 +297,7 @@ describe('CodexClient timeouts and cancellation', () => {
     await expect(mock.server.responseOutcome(0)).resolves.toMatchObject({ kind: 'client-closed' });
   });
 
-  it('SPEC §6.8: late headers are an IdleTimeoutError (phase headers), retried like the seed retried timeouts', async () => {
+  it('late headers are an IdleTimeoutError (phase headers), and retried like every timeout', async () => {
     await serve({ headersDelayMs: 500, events: hello() }, { events: hello() });
     const events = await collect(client({ headersTimeoutMs: 100 }));
     expect(textOf(events)).toBe('Hello');
@@ -375,7 +375,7 @@ describe('CodexClient concurrency', () => {
 });
 
 describe('CodexClient auth and config', () => {
-  it('item 8: an auth error is neither retried nor recorded', async () => {
+  it('an auth error is neither retried nor recorded, and sends no request', async () => {
     await serve({ events: hello() });
     const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: 'not-a-jwt' });
     const error = await collect(c).catch((e: unknown) => e);
@@ -384,7 +384,7 @@ describe('CodexClient auth and config', () => {
     expect(c.takeLastFailure()).toBeUndefined();
   });
 
-  it('item 1: invalid config throws ConfigError from the constructor', () => {
+  it('invalid config throws ConfigError from the constructor', () => {
     expect(() => new CodexClient({ temperature: 3 })).toThrow(ConfigError);
     expect(() => new CodexClient({ retry: { maxRetries: -1 } })).toThrow(ConfigError);
     // @ts-expect-error unknown keys are rejected by the type and at run time

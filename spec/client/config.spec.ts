@@ -13,8 +13,8 @@ function configError(config: unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-describe('resolveClientConfig: defaults (BEHAVIOUR §1, SPEC §3)', () => {
-  it('fills the seed defaults plus the new options', () => {
+describe('resolveClientConfig: defaults', () => {
+  it('fills in the defaults: the ChatGPT backend, gpt-5.5, originator pi, 5-minute timeouts, streaming on', () => {
     expect(resolveClientConfig()).toEqual({
       baseUrl: 'https://chatgpt.com/backend-api',
       model: 'gpt-5.5',
@@ -72,7 +72,7 @@ describe('resolveClientConfig: defaults (BEHAVIOUR §1, SPEC §3)', () => {
   });
 });
 
-describe('resolveClientConfig: the seed validate() rules, order and messages (BEHAVIOUR §1)', () => {
+describe("resolveClientConfig: the sampling and reasoning rules, in the Rust client's order and with its messages", () => {
   it.each([
     [2.5, 'OpenAI Codex temperature must be between 0.0 and 2.0, got 2.5'],
     [9, 'OpenAI Codex temperature must be between 0.0 and 2.0, got 9'],
@@ -119,7 +119,7 @@ describe('resolveClientConfig: the seed validate() rules, order and messages (BE
     expect(() => resolveClientConfig({ model: 'gpt-4o', reasoning: { effort: 'high' }, temperature: 0.5 })).not.toThrow();
   });
 
-  it('the rules run in the seed order', () => {
+  it('the rules run in order: temperature, top_p, summary with effort none, sampling support', () => {
     // 1 before 2
     expect(configError({ temperature: 3, topP: 3 }).message).toMatch(/temperature/);
     // 2 before 3

@@ -34,7 +34,7 @@ function decodeAll(chunks: Uint8Array[]): { texts: string[]; error?: unknown } {
 
 const MULTIBYTE = 'a€b😀c\u00e9\u4e2d\ud83d\udc68\u200d\ud83d\udcbb.'; // 1-, 2-, 3- and 4-byte characters, a ZWJ sequence
 
-describe('decodeUtf8 (item 40, SPEC §6.11)', () => {
+describe('decodeUtf8', () => {
   it('marbles: emits each chunk’s text in the chunk’s frame and completes with the source', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold('-a--b-c-|', { a: enc('data: '), b: enc('héllo'), c: enc('\n\n') });
@@ -127,7 +127,7 @@ describe('decodeUtf8 (item 40, SPEC §6.11)', () => {
     expect(decodeAll([Buffer.from('hé'), Buffer.from('llo')]).texts).toEqual(['hé', 'llo']);
   });
 
-  describe('byte order mark (SPEC §6.11)', () => {
+  describe('byte order mark', () => {
     const bom = u8(0xef, 0xbb, 0xbf);
     const withBom = new Uint8Array([...bom, ...enc('data: x\n\n')]);
 
@@ -178,7 +178,7 @@ describe('decodeUtf8 (item 40, SPEC §6.11)', () => {
       expect(error).toBeInstanceOf(InvalidUtf8Error);
     });
 
-    it('a dangling partial character at the end is an error (the seed dropped it silently)', () => {
+    it('a dangling partial character at the end is an error (the Rust client dropped it silently)', () => {
       for (const chunks of everySplit(u8(0x61, 0xe2, 0x82))) {
         const { error } = decodeAll(chunks);
         expect(error).toBeInstanceOf(InvalidUtf8Error);
@@ -193,7 +193,7 @@ describe('decodeUtf8 (item 40, SPEC §6.11)', () => {
     });
   });
 
-  describe('unsubscription reaches a synchronous source (SPEC §6.3)', () => {
+  describe('unsubscription reaches a synchronous source', () => {
     it('a downstream that unsubscribes inside next stops the source before its next chunk is pulled', () => {
       const { source, pulled, closed } = pulledSource([enc('a'), enc('b'), enc('c')]);
       const seen: string[] = [];

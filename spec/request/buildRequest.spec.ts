@@ -42,19 +42,19 @@ function caught(fn: () => unknown): Error {
 const base: RequestBodyConfig = { model: 'gpt-5.5' };
 
 describe('buildEndpointUrl', () => {
-  it('item 68: the default config gives https://chatgpt.com/backend-api/codex/responses, without auth', () => {
+  it('the default config gives https://chatgpt.com/backend-api/codex/responses, without auth', () => {
     expect(buildEndpointUrl(resolveClientConfig().baseUrl)).toBe('https://chatgpt.com/backend-api/codex/responses');
   });
 
-  it('item 7: all trailing slashes are stripped', () => {
+  it('all trailing slashes are stripped', () => {
     expect(buildEndpointUrl('http://127.0.0.1:8080/api///')).toBe('http://127.0.0.1:8080/api/codex/responses');
     expect(buildEndpointUrl('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/codex/responses');
     expect(buildEndpointUrl('http://h/a/b')).toBe('http://h/a/b/codex/responses');
   });
 });
 
-describe('buildHeaders (item 9)', () => {
-  it('item 69: codex-specific fields (account id, OpenAI-Beta, originator pi, session_id)', () => {
+describe('buildHeaders', () => {
+  it('codex-specific fields (account id, OpenAI-Beta, originator pi, session_id)', () => {
     const token = mockToken('acc_headers');
     const headers = buildHeaders({ accessToken: token, accountId: 'acc_headers' }, resolveClientConfig().originator, SESSION);
     expect(headers['chatgpt-account-id']).toBe('acc_headers');
@@ -63,7 +63,7 @@ describe('buildHeaders (item 9)', () => {
     expect(headers.session_id).toBe(SESSION);
   });
 
-  it('item 9: exactly the seven headers, in the seed order', () => {
+  it('exactly the seven headers, lower-case, in a fixed order', () => {
     const headers = buildHeaders({ accessToken: 'tok', accountId: 'acc' }, 'codex-rx', SESSION);
     expect(Object.entries(headers)).toEqual([
       ['content-type', 'application/json'],
@@ -76,17 +76,20 @@ describe('buildHeaders (item 9)', () => {
     ]);
   });
 
-  it.each(['\r', '\n', '\0', '\u007f', 'é', '\u2028'])('item 9: a token with %j → AuthError with the seed message, no token', (bad) => {
-    const token = `secret-token-value${bad}tail`;
-    const err = caught(() => buildHeaders({ accessToken: token, accountId: 'acc' }, 'pi', SESSION));
-    expect(err).toBeInstanceOf(AuthError);
-    expect(err.message).toMatch(/^Invalid OpenAI Codex authorization header/);
-    expect(err.message).not.toContain('secret');
-    expect(err.message).not.toContain('tail');
-    expect(JSON.stringify(err)).not.toContain('secret');
-  });
+  it.each(['\r', '\n', '\0', '\u007f', 'é', '\u2028'])(
+    'a token with %j → AuthError naming the authorization header, never the token',
+    (bad) => {
+      const token = `secret-token-value${bad}tail`;
+      const err = caught(() => buildHeaders({ accessToken: token, accountId: 'acc' }, 'pi', SESSION));
+      expect(err).toBeInstanceOf(AuthError);
+      expect(err.message).toMatch(/^Invalid OpenAI Codex authorization header/);
+      expect(err.message).not.toContain('secret');
+      expect(err.message).not.toContain('tail');
+      expect(JSON.stringify(err)).not.toContain('secret');
+    },
+  );
 
-  it('item 9: account id, originator and session id have their own messages and classes', () => {
+  it('account id, originator and session id have their own messages and classes', () => {
     const auth = { accessToken: 'tok', accountId: 'acc' };
     const account = caught(() => buildHeaders({ accessToken: 'tok', accountId: 'acc\r\nX: y' }, 'pi', SESSION));
     expect(account).toBeInstanceOf(AuthError);
@@ -102,13 +105,13 @@ describe('buildHeaders (item 9)', () => {
     expect(notString.message).toBe('Invalid OpenAI Codex authorization header: the value is not a string');
   });
 
-  it('item 9: tab and space are valid header characters', () => {
+  it('tab and space are valid header characters', () => {
     expect(invalidHeaderCharIndex('a b\tc~')).toBe(-1);
     expect(invalidHeaderCharIndex('ab\u0085')).toBe(2);
     expect(buildHeaders({ accessToken: 'a b', accountId: 'acc' }, 'pi', SESSION).authorization).toBe('Bearer a b');
   });
 
-  it('item 3: a session id longer than 64 characters is truncated to 64 (header and body agree)', () => {
+  it('a session id longer than 64 characters is truncated to 64 (header and body agree)', () => {
     const long = 'x'.repeat(70);
     const headers = buildHeaders({ accessToken: 't', accountId: 'a' }, 'pi', long);
     const body = buildRequestBody(base, [], undefined, long);
@@ -118,7 +121,7 @@ describe('buildHeaders (item 9)', () => {
 });
 
 describe('session ids', () => {
-  it('item 3: createSessionId is a fresh hyphenated UUID v4 (36 chars, ≤ 64)', () => {
+  it('createSessionId is a fresh hyphenated UUID v4 (36 chars, ≤ 64)', () => {
     const a = createSessionId();
     const b = createSessionId();
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -133,7 +136,7 @@ describe('session ids', () => {
 });
 
 describe('buildRequestBody', () => {
-  it('items 10–29, §6.7, §6.13: a whole history with tools, byte for byte', () => {
+  it('a whole history with tools, byte for byte: reasoning replayed with its id, items in block order', () => {
     const messages: Message[] = [
       systemMessage('You are terse.'),
       {
@@ -196,7 +199,7 @@ describe('buildRequestBody', () => {
     );
   });
 
-  it('item 70: instructions from the system message; system omitted from input; parallel_tool_calls and store false', () => {
+  it('instructions from the system message; system omitted from input; parallel_tool_calls and store false', () => {
     const config = resolveClientConfig({ accessToken: mockToken('acc_body') });
     const body = buildRequestBody(config, [systemMessage('Follow the system prompt'), userMessage('Hello')], [], SESSION);
     expect(body.instructions).toBe('Follow the system prompt');
@@ -206,7 +209,7 @@ describe('buildRequestBody', () => {
     expect(body.store).toBe(false);
   });
 
-  it('items 10, 11, 15, 16, 21: the minimal body has exactly these keys, in this order', () => {
+  it('the minimal body has exactly these keys, in this order', () => {
     const body = buildRequestBody(base, [], undefined, SESSION);
     expect(JSON.stringify(body)).toBe(
       `{"model":"gpt-5.5","input":[],"parallel_tool_calls":false,"stream":true,"store":false,` +
@@ -214,17 +217,17 @@ describe('buildRequestBody', () => {
     );
   });
 
-  it('item 11: input is an empty array when only system messages are given', () => {
+  it('input is an empty array when only system messages are given', () => {
     const body = buildRequestBody(base, [systemMessage('s')], undefined, SESSION);
     expect(body.input).toEqual([]);
     expect(body.instructions).toBe('s');
   });
 
-  it('item 12: the model is normalized', () => {
+  it('the model is normalized', () => {
     expect(buildRequestBody({ model: 'openai/ gpt-5.4 ' }, [], undefined, SESSION).model).toBe('gpt-5.4');
   });
 
-  it('items 13, 20: reasoning only when configured; effort resolved for the model; summary only when set', () => {
+  it('reasoning only when configured; effort resolved for the model; summary only when set', () => {
     expect(buildRequestBody(base, [], undefined, SESSION)).not.toHaveProperty('reasoning');
     expect(buildRequestBody({ model: 'gpt-5.3-codex', reasoning: {} }, [], undefined, SESSION).reasoning).toEqual({ effort: 'xhigh' });
     expect(buildRequestBody({ model: 'gpt-5.5', reasoning: {} }, [], undefined, SESSION).reasoning).toEqual({ effort: 'none' });
@@ -235,7 +238,7 @@ describe('buildRequestBody', () => {
     expect(JSON.stringify(withSummary.reasoning)).toBe('{"effort":"high","summary":"auto"}');
   });
 
-  it('item 14: temperature/top_p sent only when the model and effort accept sampling, else dropped silently', () => {
+  it('temperature/top_p sent only when the model and effort accept sampling, else dropped silently', () => {
     const sampling = { temperature: 0.7, topP: 0.9 };
     const none = buildRequestBody({ model: 'gpt-5.5', ...sampling }, [], undefined, SESSION);
     expect(JSON.stringify(none)).toContain('"parallel_tool_calls":false,"temperature":0.7,"top_p":0.9,"stream":true');
@@ -248,7 +251,7 @@ describe('buildRequestBody', () => {
     expect(buildRequestBody({ model: 'gpt-4o', topP: 0.5 }, [], undefined, SESSION).top_p).toBe(0.5);
   });
 
-  it('item 15: max_output_tokens and the other optional fields are never sent', () => {
+  it('max_output_tokens and the other optional fields are never sent', () => {
     const config = resolveClientConfig({ maxOutputTokens: 4096, pricingModel: 'gpt-5' });
     const keys = Object.keys(buildRequestBody(config, [userMessage('x')], undefined, SESSION));
     for (const absent of [
@@ -269,7 +272,7 @@ describe('buildRequestBody', () => {
     }
   });
 
-  it('item 16: tools and tool_choice "auto" only when there are tools', () => {
+  it('tools and tool_choice "auto" only when there are tools', () => {
     const tool: Tool = { name: 't', description: 'd', parameters: { type: 'object' } };
     expect(buildRequestBody(base, [], [], SESSION)).not.toHaveProperty('tools');
     expect(buildRequestBody(base, [], [], SESSION)).not.toHaveProperty('tool_choice');
@@ -280,25 +283,25 @@ describe('buildRequestBody', () => {
     ]);
   });
 
-  it('items 17, 18: parallel_tool_calls and stream are always present, from the config', () => {
+  it('parallel_tool_calls and stream are always present, from the config', () => {
     const body = buildRequestBody({ model: 'gpt-5.5', parallelToolCalls: true, stream: false }, [], undefined, SESSION);
     expect(body.parallel_tool_calls).toBe(true);
     expect(body.stream).toBe(false);
   });
 
-  it('item 19: text {verbosity} only with textVerbosity', () => {
+  it('text {verbosity} only with textVerbosity', () => {
     expect(buildRequestBody(base, [], undefined, SESSION)).not.toHaveProperty('text');
     expect(buildRequestBody({ model: 'gpt-5.5', textVerbosity: 'high' }, [], undefined, SESSION).text).toEqual({ verbosity: 'high' });
   });
 
-  it('item 21: store false, include encrypted reasoning, prompt_cache_key = session id', () => {
+  it('store false, include encrypted reasoning, prompt_cache_key = session id', () => {
     const body = buildRequestBody(base, [], undefined, SESSION);
     expect(body.store).toBe(false);
     expect(body.include).toEqual(['reasoning.encrypted_content']);
     expect(body.prompt_cache_key).toBe(SESSION);
   });
 
-  it('item 22: the failure capture copy is 2-space pretty JSON in body order', () => {
+  it('the failure capture copy is 2-space pretty JSON in body order', () => {
     const body = buildRequestBody({ model: 'gpt-5.5', reasoning: { effort: 'low' } }, [assistantMessage('hi')], undefined, 's');
     expect(requestPayloadPretty(body)).toBe(
       [

@@ -27,11 +27,11 @@ function expectConfigError(fn: () => unknown, message: string | RegExp): void {
 }
 
 describe('extractInstructions', () => {
-  it('item 71: system A, user, system B → "System A\\n\\nSystem B"', () => {
+  it('system A, user, system B → "System A\\n\\nSystem B"', () => {
     expect(extractInstructions([systemMessage('System A'), userMessage('Hello'), systemMessage('System B')])).toBe('System A\n\nSystem B');
   });
 
-  it('item 10: text blocks of one system message are joined with "\\n"; non-text blocks ignored', () => {
+  it('text blocks of one system message are joined with "\\n"; non-text blocks ignored', () => {
     const system: Message = {
       role: 'system',
       content: [
@@ -43,21 +43,21 @@ describe('extractInstructions', () => {
     expect(extractInstructions([system, systemMessage('three')])).toBe('one\ntwo\n\nthree');
   });
 
-  it('item 10: blank system messages are dropped; none left → undefined', () => {
+  it('blank system messages are dropped; none left → undefined', () => {
     expect(extractInstructions([systemMessage('  \n\t'), userMessage('hi')])).toBeUndefined();
     expect(extractInstructions([systemMessage(' '), systemMessage('kept ')])).toBe('kept ');
     expect(extractInstructions([])).toBeUndefined();
     expect(extractInstructions([{ role: 'system', content: [] }])).toBeUndefined();
   });
 
-  it('item 10: blank is Rust trim (White_Space), so a lone U+FEFF is not blank', () => {
+  it("blank means White_Space only, as Rust's trim, so a lone U+FEFF is not blank", () => {
     expect(extractInstructions([systemMessage('\u2003\u00a0')])).toBeUndefined();
     expect(extractInstructions([systemMessage('\ufeff')])).toBe('\ufeff');
   });
 });
 
 describe('prepareCodexMessages', () => {
-  it('item 72: a text-only assistant message is kept; text+tool_use keeps only the tool_use', () => {
+  it('a text-only assistant message is kept; text+tool_use keeps only the tool_use', () => {
     const toolTurn: Message = {
       role: 'assistant',
       content: [
@@ -71,7 +71,7 @@ describe('prepareCodexMessages', () => {
     expect(prepared[1]!.content).toEqual([{ type: 'tool_use', id: 'call_1', name: 'bash', input: { command: 'mkdir -p poem_generator' } }]);
   });
 
-  it('item 23: system messages are dropped and user messages pass through unchanged', () => {
+  it('system messages are dropped and user messages pass through unchanged', () => {
     const user: Message = {
       role: 'user',
       content: [
@@ -85,7 +85,7 @@ describe('prepareCodexMessages', () => {
     expect(prepared[0]).toBe(user);
   });
 
-  it('item 24/27: text is kept in assistant messages without tool_use, even next to thinking', () => {
+  it('text is kept in assistant messages without tool_use, even next to thinking', () => {
     const msg: Message = {
       role: 'assistant',
       content: [
@@ -99,7 +99,7 @@ describe('prepareCodexMessages', () => {
     ]);
   });
 
-  it('item 25 + §6.7: encrypted thinking is emptied (text, signature, redacted dropped) and keeps its id', () => {
+  it('encrypted thinking is emptied (text, signature, redacted dropped) and keeps its id', () => {
     const msg: Message = {
       role: 'assistant',
       content: [{ type: 'thinking', thinking: 'secret plan', id: 'rs_9', signature: 'sig', encryptedContent: 'gAAA', redacted: true }],
@@ -109,7 +109,7 @@ describe('prepareCodexMessages', () => {
     ]);
   });
 
-  it('item 26: thinking without encrypted content is dropped', () => {
+  it('thinking without encrypted content is dropped', () => {
     const msg: Message = {
       role: 'assistant',
       content: [
@@ -120,7 +120,7 @@ describe('prepareCodexMessages', () => {
     expect(prepareCodexMessages([msg])[0]!.content).toEqual([{ type: 'text', text: 'a' }]);
   });
 
-  it('§6.7: encrypted thinking without an id is dropped (random ids fail verification)', () => {
+  it('encrypted thinking without an id is dropped (random ids fail verification)', () => {
     const msg: Message = {
       role: 'assistant',
       content: [
@@ -131,7 +131,7 @@ describe('prepareCodexMessages', () => {
     expect(prepareCodexMessages([msg])[0]!.content).toEqual([{ type: 'text', text: 'a' }]);
   });
 
-  it('item 28: tool_use, tool_result and image blocks in assistant messages are kept', () => {
+  it('tool_use, tool_result and image blocks in assistant messages are kept', () => {
     const blocks: ContentBlock[] = [
       { type: 'image', source: { type: 'url', url: 'https://x/i.png' } },
       { type: 'tool_use', id: 'c1', name: 'n', input: 1 },
@@ -140,7 +140,7 @@ describe('prepareCodexMessages', () => {
     expect(prepareCodexMessages([{ role: 'assistant', content: blocks }])[0]!.content).toEqual(blocks);
   });
 
-  it('item 29: an assistant message left empty is dropped; otherwise role and id are kept', () => {
+  it('an assistant message left empty is dropped; otherwise role and id are kept', () => {
     const emptied: Message = {
       role: 'assistant',
       content: [
@@ -169,8 +169,8 @@ describe('prepareCodexMessages', () => {
   });
 });
 
-describe('messagesToInputItems (BEHAVIOUR §5)', () => {
-  it('§5: text is input_text for user/system and output_text for assistant; status and id', () => {
+describe('messagesToInputItems', () => {
+  it('text is input_text for user/system and output_text for assistant; status and id', () => {
     const items = messagesToInputItems([
       userMessage('u'),
       { role: 'assistant', content: [{ type: 'text', text: 'a' }], id: 'msg_a' },
@@ -187,7 +187,7 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     );
   });
 
-  it('§5: images become input_image (base64 → data URL, url as is, detail only when set), for any role', () => {
+  it('images become input_image (base64 → data URL, url as is, detail only when set), for any role', () => {
     const items = messagesToInputItems([
       {
         role: 'assistant',
@@ -204,7 +204,7 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     );
   });
 
-  it('§5: tool_use → function_call with fc_ + 32 hex id, call_id, name, JSON arguments, status', () => {
+  it('tool_use → function_call with fc_ + 32 hex id, call_id, name, JSON arguments, status', () => {
     const items = messagesToInputItems([
       {
         role: 'assistant',
@@ -229,7 +229,7 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     });
   });
 
-  it('§5: tool_result → function_call_output; strings are JSON-quoted and isError is ignored', () => {
+  it('tool_result → function_call_output; strings are JSON-quoted and isError is not sent', () => {
     const items = messagesToInputItems([
       {
         role: 'user',
@@ -247,14 +247,14 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     );
   });
 
-  it('§6.7: assistant thinking with id + encryptedContent → reasoning item with the original id', () => {
+  it('assistant thinking with id + encryptedContent → reasoning item with the original id', () => {
     const items = messagesToInputItems([
       { role: 'assistant', content: [{ type: 'thinking', thinking: 'text is never replayed', id: 'rs_orig', encryptedContent: 'ENC' }] },
     ]);
     expect(JSON.stringify(items)).toBe('[{"type":"reasoning","id":"rs_orig","content":[],"summary":[],"encrypted_content":"ENC"}]');
   });
 
-  it('§6.7/§5: thinking without id, without encrypted content, or in a user message sends nothing', () => {
+  it('thinking without id, without encrypted content, or in a user message sends nothing', () => {
     expect(
       messagesToInputItems([
         { role: 'assistant', content: [{ type: 'thinking', thinking: 'a', encryptedContent: 'E' }] },
@@ -264,7 +264,7 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     ).toEqual([]);
   });
 
-  it('§6.13: items follow the block order; one message item sits where the first text/image block is', () => {
+  it('items follow the block order, not a fixed order by kind; one message item sits where the first text/image block is', () => {
     const items = messagesToInputItems([
       {
         role: 'assistant',
@@ -295,7 +295,7 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     expect(items[3]).toMatchObject({ id: 'rs_2' });
   });
 
-  it('§6.13: a user turn with tool results then text keeps outputs before the message', () => {
+  it('a user turn with tool results then text keeps outputs before the message', () => {
     const items = messagesToInputItems([
       {
         role: 'user',
@@ -308,7 +308,7 @@ describe('messagesToInputItems (BEHAVIOUR §5)', () => {
     expect(items.map((i) => i.type)).toEqual(['function_call_output', 'message']);
   });
 
-  it('§5: unknown block types (documents, …) are dropped; a message with only those yields nothing', () => {
+  it('unknown block types (documents, …) are dropped; a message with only those yields nothing', () => {
     const doc = { type: 'document', source: { type: 'text', data: 'x' } } as unknown as ContentBlock;
     expect(messagesToInputItems([{ role: 'user', content: [doc] }])).toEqual([]);
     expect(messagesToInputItems([{ role: 'user', content: [doc, { type: 'text', text: 't' }] }])).toHaveLength(1);
@@ -408,8 +408,8 @@ describe('sortedJsonStringify (serde_json Value: sorted keys)', () => {
   });
 });
 
-describe('toolsToWire (BEHAVIOUR §5 from_unified_tools)', () => {
-  it('§5: {type, name, description, parameters}; additionalProperties:false at the root only, keys sorted', () => {
+describe('toolsToWire', () => {
+  it('{type, name, description, parameters}; additionalProperties:false at the root only, keys sorted', () => {
     const params = {
       type: 'object',
       properties: { path: { type: 'string' }, opts: { type: 'object', properties: {} } },
@@ -424,24 +424,24 @@ describe('toolsToWire (BEHAVIOUR §5 from_unified_tools)', () => {
     expect(params).not.toHaveProperty('additionalProperties'); // input untouched
   });
 
-  it('§5: an existing additionalProperties is kept as is', () => {
+  it('an existing additionalProperties is kept as is', () => {
     const [tool] = toolsToWire([{ name: 't', description: 'd', parameters: { type: 'object', additionalProperties: true } }]);
     expect(tool!.parameters).toEqual({ additionalProperties: true, type: 'object' });
   });
 
-  it('§5: a whole tool spec → its inner "parameters" object is used', () => {
+  it('a whole tool spec → its inner "parameters" object is used', () => {
     const [tool] = toolsToWire([
       { name: 't', description: 'd', parameters: { type: 'function', name: 't', parameters: { type: 'object' } } },
     ]);
     expect(JSON.stringify(tool!.parameters)).toBe('{"additionalProperties":false,"type":"object"}');
   });
 
-  it('§5: an inner "parameters" that is not an object → the original value, without additionalProperties', () => {
+  it('an inner "parameters" that is not an object → the original value, without additionalProperties', () => {
     const [tool] = toolsToWire([{ name: 't', description: 'd', parameters: { type: 'object', parameters: 'x' } }]);
     expect(JSON.stringify(tool!.parameters)).toBe('{"parameters":"x","type":"object"}');
   });
 
-  it('§5: non-object parameters pass through (null, arrays, strings)', () => {
+  it('non-object parameters pass through (null, arrays, strings)', () => {
     const wire = toolsToWire([
       { name: 'a', description: 'd', parameters: null },
       { name: 'b', description: 'd', parameters: ['x'] },

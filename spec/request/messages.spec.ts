@@ -1,6 +1,6 @@
 import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 
-describe('message helpers (BEHAVIOUR §7 constructors)', () => {
+describe('message helpers', () => {
   it('build one-text-block messages with the right role', () => {
     expect(userMessage('u')).toEqual({ role: 'user', content: [{ type: 'text', text: 'u' }] });
     expect(systemMessage('s')).toEqual({ role: 'system', content: [{ type: 'text', text: 's' }] });

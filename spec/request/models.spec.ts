@@ -14,9 +14,9 @@ import {
   type ReasoningEffort,
 } from '../../src/request/models.js';
 
-// BEHAVIOUR §3, gpt-5.5 era (f1667c3–4203843).
+// The rules of the gpt-5.5 era (docs/behaviour.md#models-and-reasoning-effort).
 
-describe('normalizeModel (BEHAVIOUR §3, item 12)', () => {
+describe('normalizeModel', () => {
   it.each([
     ['gpt-5.5', 'gpt-5.5'],
     ['openai/gpt-5.5', 'gpt-5.5'],
@@ -31,7 +31,7 @@ describe('normalizeModel (BEHAVIOUR §3, item 12)', () => {
   });
 });
 
-describe('model predicates (BEHAVIOUR §3)', () => {
+describe('model predicates', () => {
   it.each([
     // model, gpt55pro, gpt55, gpt52none, supportsNone, requiresHigh, defaultsHigh, xhigh
     ['gpt-5.5', false, true, false, true, false, false, true],
@@ -62,7 +62,7 @@ describe('model predicates (BEHAVIOUR §3)', () => {
   });
 });
 
-describe('defaultReasoningEffortForModel (BEHAVIOUR §3)', () => {
+describe('defaultReasoningEffortForModel', () => {
   it.each<[string, ReasoningEffort]>([
     ['gpt-5.5', 'none'], // supports none
     ['gpt-5.5-mini', 'none'],
@@ -81,7 +81,7 @@ describe('defaultReasoningEffortForModel (BEHAVIOUR §3)', () => {
   });
 });
 
-describe('resolveReasoningEffortForModel (BEHAVIOUR §3, generic rule)', () => {
+describe('resolveReasoningEffortForModel (the rule for every model)', () => {
   it.each<[string, ReasoningEffort | undefined, ReasoningEffort]>([
     ['gpt-5.5', undefined, 'none'],
     ['gpt-5.5', 'none', 'none'],
@@ -100,8 +100,8 @@ describe('resolveReasoningEffortForModel (BEHAVIOUR §3, generic rule)', () => {
   });
 });
 
-describe('resolveReasoningEffortForCodexModel (BEHAVIOUR §3, item 13)', () => {
-  // The examples listed in §3, verbatim.
+describe('resolveReasoningEffortForCodexModel (the Codex-specific clamps on top)', () => {
+  // Model defaults, each Codex clamp, and `none` on a model that does not accept it.
   it.each<[string, ReasoningEffort | undefined, ReasoningEffort]>([
     ['gpt-5.5', undefined, 'none'],
     ['gpt-5.5', 'minimal', 'low'],
@@ -110,7 +110,7 @@ describe('resolveReasoningEffortForCodexModel (BEHAVIOUR §3, item 13)', () => {
     ['gpt-5.1-codex-mini', 'low', 'medium'],
     ['gpt-5.4', undefined, 'high'],
     ['gpt-5.4', 'none', 'high'],
-  ])('§3 example: %s + %s → %s', (model, requested, expected) => {
+  ])('%s + %s → %s', (model, requested, expected) => {
     expect(resolveReasoningEffortForCodexModel(model, requested)).toBe(expected);
   });
 
@@ -144,7 +144,7 @@ describe('resolveReasoningEffortForCodexModel (BEHAVIOUR §3, item 13)', () => {
   });
 });
 
-describe('modelSupportsSamplingParameters (BEHAVIOUR §3, item 14)', () => {
+describe('modelSupportsSamplingParameters', () => {
   it.each<[string, ReasoningEffort | undefined, boolean]>([
     ['gpt-5.5', undefined, true], // no reasoning sent counts as none
     ['gpt-5.5', 'none', true],

@@ -2,7 +2,7 @@ import { ConfigError } from '../../src/errors.js';
 import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, computeBackoffMs, resolveRetryConfig } from '../../src/retry/config.js';
 
 describe('resolveRetryConfig', () => {
-  it('BEHAVIOUR §4 + SPEC §3: fills in the seed defaults and the SPEC additions', () => {
+  it('fills in every default: 3 retries, 1 s doubling up to 60 s with jitter, server delays up to 60 s, no total budget, no hooks', () => {
     const cfg = resolveRetryConfig();
     expect(cfg).toEqual({
       maxRetries: 3,
@@ -69,7 +69,7 @@ describe('resolveRetryConfig', () => {
   });
 });
 
-describe('computeBackoffMs (BEHAVIOUR §4, calculate_backoff)', () => {
+describe('computeBackoffMs', () => {
   const noJitter = resolveRetryConfig({ jitter: false });
 
   it('without jitter: 1000, 2000, 4000, 8000 … capped at maxBackoffMs', () => {

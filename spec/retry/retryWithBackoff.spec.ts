@@ -36,8 +36,8 @@ describe('retryWithBackoff', () => {
     testScheduler = createTestScheduler();
   });
 
-  describe('backoff (BEHAVIOUR §4, items 31–32)', () => {
-    it('item 31 + §4: waits 1000, 2000, 4000 ms (jitter off), then gives up with the last error', () => {
+  describe('backoff', () => {
+    it('waits 1000, 2000, 4000 ms (jitter off), then gives up with the last error', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const e = [conn(1), conn(2), conn(3), conn(4)];
         const a1 = cold('-#', undefined, e[0]);
@@ -61,7 +61,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it("item 31: the error after the last retry is the last attempt's, with its class and fields", () => {
+    it("the error after the last retry is the last attempt's, with its class and fields", () => {
       const last = http(503);
       let received: unknown;
       testScheduler.run(({ cold }) => {
@@ -74,7 +74,7 @@ describe('retryWithBackoff', () => {
       expect(received).toMatchObject({ name: 'CodexHttpError', code: 'ERR_CODEX_HTTP', status: 503, body: '{"status":503}' });
     });
 
-    it('item 31: a later attempt that succeeds is mirrored and completes', () => {
+    it('a later attempt that succeeds is mirrored and completes', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const a1 = cold('-#', undefined, conn(1));
         const a2 = cold('          -a-b-|');
@@ -88,7 +88,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: maxRetries: 0 never retries', () => {
+    it('maxRetries: 0 never retries', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         expectObservable(source.pipe(retryWithBackoff({ maxRetries: 0 }))).toBe('-#', undefined, conn(1));
@@ -96,7 +96,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('BEHAVIOUR §4: jitter with random() = 0 halves every delay (500, 1000, 2000)', () => {
+    it('jitter with random() = 0 halves every delay (500, 1000, 2000)', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         const subs = ['^!', '501ms ^!', '1502ms ^!', '3503ms ^!'];
@@ -107,7 +107,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('BEHAVIOUR §4: jitter with random() → 1 gives just under 1.5× (1499, 2999, 5999), truncated', () => {
+    it('jitter with random() → 1 gives just under 1.5× (1499, 2999, 5999), truncated', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         const subs = ['^!', '1500ms ^!', '4500ms ^!', '10500ms ^!'];
@@ -118,7 +118,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('BEHAVIOUR §4: the cap applies before jitter, so a delay reaches up to 1.5× maxBackoffMs', () => {
+    it('the cap applies before jitter, so a delay reaches up to 1.5× maxBackoffMs', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         // 1000 -> 1499; 2000 capped 1500 -> 2249; 4000 capped 1500 -> 2249
@@ -131,7 +131,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: initialBackoffMs and backoffMultiplier shape the delays (100, 300, 900)', () => {
+    it('initialBackoffMs and backoffMultiplier shape the delays (100, 300, 900)', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         const subs = ['^!', '101ms ^!', '402ms ^!', '1303ms ^!'];
@@ -142,8 +142,8 @@ describe('retryWithBackoff', () => {
     });
   });
 
-  describe('server delays (SPEC §4, §6.6)', () => {
-    it('§6.6: retryAfterMs is used as is, without jitter', () => {
+  describe('server delays', () => {
+    it('retryAfterMs is used as is, without jitter', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const a1 = cold('-#', undefined, http(429, { retryAfterMs: 2500 }));
         const a2 = cold('-a|');
@@ -156,7 +156,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§6.6: retryAfterMs of 0 retries at once', () => {
+    it('retryAfterMs of 0 retries at once', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const a1 = cold('-#', undefined, http(503, { retryAfterMs: 0 }));
         const a2 = cold(' -a|');
@@ -165,7 +165,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§6.6: a server delay above maxRetryAfterMs (60000) is not retried; the error carries retryAfterMs', () => {
+    it('a server delay above maxRetryAfterMs (60000) is not retried; the error carries retryAfterMs', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const error = http(429, { retryAfterMs: 60_001 });
         const source = cold('-#', undefined, error);
@@ -174,7 +174,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§6.6: maxRetryAfterMs is inclusive (5000 waits, 5001 is surfaced)', () => {
+    it('maxRetryAfterMs is inclusive (5000 waits, 5001 is surfaced)', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const atCap = cold('-#', undefined, http(503, { retryAfterMs: 5000 }));
         const ok = cold('-a|');
@@ -191,8 +191,8 @@ describe('retryWithBackoff', () => {
     });
   });
 
-  describe('never twice (SPEC §6.4)', () => {
-    it('§6.4: a failure after the first emitted value is passed on, never retried', () => {
+  describe('never twice', () => {
+    it('a failure after the first emitted value is passed on, never retried', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-#', undefined, new StreamTruncatedError('ended early'));
         const subs = '^--!';
@@ -203,7 +203,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§6.4 vs item 34: an attempt that emitted fails for good even after an earlier attempt was retried', () => {
+    it('an attempt that emitted fails for good even after an earlier attempt was retried', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const cut = new ConnectionError('socket hang up');
         const a1 = cold('-#', undefined, conn(1));
@@ -216,7 +216,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§6.4: shouldRetry is not consulted for a failure after the first emitted value', () => {
+    it('shouldRetry is not consulted for a failure after the first emitted value', () => {
       const shouldRetry = jest.fn(() => true);
       testScheduler.run(({ cold, expectObservable }) => {
         const source = cold('-a#', undefined, conn(1));
@@ -225,7 +225,7 @@ describe('retryWithBackoff', () => {
       expect(shouldRetry).not.toHaveBeenCalled();
     });
 
-    it('§6.4: concurrent subscriptions do not share the emitted flag', () => {
+    it('concurrent subscriptions do not share the emitted flag', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const first = cold('-a-a----|'); // subscription A: still emitting while B fails
         const second = cold('  --#', undefined, conn(2)); // subscription B, attempt 1: fails before B emitted
@@ -242,10 +242,10 @@ describe('retryWithBackoff', () => {
     });
   });
 
-  describe('classification (SPEC §4, items 32–34)', () => {
+  describe('classification', () => {
     const neverRetried: Array<[string, () => unknown]> = [
       [
-        'UsageLimitError (§6.5)',
+        'UsageLimitError (asking again cannot help)',
         () => new UsageLimitError('You have hit your ChatGPT usage limit (plus).', { status: 429, planType: 'plus' }),
       ],
       [
@@ -254,17 +254,17 @@ describe('retryWithBackoff', () => {
       ],
       ['AuthError', () => new AuthError('Missing OpenAI Codex credentials')],
       ['ConfigError', () => new ConfigError('bad config')],
-      ['CodexHttpError 400 (item 33)', () => http(400)],
-      ['CodexHttpError 401 (item 33)', () => http(401)],
-      ['CodexHttpError 404 (item 33)', () => http(404)],
-      ['CodexHttpError 501 (item 33: not in the seed set)', () => http(501)],
+      ['CodexHttpError 400', () => http(400)],
+      ['CodexHttpError 401', () => http(401)],
+      ['CodexHttpError 404', () => http(404)],
+      ['CodexHttpError 501 (not a transient status)', () => http(501)],
       ['a plain Error (unknown errors are passed on)', () => new Error('boom')],
       ['a TypeError from a bug downstream', () => new TypeError('x is not a function')],
       ['the bare CodexError base class', () => new CodexError('generic')],
       ['a non-Error value', () => 'a string'],
     ];
 
-    it.each(neverRetried)('§4: %s is not retried', (_name, make) => {
+    it.each(neverRetried)('%s is not retried', (_name, make) => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, make());
         expectObservable(source.pipe(retryWithBackoff())).toBe('-#', undefined, make());
@@ -273,15 +273,15 @@ describe('retryWithBackoff', () => {
     });
 
     const retried: Array<[string, () => unknown]> = [
-      ['ConnectionError (item 32)', () => conn(1)],
-      ['IdleTimeoutError (§6.8)', () => new IdleTimeoutError('no bytes for 300000 ms', { phase: 'body', timeoutMs: 300_000 })],
-      ['StreamTruncatedError (item 45)', () => new StreamTruncatedError('OpenAI Codex stream ended before a terminal response event')],
-      ['CodexStreamError (item 47)', () => new CodexStreamError('server overloaded', { eventType: 'error' })],
-      ['InvalidUtf8Error (item 40)', () => new InvalidUtf8Error('Invalid UTF-8 in OpenAI Codex stream')],
-      ...[408, 429, 500, 502, 503, 504].map((s): [string, () => unknown] => [`CodexHttpError ${s} (item 33)`, () => http(s)]),
+      ['ConnectionError', () => conn(1)],
+      ['IdleTimeoutError', () => new IdleTimeoutError('no bytes for 300000 ms', { phase: 'body', timeoutMs: 300_000 })],
+      ['StreamTruncatedError', () => new StreamTruncatedError('OpenAI Codex stream ended before a terminal response event')],
+      ['CodexStreamError', () => new CodexStreamError('server overloaded', { eventType: 'error' })],
+      ['InvalidUtf8Error', () => new InvalidUtf8Error('Invalid UTF-8 in OpenAI Codex stream')],
+      ...[408, 429, 500, 502, 503, 504].map((s): [string, () => unknown] => [`CodexHttpError ${s}`, () => http(s)]),
     ];
 
-    it.each(retried)('item 34/§4: %s is retried before anything was emitted', (_name, make) => {
+    it.each(retried)('%s is retried before anything was emitted', (_name, make) => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, make());
         const subs = ['^!', '1001ms ^!'];
@@ -290,7 +290,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: x-should-retry: true retries a 400', () => {
+    it('x-should-retry: true retries a 400', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const a1 = cold('-#', undefined, http(400, { xShouldRetry: true }));
         const a2 = cold('-a|');
@@ -299,7 +299,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: x-should-retry: false stops a 503', () => {
+    it('x-should-retry: false stops a 503', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, http(503, { xShouldRetry: false }));
         expectObservable(source.pipe(retryWithBackoff())).toBe('-#', undefined, http(503, { xShouldRetry: false }));
@@ -307,7 +307,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: statusCodes replaces the seed set', () => {
+    it('statusCodes replaces the default set', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const teapot = cold('-#', undefined, http(418));
         expectObservable(teapot.pipe(retryWithBackoff({ statusCodes: [418], maxRetries: 1, jitter: false }))).toBe(
@@ -339,7 +339,7 @@ describe('retryWithBackoff', () => {
   });
 
   describe('hooks', () => {
-    it('§4: shouldRetry(error, attempt) overrides the default both ways; undefined falls through', () => {
+    it('shouldRetry(error, attempt) overrides the default both ways; undefined falls through', () => {
       const calls: Array<[unknown, number]> = [];
       const plain = new Error('custom transient');
       const blocked = conn(9);
@@ -369,7 +369,7 @@ describe('retryWithBackoff', () => {
       expect(calls[2]![0]).toBe(blocked);
     });
 
-    it('§4: shouldRetry is not consulted once maxRetries is spent', () => {
+    it('shouldRetry is not consulted once maxRetries is spent', () => {
       const shouldRetry = jest.fn(() => true);
       testScheduler.run(({ cold, expectObservable }) => {
         const source = cold('-#', undefined, conn(1));
@@ -378,7 +378,7 @@ describe('retryWithBackoff', () => {
       expect(shouldRetry.mock.calls.map((call: unknown[]) => call[1])).toEqual([1, 2]);
     });
 
-    it('§6.6: shouldRetry: true does not lift the maxRetryAfterMs cap', () => {
+    it('shouldRetry: true does not lift the maxRetryAfterMs cap', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, http(429, { retryAfterMs: 120_000 }));
         expectObservable(source.pipe(retryWithBackoff({ shouldRetry: () => true }))).toBe(
@@ -390,7 +390,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: a throw in shouldRetry fails the stream with that error', () => {
+    it('a throw in shouldRetry fails the stream with that error', () => {
       const bug = new TypeError('hook bug');
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
@@ -402,7 +402,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: onRetry({attempt, delayMs, error}) is called before each wait, at the failure', () => {
+    it('onRetry({attempt, delayMs, error}) is called before each wait, at the failure', () => {
       const seen: Array<[number, RetryInfo]> = [];
       const e1 = http(503);
       const e2 = http(429, { retryAfterMs: 700 });
@@ -420,7 +420,7 @@ describe('retryWithBackoff', () => {
       expect(seen[0]![1].error).toBe(e1);
     });
 
-    it('§4: a throw in onRetry fails the stream with that error and nothing is re-subscribed', () => {
+    it('a throw in onRetry fails the stream with that error and nothing is re-subscribed', () => {
       const bug = new Error('onRetry bug');
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
@@ -432,7 +432,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4: onRetry is not called when the policy gives up', () => {
+    it('onRetry is not called when the policy gives up', () => {
       const onRetry = jest.fn();
       testScheduler.run(({ cold, expectObservable }) => {
         expectObservable(cold('-#', undefined, http(400)).pipe(retryWithBackoff({ onRetry }))).toBe('-#', undefined, http(400));
@@ -442,7 +442,7 @@ describe('retryWithBackoff', () => {
   });
 
   describe('cancellation and budget', () => {
-    it('§4: unsubscribing during the backoff cancels the wait; nothing is subscribed again', () => {
+    it('unsubscribing during the backoff cancels the wait; nothing is subscribed again', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         const unsub = '   500ms !';
@@ -455,7 +455,7 @@ describe('retryWithBackoff', () => {
       // The flush ran to completion: had the timer survived, there would be a second subscription.
     });
 
-    it('§4: unsubscribing during the second wait stops after two attempts', () => {
+    it('unsubscribing during the second wait stops after two attempts', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         const unsub = '2000ms !';
@@ -464,7 +464,7 @@ describe('retryWithBackoff', () => {
       });
     });
 
-    it('§4 (ky totalTimeout): a wait that would end after totalTimeoutMs is not started', () => {
+    it('a wait that would end after totalTimeoutMs is not started', () => {
       testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, conn(1));
         // fails at 1: 1 + 1000 <= 3000, wait; fails at 1002: 1002 + 2000 > 3000, give up.

@@ -6,7 +6,7 @@ import type { SseMessage } from '../../src/types.js';
 import { everyTextSplit, everyTextSplit3 } from '../helpers/splits.js';
 import { pulledSource } from '../helpers/pulledSource.js';
 
-// Quotes are from the WHATWG HTML Standard, §9.2.6 "Interpreting an event stream":
+// Quotes are from the WHATWG HTML Standard, section 9.2.6 "Interpreting an event stream":
 // https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
 
 /** Jest's toEqual compares only an Error's message: compare class name and message instead. */
@@ -59,7 +59,7 @@ describe('sseMessages', () => {
     it('several events in one chunk are emitted in that frame, in order', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const src = cold('--a---|', { a: 'data: 1\n\ndata: 2\n\ndata: 3' });
-        // The third has no blank line: it is dispatched at completion (SPEC §6.2).
+        // The third has no blank line: it is dispatched at completion.
         expectObservable(src.pipe(sseMessages())).toBe('--(xy)(z|)', { x: { data: '1' }, y: { data: '2' }, z: { data: '3' } });
       });
     });
@@ -81,10 +81,10 @@ describe('sseMessages', () => {
       });
     });
 
-    it('a final event without its blank line is dispatched when the source completes (SPEC §6.2)', () => {
+    it('a final event without its blank line is dispatched when the source completes', () => {
       // The standard says the opposite: "Once the end of the file is reached, any pending data
       // must be discarded. (If the file ends in the middle of an event, before the final empty
-      // line, the pending event is not dispatched.)" SPEC §6.2 deliberately keeps it (pi #9047,
+      // line, the pending event is not dispatched.)" We deliberately keep it (pi #9047,
       // openai-node #2725): a server that closes right after its last line loses no event.
       testScheduler().run(({ cold, expectObservable }) => {
         const src = cold('-a--|', { a: 'event: response.completed\ndata: {}' });
@@ -109,7 +109,7 @@ describe('sseMessages', () => {
     });
   });
 
-  describe('unsubscription reaches the source, also a synchronous one (SPEC §6.3)', () => {
+  describe('unsubscription reaches the source, also a synchronous one', () => {
     it('marbles: a downstream take(1) unsubscribes the source in the frame of the first message', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const src = cold('-a-b-|', { a: 'data: 1\n\n', b: 'data: 2\n\n' });
@@ -176,7 +176,7 @@ describe('sseMessages', () => {
     });
   });
 
-  describe('line endings (SPEC §6.1, BEHAVIOUR item 41)', () => {
+  describe('line endings: LF, CR and CRLF, not only the LF-LF the Rust client split on', () => {
     // "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
     // character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
     // RETURN (CR) character."

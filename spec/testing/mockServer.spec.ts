@@ -494,7 +494,7 @@ describe('startMockCodexServer', () => {
 describe('fakeAccessToken', () => {
   const decode = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
-  it('item 69: builds an unsigned JWT carrying chatgpt_account_id, base64url without padding', () => {
+  it('builds an unsigned JWT carrying chatgpt_account_id, base64url without padding', () => {
     const token = fakeAccessToken('acc_headers');
     const parts = token.split('.');
     expect(parts).toHaveLength(3);

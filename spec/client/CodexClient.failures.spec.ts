@@ -1,7 +1,8 @@
 /**
- * Client behaviours found missing in review: the token never leaks through stream errors or
- * diagnostics, error bodies are under the idle timeout, the failure capture of a usage limit,
- * seed items 30/35/37, and auth refresh driven through the client.
+ * How the client fails and what it keeps afterwards: the token never leaks through stream errors
+ * or diagnostics, error bodies are read under the idle timeout and a size cap, what the failure
+ * capture holds, the per-call response id and capture, and auth refresh driven through the client.
+ * (The happy paths and the retry policy are in CodexClient.spec.ts.)
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -70,12 +71,12 @@ describe('the token never leaks from the stream', () => {
 });
 
 describe('error responses', () => {
-  it('item 33 + SPEC §6.8: a non-2xx body that stalls times out and counts as unreadable (empty), not a hang', async () => {
+  it('a non-2xx body that stalls times out and counts as unreadable (empty), not a hang', async () => {
     await serve({ status: 500, body: 'partial error body', stall: { afterBytes: 5 } });
     const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, idleTimeoutMs: 150, retry: { maxRetries: 0 } });
     const started = Date.now();
     const error = await run(c).catch((e: unknown) => e);
-    // Item 33: a body that cannot be read is empty, and the status decides: 500 says so.
+    // A body that cannot be read is empty, and the status decides: 500 says so.
     expect(error).toBeInstanceOf(CodexHttpError);
     expect(error).toMatchObject({ status: 500, body: '', message: '500 Internal Server Error' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
@@ -90,7 +91,7 @@ describe('error responses', () => {
     expect((error as CodexHttpError).body).toBe('x'.repeat(1 << 20));
   });
 
-  it('item 37: the capture of an HTTP usage limit holds the response body and status', async () => {
+  it('the capture of an HTTP usage limit holds the response body and status', async () => {
     const body = { error: { code: 'usage_limit_reached', message: 'Quota exhausted', plan_type: 'plus' } };
     await serve({ status: 429, json: body });
     const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
@@ -99,7 +100,7 @@ describe('error responses', () => {
     expect(c.takeLastFailure()).toMatchObject({ httpStatus: 429, responsePayload: JSON.stringify(body) });
   });
 
-  it('item 63: a usage limit without error.message falls back to the body', async () => {
+  it('a usage limit without error.message falls back to the body', async () => {
     await serve({ status: 429, json: { error: { code: 'usage_limit_reached' } } });
     const error = await run(new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN })).catch((e: unknown) => e);
     expect((error as Error).message).toBe('You have hit your ChatGPT usage limit. {"error":{"code":"usage_limit_reached"}}');
@@ -116,8 +117,8 @@ describe('error responses', () => {
   });
 });
 
-describe('per-call state (items 30, 35, 37)', () => {
-  it('item 30: a new call clears the previous response id and failure at its start', async () => {
+describe('per-call state', () => {
+  it('a new call clears the previous response id and failure at its start', async () => {
     await serve({ events: hello('resp_first') }, { status: 400, body: 'nope' });
     const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c);
@@ -127,7 +128,7 @@ describe('per-call state (items 30, 35, 37)', () => {
     expect(c.takeLastFailure()).toMatchObject({ httpStatus: 400 });
   });
 
-  it('item 35: a success after a failure leaves no capture', async () => {
+  it('a success after a failure leaves no capture', async () => {
     await serve({ status: 400, body: 'nope' }, { events: hello() });
     const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c).catch(() => undefined);
@@ -135,7 +136,7 @@ describe('per-call state (items 30, 35, 37)', () => {
     expect(c.takeLastFailure()).toBeUndefined();
   });
 
-  it('item 37: providerResponseId is none for a failure before any terminal event', async () => {
+  it('providerResponseId is none for a failure before any terminal event', async () => {
     await serve({ status: 400, body: 'nope' });
     const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c).catch(() => undefined);
