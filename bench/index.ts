@@ -1,5 +1,5 @@
 /**
- * `npm run bench` — codex-rx performance against a hand-written loop and its peers (SPEC §7).
+ * `npm run bench` — codex-rx performance against a hand-written loop and its peers, and the targets it must meet.
  *
  * Options:
  *   --size <MB>      transcript size for the 16 KiB runs (default 50)
@@ -431,7 +431,7 @@ export function renderMarkdown(r: BenchReport): string {
   L.push('- Command: `npm run bench' + (r.options.quick ? ' -- --quick' : '') + '`');
   if (r.missing.length) L.push(`- Not yet available: ${r.missing.join('; ')}`);
   L.push('');
-  L.push('## Targets (SPEC §7)', '', '| target | goal | measured | |', '|---|---|---|---|');
+  L.push('## Targets', '', '| target | goal | measured | |', '|---|---|---|---|');
   for (const t of targets(r))
     L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
   L.push('');
@@ -539,14 +539,14 @@ export function renderMarkdown(r: BenchReport): string {
   return L.join('\n');
 }
 
-/** The README's results section: machine, date, the §7 targets and the headline throughput rows. */
+/** The README's results section: machine, date, the performance targets and the headline throughput rows. */
 export function renderReadmeSummary(r: BenchReport): string {
   const L: string[] = [];
   L.push(
     `Measured by \`npm run bench\` on ${r.date.slice(0, 10)}: ${r.machine}, Node ${r.node}. Full tables and profiles: [bench/RESULTS.md](bench/RESULTS.md).`,
     '',
   );
-  L.push('| target (SPEC §7) | goal | measured | |', '|---|---|---|---|');
+  L.push('| target | goal | measured | |', '|---|---|---|---|');
   for (const t of targets(r))
     L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
   L.push('', `Throughput, 16 KiB chunks (${mb(r.large.transcript.bytes)} MB transcript):`, '');

@@ -16,7 +16,7 @@ const citations: readonly RegExp[] = [
 ];
 
 /** Where the rule holds. Folders still being rewritten by others are added as they land. */
-const checked = ['src', 'spec', 'bench', 'README.md'];
+const checked = ['src', 'spec', 'bench', 'docs', 'README.md'];
 const notYetChecked = [
   'src/reduce',
   'src/events',
@@ -26,8 +26,6 @@ const notYetChecked = [
   'spec/recorded',
   'spec/parseResponseStream.spec.ts',
   'spec/parseResponseStream.sync.spec.ts',
-  'bench',
-  'README.md',
 ];
 
 function filesUnder(path: string): string[] {
@@ -45,7 +43,7 @@ function citationsIn(file: string): string[] {
   return found;
 }
 
-it('no source, test, bench or README line cites an outside document by item or section number', () => {
+it('no source, test, bench, docs or README line cites an outside document by item or section number', () => {
   const files = checked.flatMap((path) => filesUnder(join(root, path)));
   expect(files.length).toBeGreaterThan(0);
   expect(files.flatMap(citationsIn)).toEqual([]);
@@ -56,4 +54,20 @@ it('the citation patterns catch the forms that used to be written', () => {
   const plain = ['5,000 output items', 'a .done repeats nothing', 'the specification of sseMessages', 'RFC 9110 section 5.6.7'];
   expect(cited.filter((line) => !citations.some((pattern) => pattern.test(line)))).toEqual([]);
   expect(plain.filter((line) => citations.some((pattern) => pattern.test(line)))).toEqual([]);
+});
+
+it('every link to docs/behaviour.md names one of its headings', () => {
+  const slug = (heading: string) =>
+    heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} -]/gu, '')
+      .replace(/ /g, '-');
+  const doc = readFileSync(join(root, 'docs/behaviour.md'), 'utf8');
+  const anchors = new Set([...doc.matchAll(/^#{2,} (.+)$/gm)].map((m) => slug(m[1]!)));
+  const files = checked.flatMap((path) => filesUnder(join(root, path)));
+  const links = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/behaviour\.md#([\w-]+)/g)].map((m) => `${relative(root, file)} → #${m[1]}`),
+  );
+  expect(links.length).toBeGreaterThan(0);
+  expect(links.filter((link) => !anchors.has(link.split('#')[1]!))).toEqual([]);
 });
