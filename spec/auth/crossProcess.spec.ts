@@ -8,12 +8,13 @@ import { accountJwt, listTree, NOW, startTokenServer, tmpDir, type TokenServer }
 const ROOT = resolvePath(__dirname, '../..');
 
 /**
- * Transpiles src/auth and its error classes to CommonJS in `outDir`, so children start with
+ * Transpiles src/auth, the redaction it uses and its error classes to CommonJS in `outDir`, so children start with
  * plain node in milliseconds instead of loading ts-node (seconds per process).
  */
 async function buildForChildren(outDir: string): Promise<string> {
   const files = [
     ...(await fs.readdir(join(ROOT, 'src/auth'))).filter((f) => f.endsWith('.ts')).map((f) => `auth/${f}`),
+    ...(await fs.readdir(join(ROOT, 'src/redact'))).filter((f) => f.endsWith('.ts')).map((f) => `redact/${f}`),
     'errors.ts',
     'types.ts',
   ];

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AuthError } from '../../src/errors.js';
 import { resolveCodexAuth, type ResolveCodexAuthOptions } from '../../src/auth/resolveCodexAuth.js';
-import { redactSecrets } from '../../src/auth/redact.js';
+import { redactText as redactSecrets } from '../../src/redact/index.js';
 import { accountJwt, exposedText, makeJwt, NOW, rejectionOf, startTokenServer, tmpDir, type Reply, type TokenServer } from './helpers.js';
 
 /**
@@ -101,7 +101,7 @@ describe('tokens never appear in errors', () => {
     [
       'token endpoint 401 echoing a JWT',
       () => refreshFailure({ status: 401, body: `bad token: ${JWT_NO_CLAIM}` }),
-      /token exchange failed \(401 Unauthorized\): bad token: \[REDACTED\]/,
+      /token exchange failed \(401 Unauthorized\): bad token: \[redacted\]/,
     ],
     [
       '200 without access_token',
@@ -171,15 +171,15 @@ describe('tokens never appear in errors', () => {
       for (let i = 0; i + 8 <= secret.length; i++) expect(text).not.toContain(secret.slice(i, i + 8));
     }
     // The shown body keeps its non-secret parts and marks what was removed.
-    if (/token exchange failed \(4/.test((error as Error).message)) expect((error as Error).message).toContain('[REDACTED]');
+    if (/token exchange failed \(4/.test((error as Error).message)) expect((error as Error).message).toContain('[redacted]');
   });
 
   it('the error body redaction keeps everything else', () => {
     expect(redactSecrets('{"error":"invalid_grant","refresh_token":"abc\\"def","n":1}')).toBe(
-      '{"error":"invalid_grant","refresh_token":"[REDACTED]","n":1}',
+      '{"error":"invalid_grant","refresh_token":"[redacted]","n":1}',
     );
-    expect(redactSecrets('a=1&access_token=xyz&b=2')).toBe('a=1&access_token=[REDACTED]&b=2');
-    expect(redactSecrets('used rt_123 twice', ['rt_123'])).toBe('used [REDACTED] twice');
+    expect(redactSecrets('a=1&access_token=xyz&b=2')).toBe('a=1&access_token=[redacted]&b=2');
+    expect(redactSecrets('used rt_123 twice', ['rt_123'])).toBe('used [redacted] twice');
     expect(redactSecrets('plain message')).toBe('plain message');
   });
 });

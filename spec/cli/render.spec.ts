@@ -3,13 +3,13 @@ import {
   formatError,
   formatUsage,
   initialRenderState,
-  redact,
   renderEvent,
   renderJsonLine,
   shouldUseColor,
   type RenderState,
 } from '../../src/cli/render.js';
 import { CodexHttpError, ConnectionError, UsageLimitError } from '../../src/errors.js';
+import { redactText as redact } from '../../src/redact/index.js';
 import type { CodexEvent } from '../../src/types.js';
 
 const plain = createStyle(false);
@@ -204,11 +204,13 @@ describe('formatError and redact', () => {
     expect(formatError('odd')).toBe('error: odd');
   });
 
-  it('redacts the given secrets and anything shaped like a JWT', () => {
+  it('redacts the given secrets, a truncated echo of one, and anything shaped like a JWT', () => {
     expect(redact(`token ${jwt} and secret-value-123`, ['secret-value-123'])).toBe('token [redacted] and [redacted]');
     expect(formatError(new ConnectionError(`failed with Bearer ${jwt}`))).toBe(
       'error: failed with Bearer [redacted] (ERR_CODEX_CONNECTION)',
     );
-    expect(redact('short abc', ['abc', undefined])).toBe('short abc');
+    expect(formatError(new ConnectionError(`failed: ${'secret-value-123456789'.slice(0, 17)}…`), ['secret-value-123456789'])).toBe(
+      'error: failed: [redacted]… (ERR_CODEX_CONNECTION)',
+    );
   });
 });

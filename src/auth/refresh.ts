@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
 import { AuthError } from '../errors.js';
-import { redactSecrets } from './redact.js';
+import { redactText } from '../redact/index.js';
 
 /** The Codex OAuth client id (seed `CLIENT_ID`). */
 export const CODEX_OAUTH_CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
@@ -65,7 +65,7 @@ export async function refreshCodexToken(refreshToken: string, options: RefreshOp
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AuthError(`OpenAI Codex token exchange request failed: ${redactSecrets(reason, [refreshToken])}`, {
+    throw new AuthError(`OpenAI Codex token exchange request failed: ${redactText(reason, [refreshToken])}`, {
       cause: error,
     });
   }
@@ -79,7 +79,7 @@ export async function refreshCodexToken(refreshToken: string, options: RefreshOp
 
   const status = response.statusCode;
   if (status < 200 || status > 299) {
-    let body = redactSecrets(text, [refreshToken]);
+    let body = redactText(text, [refreshToken]);
     if (body.length > MAX_BODY_IN_MESSAGE) body = `${body.slice(0, MAX_BODY_IN_MESSAGE)}…`;
     throw new AuthError(`OpenAI Codex token exchange failed (${statusDisplay(status)}): ${body}`);
   }

@@ -3,6 +3,7 @@
  * the text to write and the next state out (spec/cli/render.spec.ts).
  */
 import { CodexError, CodexHttpError } from '../errors.js';
+import { redactText } from '../redact/index.js';
 import type { CodexEvent, ToolCall, Usage } from '../types.js';
 
 /** ANSI styling; every function is the identity when colours are off. */
@@ -199,24 +200,6 @@ export function renderJsonLine(event: CodexEvent): string {
   return `${JSON.stringify(event)}\n`;
 }
 
-/** JWT-shaped strings (three base64url parts): redacted wherever they appear. */
-const JWT_LIKE = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g;
-
-/**
- * Removes secrets from a message: the given values, and anything shaped like a JWT.
- *
- * @param text The text.
- * @param secrets Values that must not be shown (tokens).
- * @return The text with each secret replaced by `[redacted]`.
- */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret !== undefined && secret.trim().length >= 8) out = out.split(secret).join('[redacted]');
-  }
-  return out.replace(JWT_LIKE, '[redacted]');
-}
-
 /**
  * The one-line message of a failure: `error: <message> (<code>, HTTP <status>)`, no stack,
  * secrets redacted.
@@ -236,5 +219,5 @@ export function formatError(error: unknown, secrets: readonly (string | undefine
   } else {
     message = String(error);
   }
-  return `error: ${redact(message, secrets)}`;
+  return `error: ${redactText(message, secrets)}`;
 }

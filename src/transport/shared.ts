@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import { catchError, throwError, timeout, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import { CodexError } from '../errors.js';
+import { redactError as redactErrorWith, redactRecord, redactText } from '../redact/index.js';
 import type { Diagnostic } from '../types.js';
 
 /** Any error of the transport (undici, the socket), as opposed to one of ours. */
@@ -19,22 +20,17 @@ export function wrapTransportErrors<T>(wrap: (error: Error) => CodexError): Mono
   return catchError((error: unknown) => throwError(() => (isTransportError(error) ? wrap(error) : error)));
 }
 
+/** {@link redactText} for one token: the rule is the redaction module's, shared by everything. */
 export function redact(text: string, token: string | undefined): string {
-  return token && text.includes(token) ? text.split(token).join('[redacted]') : text;
+  return redactText(text, [token]);
 }
 
-/** Scrubs the token from an error's message and stack, and from its causes'. */
+/** Scrubs the token (and runs, escapes and JWTs of it) from an error and its causes, in place. */
 export function redactError(error: unknown, token: string): unknown {
-  for (let e: unknown = error, depth = 0; (types.isNativeError(e) || e instanceof Error) && depth < 8; depth++) {
-    const err = e as Error;
-    if (err.message.includes(token)) err.message = redact(err.message, token);
-    if (err.stack?.includes(token)) err.stack = redact(err.stack, token);
-    e = err.cause;
-  }
-  return error;
+  return redactErrorWith(error, [token]);
 }
 
+/** A copy of the diagnostic with the token scrubbed from every string and error in it. */
 export function redactDiagnostic(diagnostic: Diagnostic, token: string): Diagnostic {
-  if (diagnostic.type !== 'unparsable-json') return diagnostic;
-  return { ...diagnostic, data: redact(diagnostic.data, token), message: redact(diagnostic.message, token) };
+  return redactRecord(diagnostic, [token]);
 }

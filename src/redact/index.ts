@@ -1,0 +1,1 @@
+export { MIN_SECRET_RUN, REDACTED, redactError, redactRecord, redactText } from './redact.js';
