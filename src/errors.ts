@@ -62,7 +62,7 @@ export function isCodexError(value: unknown): value is CodexError {
   return value instanceof CodexError;
 }
 
-/** The server answered with a non-2xx status. `message` is the seed's `parse_error_response`. */
+/** The server answered with a non-2xx status. `message` is the Rust client's `parse_error_response`. */
 export class CodexHttpError extends CodexError {
   override name = 'CodexHttpError';
   override readonly code = 'ERR_CODEX_HTTP';

@@ -4,7 +4,7 @@
  * The pipeline, stage by stage (each usable alone):
  * `fromBody` → `decodeUtf8` → `sseMessages` → `responseEvents` → `reduceResponse` → `CodexEvent`s,
  * with `parseResponseStream` composing the last four, `collectResponse` folding a turn into one
- * value, `retryWithBackoff` for the seed's retry policy, and `CodexClient` putting it all on HTTP.
+ * value, `retryWithBackoff` for the Rust client's retry policy, and `CodexClient` putting it all on HTTP.
  */
 export * from './types.js';
 export * from './errors.js';

@@ -1,8 +1,8 @@
 import type { Message } from './types.js';
 
 /*
- * The seed's `UnifiedMessage::user/system/assistant(text)` constructors: one text block each.
- * (The seed also stamped a timestamp; codex-rx messages have none.)
+ * The Rust client's `UnifiedMessage::user/system/assistant(text)` constructors: one text block each.
+ * (The Rust client also stamped a timestamp; codex-rx messages have none.)
  */
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The public data types of codex-rx: the seed's "unified" message model in TypeScript idiom,
+ * The public data types of codex-rx: the Rust client's "unified" message model in TypeScript idiom,
  * the typed events the pipeline emits, and the result `collectResponse()` folds them into.
  */
 
@@ -124,7 +124,7 @@ export interface RateLimitSnapshot {
 /** How a response ended. */
 export type ResponseStatus = 'completed' | 'incomplete';
 
-/** A streamed text delta (the seed's `on_content`). */
+/** A streamed text delta (the Rust client's `on_content`). */
 export interface TextDeltaEvent {
   type: 'text-delta';
   delta: string;
@@ -132,7 +132,7 @@ export interface TextDeltaEvent {
   contentIndex: number;
 }
 
-/** A streamed reasoning delta (the seed's `on_reasoning`); `kind` tells text from summary. */
+/** A streamed reasoning delta (the Rust client's `on_reasoning`); `kind` tells text from summary. */
 export interface ReasoningDeltaEvent {
   type: 'reasoning-delta';
   delta: string;
@@ -142,25 +142,25 @@ export interface ReasoningDeltaEvent {
   kind: 'text' | 'summary';
 }
 
-/** A tool call whose arguments are still streaming (the seed's `on_tool_calls_partial`). */
+/** A tool call whose arguments are still streaming (the Rust client's `on_tool_calls_partial`). */
 export interface ToolCallDeltaEvent {
   type: 'tool-call-delta';
   toolCall: ToolCall;
 }
 
-/** All completed tool calls, once, after the terminal event (the seed's `on_tool_calls`). */
+/** All completed tool calls, once, after the terminal event (the Rust client's `on_tool_calls`). */
 export interface ToolCallsEvent {
   type: 'tool-calls';
   toolCalls: ToolCall[];
 }
 
-/** Token usage, after the terminal event (the seed's `on_usage`). */
+/** Token usage, after the terminal event (the Rust client's `on_usage`). */
 export interface UsageEvent {
   type: 'usage';
   usage: Usage;
 }
 
-/** One finished content block, in first-seen order (the seed's `on_content_block_complete`). */
+/** One finished content block, in first-seen order (the Rust client's `on_content_block_complete`). */
 export interface ContentBlockEvent {
   type: 'content-block';
   block: ContentBlock;
@@ -245,7 +245,7 @@ export interface PartialResponse {
   toolCalls: ToolCall[];
 }
 
-/** The sanitized record of a failed exchange (the seed's `ProviderFailureCapture`). Never holds headers or tokens. */
+/** The sanitized record of a failed exchange (the Rust client's `ProviderFailureCapture`). Never holds headers or tokens. */
 export interface FailureCapture {
   provider: 'openai-codex';
   model: string;

@@ -15,7 +15,7 @@ import type { Message, Tool } from '../../src/types.js';
 
 const SESSION = '5b0c3a34-1f7e-4a53-9a8e-0c2f1d6b7e90';
 
-/** The seed's mock JWT (test 69): header {"alg":"none"}, the account claim, signature "sig". */
+/** The Rust client's test JWT: header {"alg":"none"}, the account claim, signature "sig". */
 function mockToken(accountId: string): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64url');
   return `${b64('{"alg":"none"}')}.${b64(`{"https://api.openai.com/auth":{"chatgpt_account_id":"${accountId}"}}`)}.sig`;

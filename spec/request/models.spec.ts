@@ -137,7 +137,7 @@ describe('resolveReasoningEffortForCodexModel (the Codex-specific clamps on top)
     ['openai/gpt-5.1-codex-mini', 'low', 'medium'],
     // exact match only
     ['gpt-5.1-codex-mini-2026', 'low', 'low'],
-    // gpt-5.6-sol's xhigh exception is later than the seed window: generic clamp applies
+    // gpt-5.6-sol's xhigh exception came after the rules ported here: the generic clamp applies
     ['gpt-5.6-sol', 'xhigh', 'high'],
   ])('clamp: %s + %s → %s', (model, requested, expected) => {
     expect(resolveReasoningEffortForCodexModel(model, requested)).toBe(expected);

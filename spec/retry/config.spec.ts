@@ -89,7 +89,7 @@ describe('computeBackoffMs', () => {
     expect(at(0.5)).toBe(1000);
     expect(at(0.25)).toBe(750);
     expect(at(0.999999)).toBe(1499);
-    expect(at(0.3337)).toBe(833); // 1000 × 0.8337 = 833.7, truncated (the seed's `as u64`)
+    expect(at(0.3337)).toBe(833); // 1000 × 0.8337 = 833.7, truncated (the Rust client's `as u64`)
   });
 
   it('the cap applies before jitter, so the delay reaches up to 1.5× maxBackoffMs', () => {

@@ -183,7 +183,7 @@ describe('sseMessages', () => {
     const expected = [{ event: 'a', data: 'x' }, { data: 'y\nz' }];
     it.each([
       ['LF', '\n'],
-      ['CRLF (the seed never split an all-CRLF stream)', '\r\n'],
+      ['CRLF (the Rust client never split an all-CRLF stream)', '\r\n'],
       ['CR', '\r'],
     ])('%s, at every split point', (_name, eol) => {
       const text = ['event: a', 'data: x', '', 'data: y', 'data: z', '', ''].join(eol);

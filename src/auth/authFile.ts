@@ -3,10 +3,10 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AuthError } from '../errors.js';
 
-/** The key of codex-rx's (and the seed's) entry in the auth file. */
+/** The key of codex-rx's (and the Rust client's) entry in the auth file. */
 export const PROVIDER_KEY = 'openai-codex';
 
-/** One stored OAuth credential (seed `StoredCredential`). `expires` is in Unix milliseconds. */
+/** One stored OAuth credential (the Rust client's `StoredCredential`). `expires` is in Unix milliseconds. */
 export interface StoredCredential {
   type: string;
   access: string;
@@ -32,7 +32,7 @@ function isStoredCredential(value: unknown): value is StoredCredential {
 }
 
 /**
- * Parses the auth file's text as the seed does: empty or whitespace-only is an empty map; the
+ * Parses the auth file's text as the Rust client does: empty or whitespace-only is an empty map; the
  * whole file must be an object whose every entry is a complete credential.
  *
  * The JSON parser's own error is deliberately not attached as `cause`: V8 quotes the input
@@ -89,7 +89,7 @@ export async function readTextIfPresent(path: string, what: string): Promise<str
   }
 }
 
-/** JSON with every object's keys sorted (the seed's `BTreeMap`), two-space indented. */
+/** JSON with every object's keys sorted (the Rust client's `BTreeMap`), two-space indented. */
 function sortedPrettyJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);

@@ -1,9 +1,9 @@
-/** The JWT claim that carries the ChatGPT account (seed `JWT_CLAIM_PATH`). */
+/** The JWT claim that carries the ChatGPT account (the Rust client's `JWT_CLAIM_PATH`). */
 export const JWT_AUTH_CLAIM = 'https://api.openai.com/auth';
 
 /**
  * Decodes the payload (second `.`-segment) of a JWT as base64url, padded or not. The signature
- * is not verified: the token is only read for its claims, as the seed does.
+ * is not verified: the token is only read for its claims, as the Rust client does.
  *
  * @param token A JWT.
  * @return The payload object, or `undefined` when the token is not a JWT with a JSON object payload.
@@ -24,7 +24,7 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
 
 /**
  * The ChatGPT account id of a token: the claim `https://api.openai.com/auth`.`chatgpt_account_id`
- * (seed `extract_account_id`).
+ * (the Rust client's `extract_account_id`).
  *
  * @param token A ChatGPT OAuth access token (or id token).
  * @return The account id, or `undefined` when the token has none (empty counts as none).

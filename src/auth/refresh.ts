@@ -3,14 +3,14 @@ import { request, type Dispatcher } from 'undici';
 import { AuthError } from '../errors.js';
 import { redactText } from '../redact/index.js';
 
-/** The Codex OAuth client id (seed `CLIENT_ID`). */
+/** The Codex OAuth client id (the Rust client's `CLIENT_ID`). */
 export const CODEX_OAUTH_CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
-/** The OAuth token endpoint (seed `TOKEN_URL`). */
+/** The OAuth token endpoint (the Rust client's `TOKEN_URL`). */
 export const DEFAULT_AUTH_TOKEN_URL = 'https://auth.openai.com/oauth/token';
 
 /** A token endpoint error body is shown at most this long (an HTML error page can be huge). */
 const MAX_BODY_IN_MESSAGE = 2000;
-/** The seed had no timeout here; a hung token endpoint must not hold the auth-file lock forever. */
+/** The Rust client had no timeout here; a hung token endpoint must not hold the auth-file lock forever. */
 const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
 
 /** What a successful refresh gives. `expiresInSeconds` is the server's `expires_in`. */
@@ -28,14 +28,14 @@ export interface RefreshOptions {
   dispatcher?: Dispatcher;
 }
 
-/** Rust's `StatusCode` Display, which the seed's message uses: `400 Bad Request`. */
+/** Rust's `StatusCode` Display, which the Rust client's message uses: `400 Bad Request`. */
 function statusDisplay(status: number): string {
   const reason = STATUS_CODES[status];
   return reason === undefined ? `${status}` : `${status} ${reason}`;
 }
 
 /**
- * Exchanges a refresh token for new tokens (seed `refresh_openai_codex_token`): a form POST of
+ * Exchanges a refresh token for new tokens (the Rust client's `refresh_openai_codex_token`): a form POST of
  * `grant_type=refresh_token`, the refresh token and the Codex client id.
  *
  * Errors are `AuthError`s and never contain a token: the error body of the endpoint is shown
@@ -98,7 +98,7 @@ export async function refreshCodexToken(refreshToken: string, options: RefreshOp
     throw new AuthError('OpenAI Codex token exchange response missing access_token');
   }
   const expiresIn = data.expires_in;
-  // Seed: a u32 number of seconds.
+  // A whole number of seconds, as the Rust client read it.
   if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn < 0 || expiresIn > 0xffff_ffff) {
     throw new AuthError('OpenAI Codex token exchange response missing expires_in');
   }

@@ -8,7 +8,7 @@ import { extractAccountId } from './jwt.js';
 import { withFileLock } from './lock.js';
 import { refreshCodexToken } from './refresh.js';
 
-/** A token is refreshed this long before it expires (seed `TOKEN_REFRESH_SKEW_MS`). */
+/** A token is refreshed this long before it expires (the Rust client's `TOKEN_REFRESH_SKEW_MS`). */
 export const TOKEN_REFRESH_SKEW_MS = 60_000;
 
 /** Where the credentials came from. */
@@ -16,7 +16,7 @@ export type AuthSource = 'config' | 'env' | 'auth-file' | 'codex-cli';
 
 /** The credentials a request is sent with. */
 export interface ResolvedAuth {
-  /** The bearer token, exactly as configured (not trimmed, as the seed). */
+  /** The bearer token, exactly as configured (not trimmed, as the Rust client). */
   accessToken: string;
   /** The `chatgpt-account-id` header value. */
   accountId: string;
@@ -28,7 +28,7 @@ export interface ResolveCodexAuthOptions {
   /** A token to use as is; wins over everything else when non-blank. */
   accessToken?: string;
   /**
-   * codex-rx's own auth file (seed format). A leading `~/` means the home folder.
+   * codex-rx's own auth file (the Rust client's format). A leading `~/` means the home folder.
    * @default env `OPENAI_CODEX_AUTH_FILE`, else `~/.codex-rx/auth.json`
    */
   authFile?: string;
@@ -156,11 +156,11 @@ async function fromAuthFile(path: string, options: ResolveCodexAuthOptions, now:
 }
 
 /**
- * Resolves the credentials of a Codex request (seed `resolve_openai_codex_auth`), in order:
+ * Resolves the credentials of a Codex request (the Rust client's `resolve_openai_codex_auth`), in order:
  *
- * 1. `options.accessToken`, when non-blank (returned untrimmed, as the seed);
+ * 1. `options.accessToken`, when non-blank (returned untrimmed, as the Rust client);
  * 2. env `OPENAI_CODEX_ACCESS_TOKEN`, when non-blank;
- * 3. codex-rx's auth file (seed format), refreshed through the OAuth token endpoint 60 s before
+ * 3. codex-rx's auth file (the Rust client's format), refreshed through the OAuth token endpoint 60 s before
  *    it expires and written back atomically, 0600, under a cross-process lock — one refresh
  *    per file even when several calls or processes race;
  * 4. the Codex CLI's `$CODEX_HOME/auth.json`, read only (an expired token there is an

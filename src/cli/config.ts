@@ -55,7 +55,7 @@ export function backendBanner(options: RunOptions, target: string, credentials: 
  *
  * 1. Mock: the mock's base URL and a fake token for a fixed demo account (never a real one).
  * 2. Live: `--base-url`, else env `OPENAI_CODEX_BASE_URL`; `--model`, else env
- *    `OPENAI_CODEX_MODEL` (the seed's app-level overrides); env `OPENAI_CODEX_ACCESS_TOKEN`
+ *    `OPENAI_CODEX_MODEL` (the Rust client's app-level overrides); env `OPENAI_CODEX_ACCESS_TOKEN`
  *    when set, else the client finds the auth files.
  * 3. `--effort` alone also asks for the `auto` summary, so reasoning shows (not with `none`,
  *    which allows no summary).

@@ -14,7 +14,7 @@ import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig 
 import { VERSION } from '../version.js';
 
 /**
- * Streams Codex responses: the seed's `chat_with_tools_streaming` as a cold Observable.
+ * Streams Codex responses: the Rust client's `chat_with_tools_streaming` as a cold Observable.
  *
  * Each subscription to {@link CodexClient.stream} resolves credentials once, sends one request
  * (re-sent on retryable failures that happen before the first event), and emits typed
@@ -40,7 +40,7 @@ export class CodexClient {
   #latestResponseId: string | undefined;
   #lastFailure: FailureCapture | undefined;
 
-  /** @throws {ConfigError} when the configuration is invalid (seed `validate()` rules, unknown keys). */
+  /** @throws {ConfigError} when the configuration is invalid (the Rust client's `validate()` rules, unknown keys). */
   constructor(config: CodexClientConfig = {}) {
     this.#config = resolveClientConfig(config);
     // Validate the retry options now rather than at the first request.
@@ -145,7 +145,7 @@ export class CodexClient {
   }
 }
 
-/** The whole cause chain joined by ": ", as the seed's `format!("{error:#}")`. */
+/** The whole cause chain joined by ": ", as the Rust client's `format!("{error:#}")`. */
 function causeChain(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {

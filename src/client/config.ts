@@ -18,7 +18,7 @@ import type { Diagnostic } from '../types.js';
 
 export type { ReasoningEffort, ReasoningSummary, TextVerbosity } from '../request/models.js';
 
-/** Reasoning options (the seed's `ReasoningConfig`). */
+/** Reasoning options (the Rust client's `ReasoningConfig`). */
 export interface ReasoningConfig {
   /**
    * How hard the model thinks. Omitted means the model's default effort (`none` on gpt-5.5,
@@ -35,8 +35,8 @@ export interface ReasoningConfig {
 }
 
 /**
- * Options of a `CodexClient`: the camelCase of the seed's `OpenAICodexConfig`, plus what the
- * seed lacked (timeouts, token endpoint, dispatcher, diagnostics, scheduler). Unknown keys are
+ * Options of a `CodexClient`: the camelCase of the Rust client's `OpenAICodexConfig`, plus what it
+ * lacked (timeouts, token endpoint, dispatcher, diagnostics, scheduler). Unknown keys are
  * rejected; an explicit `undefined` means the default.
  */
 export interface CodexClientConfig {
@@ -131,7 +131,7 @@ export interface CodexClientConfig {
    */
   scheduler?: SchedulerLike;
   /**
-   * Accepted for compatibility with the seed's config and **never sent** (the Codex backend
+   * Accepted for compatibility with the Rust client's config and **never sent** (the Codex backend
    * rejects it). An integer when set.
    * @default undefined
    */
@@ -142,7 +142,7 @@ export interface CodexClientConfig {
    */
   pricingModel?: string;
   /**
-   * Sent as `stream` (always present). The response is parsed as SSE either way, as in the seed.
+   * Sent as `stream` (always present). The response is parsed as SSE either way, as in the Rust client.
    * @default true
    */
   stream?: boolean;
@@ -229,7 +229,7 @@ function article(noun: string): string {
 }
 
 /**
- * A float as Rust's `Display` prints it in the seed's messages (`2.5`, `-1`, `NaN`, `inf`).
+ * A float as Rust's `Display` prints it in the Rust client's messages (`2.5`, `-1`, `NaN`, `inf`).
  * Finite values use JavaScript's shortest form, which matches for ordinary inputs.
  */
 function rustFloat(value: number): string {
@@ -356,7 +356,7 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
   const authFile = optionalString(raw, 'authFile');
   const originator = optionalString(raw, 'originator') ?? CLIENT_CONFIG_DEFAULTS.originator;
   if (invalidHeaderCharIndex(originator) !== -1) {
-    // The seed's message (it failed when building headers); here it fails at construction.
+    // The Rust client's message (it failed when building headers); here it fails at construction.
     throw new ConfigError('Invalid OpenAI Codex originator header');
   }
   const reasoning = readReasoning(raw.reasoning);
@@ -385,13 +385,13 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
     maxOutputTokens !== undefined &&
     (!Number.isInteger(maxOutputTokens) || maxOutputTokens < -2_147_483_648 || maxOutputTokens > 2_147_483_647)
   ) {
-    // The seed's field is an i32.
+    // The Rust client's field is an i32.
     throw new ConfigError(`maxOutputTokens must be a 32-bit integer, got ${describe(maxOutputTokens)}`);
   }
   const pricingModel = optionalString(raw, 'pricingModel');
   const stream = optionalBoolean(raw, 'stream', CLIENT_CONFIG_DEFAULTS.stream);
 
-  // The seed's validate(), in its order.
+  // The Rust client's validate(), in its order.
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) {
     throw new ConfigError(`OpenAI Codex temperature must be between 0.0 and 2.0, got ${rustFloat(temperature)}`);
   }

@@ -54,7 +54,7 @@ export interface RequestBodyConfig {
 }
 
 /**
- * A fresh session id: a hyphenated UUID v4 (36 characters), as the seed. It is sent as the
+ * A fresh session id: a hyphenated UUID v4 (36 characters), as the Rust client. It is sent as the
  * `session_id` header and as `prompt_cache_key`.
  * @return The session id.
  */
@@ -122,7 +122,7 @@ export function buildRequestBody(
   const sampling = modelSupportsSamplingParameters(model, effort);
   const hasTools = tools !== undefined && tools.length > 0;
 
-  // Built key by key, in ResponseCreateParams order, skipping what the seed omits.
+  // Built key by key, in ResponseCreateParams order, skipping what the Rust client omits.
   const body: Partial<ResponseCreateBody> = { model, input };
   if (instructions !== undefined) body.instructions = instructions;
   if (hasTools) {
@@ -155,7 +155,7 @@ export function requestPayloadPretty(body: ResponseCreateBody): string {
 
 /**
  * The index of the first character a header value may not hold, or -1. Allowed: visible ASCII,
- * space and tab — the seed's rule (`HeaderValue::from_str`) minus non-ASCII, which undici rejects.
+ * space and tab — the Rust client's rule (`HeaderValue::from_str`) minus non-ASCII, which undici rejects.
  * @param value The header value.
  * @return The index of the first bad character (CR, LF, NUL, other controls, DEL, non-ASCII), or -1.
  */

@@ -56,7 +56,7 @@ export interface FunctionCallInputItem {
 export interface FunctionCallOutputInputItem {
   type: 'function_call_output';
   call_id: string;
-  /** The result content as a JSON string (keys sorted; strings are JSON-quoted, as the seed). */
+  /** The result content as a JSON string (keys sorted; strings are JSON-quoted, as the Rust client). */
   output: string;
   status: 'completed';
 }
@@ -223,7 +223,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Checks the shape of the messages (an array of `{role, content: [...]}` objects). Blocks of
- * unknown type are left for the converter to drop, as the seed drops documents.
+ * unknown type are left for the converter to drop, as the Rust client drops documents.
  */
 function assertMessages(messages: unknown): asserts messages is Message[] {
   if (!Array.isArray(messages)) throw new ConfigError(`messages must be an array, got ${typeof messages}`);
@@ -314,7 +314,7 @@ export function prepareCodexMessages(messages: readonly Message[]): Message[] {
   return out;
 }
 
-/** `fc_` + 32 hex digits: the seed's `Uuid::new_v4().simple()`. */
+/** `fc_` + 32 hex digits: the Rust client's `Uuid::new_v4().simple()`. */
 function functionCallItemId(): string {
   return `fc_${randomUUID().replace(/-/g, '')}`;
 }
@@ -422,7 +422,7 @@ export function messagesToInputItems(messages: readonly Message[]): InputItem[] 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Converts tools to wire function tools (seed `from_unified_tools`):
+ * Converts tools to wire function tools (the Rust client's `from_unified_tools`):
  * 1. `{type: "function", name, description, parameters}`; `strict` is never sent.
  * 2. If `parameters` is an object with a `parameters` key whose value is an object (a whole
  *    tool spec was passed), that inner object is the schema; if the inner value is not an

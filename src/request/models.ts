@@ -2,7 +2,7 @@
  * Model and reasoning-effort rules, as the Rust client applied them in its gpt-5.5 era
  * (docs/behaviour.md#models-and-reasoning-effort).
  *
- * Every predicate normalizes its argument itself, as the seed's helpers do, so they accept both
+ * Every predicate normalizes its argument itself, as the Rust client's helpers do, so they accept both
  * `gpt-5.5` and `openai/gpt-5.5`.
  */
 
@@ -13,7 +13,7 @@ export type ReasoningSummary = 'auto' | 'concise' | 'detailed';
 /** Text verbosity, as sent in `text.verbosity`. */
 export type TextVerbosity = 'low' | 'medium' | 'high';
 
-/** Every reasoning effort, in the seed's enum order. */
+/** Every reasoning effort, in the Rust client's enum order. */
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = Object.freeze(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const);
 /** Every reasoning summary value. */
 export const REASONING_SUMMARIES: readonly ReasoningSummary[] = Object.freeze(['auto', 'concise', 'detailed'] as const);
@@ -22,8 +22,8 @@ export const TEXT_VERBOSITIES: readonly TextVerbosity[] = Object.freeze(['low', 
 
 /**
  * The model id the backend expects: strips one leading `openai/` and then trims, in that order
- * (seed `normalize_openai_model`). `openai-codex/` is not stripped, and a leading space keeps the
- * prefix (`' openai/x'` → `'openai/x'`), exactly as the seed.
+ * (the Rust client's `normalize_openai_model`). `openai-codex/` is not stripped, and a leading space keeps the
+ * prefix (`' openai/x'` → `'openai/x'`), exactly as the Rust client.
  * @param model The configured model id.
  * @return The normalized model id.
  */
@@ -85,7 +85,7 @@ export function defaultReasoningEffortForModel(model: string): ReasoningEffort {
 }
 
 /**
- * The effort to send for a model (seed `resolve_reasoning_effort_for_model`): the requested one
+ * The effort to send for a model (the Rust client's `resolve_reasoning_effort_for_model`): the requested one
  * or the default; `none` on a model without it becomes the default; `xhigh` on a model without
  * it becomes `high`.
  * @param model The model id.
@@ -101,7 +101,7 @@ export function resolveReasoningEffortForModel(model: string, requested?: Reason
 }
 
 /**
- * The effort the Codex backend gets (seed `resolve_reasoning_effort_for_codex_model`): the
+ * The effort the Codex backend gets (the Rust client's `resolve_reasoning_effort_for_codex_model`): the
  * generic resolution, then the Codex clamps — `minimal` → `low` on gpt-5.2/5.3/5.5 models,
  * `xhigh` → `high` on `gpt-5.1`, and `gpt-5.1-codex-mini` only takes `high` (for high/xhigh)
  * or `medium` (for everything else).
@@ -121,7 +121,7 @@ export function resolveReasoningEffortForCodexModel(model: string, requested?: R
 }
 
 /**
- * Whether `temperature` / `top_p` may be sent (seed `model_supports_sampling_parameters`): on a
+ * Whether `temperature` / `top_p` may be sent (the Rust client's `model_supports_sampling_parameters`): on a
  * model that supports `none`, only when the effort is `none` or absent; never on other gpt-5 /
  * o1 / o3 / o4 models; always otherwise.
  * @param model The model id.

@@ -35,8 +35,8 @@ export interface RetryConfig {
   initialBackoffMs?: number;
 
   /**
-   * The cap on the computed backoff, in milliseconds. It is applied **before** jitter (as the
-   * seed does), so with jitter a delay can reach 1.5 × `maxBackoffMs`.
+   * The cap on the computed backoff, in milliseconds. It is applied **before** jitter (as the Rust
+   * client does), so with jitter a delay can reach 1.5 × `maxBackoffMs`.
    *
    * @default 60000
    */
@@ -50,7 +50,7 @@ export interface RetryConfig {
   backoffMultiplier?: number;
 
   /**
-   * Multiply each computed backoff by a uniform factor in [0.5, 1.5) (the seed's ±50%), after
+   * Multiply each computed backoff by a uniform factor in [0.5, 1.5) (the Rust client's ±50%), after
    * the cap, truncated to an integer. Server delays (`Retry-After`) are never jittered.
    *
    * @default true
@@ -250,7 +250,7 @@ export function computeBackoffMs(
   const base = config.initialBackoffMs * Math.pow(config.backoffMultiplier, exponent);
   // 0 · Infinity (a zero initial backoff at a huge attempt) is NaN: that is a zero delay.
   const capped = Number.isNaN(base) ? 0 : Math.min(base, config.maxBackoffMs);
-  // random() is in [0, 1), so the factor 1 + (random() - 0.5) is the seed's 1 + U[-0.5, 0.5).
+  // random() is in [0, 1), so the factor 1 + (random() - 0.5) is the Rust client's 1 + U[-0.5, 0.5).
   const delay = config.jitter ? capped * (0.5 + config.random()) : capped;
   // NaN (a broken random()) would make timer() fire at once; treat it as no jitter instead.
   const ms = Number.isNaN(delay) ? capped : delay;

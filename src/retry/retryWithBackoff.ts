@@ -30,7 +30,7 @@ import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBac
  * operator's decision) nor at whether anything was emitted.
  *
  * @param error The error an attempt failed with.
- * @param config `statusCodes` to retry; the seed's set when omitted.
+ * @param config `statusCodes` to retry; the Rust client's set when omitted.
  * @return `true` when the default policy retries this error.
  */
 export function isRetryableError(error: unknown, config?: { readonly statusCodes?: readonly number[] }): boolean {

@@ -9,7 +9,7 @@ import { redact, redactDiagnostic, redactError, timeoutAs, wrapTransportErrors }
 import type { Transport, TransportOptions, TurnRequest } from './types.js';
 
 /**
- * One connection pool for every client in the process, as the seed pooled per host: 30 s connect
+ * One connection pool for every client in the process, as the Rust client pooled per host: 30 s connect
  * timeout, idle sockets kept 120 s. Created on first use so importing the library opens nothing.
  */
 let sharedAgent: Agent | undefined;
