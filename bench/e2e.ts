@@ -25,9 +25,9 @@ export function loadClient(): ClientModules | string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const client = require('../src/client/CodexClient.js') as Record<string, unknown>;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mock = require('../src/testing/mockServer.js') as Record<string, unknown>;
+    const mock = require('../src/testing/index.js') as Record<string, unknown>;
     if (typeof client.CodexClient !== 'function') return 'CodexClient not exported by src/client/CodexClient';
-    if (typeof mock.fakeAccessToken !== 'function') return 'fakeAccessToken not exported by src/testing/mockServer';
+    if (typeof mock.fakeAccessToken !== 'function') return 'fakeAccessToken not exported by src/testing/index';
     return {
       CodexClient: client.CodexClient as ClientModules['CodexClient'],
       fakeAccessToken: mock.fakeAccessToken as ClientModules['fakeAccessToken'],

@@ -4,7 +4,7 @@
  * size the request names (`size=<bytes>` anywhere in the request body), in `chunkSize` chunks.
  * Talks to the parent over IPC: sends `{ baseUrl, responsesUrl }` once listening.
  */
-import { startMockCodexServer } from '../src/testing/mockServer.js';
+import { startMockCodexServer } from '../src/testing/index.js';
 import { generateTranscript } from './transcript.js';
 
 const chunkSize = Number(process.argv[2] ?? 16384);

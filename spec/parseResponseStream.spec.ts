@@ -4,6 +4,7 @@ import { parseResponseStream } from '../src/parseResponseStream.js';
 import { collectResponse } from '../src/reduce/collectResponse.js';
 import type { CodexEvent, CodexResult, Diagnostic } from '../src/types.js';
 import { byteByByte, chunksOf, everySplit } from './helpers/splits.js';
+import { at } from './helpers/at.js';
 
 type Wire = Record<string, unknown> & { type: string };
 
@@ -176,7 +177,7 @@ describe('parseResponseStream', () => {
       const result = run(chunks);
       splits += 1;
       if (JSON.stringify(result) !== want) {
-        expect({ split: chunks[0].length, ...result }).toEqual({ split: chunks[0].length, events: expected, completed: true });
+        expect({ split: at(chunks, 0).length, ...result }).toEqual({ split: at(chunks, 0).length, events: expected, completed: true });
       }
     }
     expect(splits).toBe(body.length - 1);
@@ -225,7 +226,7 @@ describe('parseResponseStream', () => {
     const tail = [bytes('data: {"type":"response.output_text.delta","delta":"after"}\n\n'), new Uint8Array([0xff, 0xfe])];
     const chunks = [...chunksOf(bytes(transcript(realisticTurn())), 100), ...tail];
     let pushed = 0;
-    while (body$.observed && pushed < chunks.length) body$.next(chunks[pushed++]);
+    while (body$.observed && pushed < chunks.length) body$.next(at(chunks, pushed++));
     expect(result).toEqual({ events: expected, completed: true });
     expect(body$.observed).toBe(false);
     expect(pushed).toBe(chunks.length - tail.length);

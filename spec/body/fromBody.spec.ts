@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { lastValueFrom, take, toArray, type Observable } from 'rxjs';
 import { Agent, fetch, request } from 'undici';
 import { fromBody } from '../../src/body/fromBody.js';
+import { at } from '../helpers/at.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (chunks: Uint8Array[]): string => Buffer.concat(chunks).toString('utf8');
@@ -18,7 +19,7 @@ function instrumentedStream(chunks: Uint8Array[], opts: { stallAfter?: boolean; 
       pull(controller) {
         log.pulls++;
         if (i < chunks.length) {
-          controller.enqueue(chunks[i++]);
+          controller.enqueue(at(chunks, i++));
           return;
         }
         if (opts.errorAfter) return controller.error(opts.errorAfter);

@@ -3,7 +3,7 @@
  * server of the test's own (`--live --base-url`), checking output, exit codes and Ctrl-C.
  */
 import { demoTurnEvents } from '../../src/cli/demoTurn.js';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/index.js';
 import type { CodexEvent } from '../../src/types.js';
 import { compileCli, runCliProcess, startCli, type CompiledCli } from './cliProcess.js';
 

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { demoTurnEvents } from '../../src/cli/demoTurn.js';
 import { EXIT, runCli, type CliIO } from '../../src/cli/run.js';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/index.js';
 
 const TOKEN = fakeAccessToken('acc_run_test');
 

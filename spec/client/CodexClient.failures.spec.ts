@@ -10,7 +10,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import { AuthError, CodexHttpError, CodexStreamError, UsageLimitError } from '../../src/errors.js';
 import { userMessage } from '../../src/messages.js';
-import { fakeAccessToken } from '../../src/testing/mockServer.js';
+import { fakeAccessToken } from '../../src/testing/index.js';
 import { textTurn } from '../../src/testing/transcripts.js';
 import type { Diagnostic } from '../../src/types.js';
 import { accountJwt, startTokenServer, tmpDir, writeJson } from '../auth/helpers.js';

@@ -11,10 +11,11 @@ import {
   UsageLimitError,
 } from '../../src/errors.js';
 import { systemMessage, userMessage } from '../../src/messages.js';
-import { fakeAccessToken, startMockCodexServer } from '../../src/testing/mockServer.js';
+import { fakeAccessToken, startMockCodexServer } from '../../src/testing/index.js';
 import { sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
 import type { CodexEvent, Diagnostic, Message } from '../../src/types.js';
 import { FAST_RETRY, mockServerPerTest } from './helpers.js';
+import { at } from '../helpers/at.js';
 
 const TOKEN = fakeAccessToken('acc_client');
 const mock = mockServerPerTest();
@@ -43,7 +44,7 @@ describe('CodexClient request', () => {
     ];
     await lastValueFrom(c.stream(messages, tools));
 
-    const [req] = mock.server.requests;
+    const req = at(mock.server.requests, 0);
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/backend-api/codex/responses');
     expect(req.headers['content-type']).toBe('application/json');
@@ -92,7 +93,7 @@ describe('CodexClient request', () => {
     const c = client();
     await collect(c);
     await collect(c);
-    const [a, b] = mock.server.requests;
+    const [a, b] = [at(mock.server.requests, 0), at(mock.server.requests, 1)];
     expect(a.headers.session_id).toBe(b.headers.session_id);
     expect((a.json as { prompt_cache_key: string }).prompt_cache_key).toBe(a.headers.session_id);
     expect(c.sessionId.length).toBeLessThanOrEqual(64);
@@ -163,7 +164,7 @@ describe('CodexClient retry', () => {
       httpStatus: 503,
       responsePayload: '{"error":{"message":"overloaded"}}',
     });
-    expect(JSON.parse(failure!.requestPayload)).toEqual(mock.server.requests[0].json);
+    expect(JSON.parse(failure!.requestPayload)).toEqual(at(mock.server.requests, 0).json);
     expect(failure!.requestPayload).toContain('\n  "model"');
     expect((error as CodexHttpError).failure).toEqual(failure);
     expect(c.takeLastFailure()).toBeUndefined();

@@ -1,4 +1,4 @@
-import { startMockCodexServer, type MockCodexServer, type MockReply } from '../../src/testing/mockServer.js';
+import { startMockCodexServer, type MockCodexServer, type MockReply } from '../../src/testing/index.js';
 
 /** Retries without real waiting: backoff of 1 ms, no jitter. */
 export const FAST_RETRY = { initialBackoffMs: 1, maxBackoffMs: 1, jitter: false } as const;

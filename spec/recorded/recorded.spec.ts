@@ -11,6 +11,7 @@ import { parseResponseStream } from '../../src/parseResponseStream.js';
 import type { CodexEvent, ContentBlock, ThinkingBlock, Usage } from '../../src/types.js';
 import { chunksOf, everySplit } from '../helpers/splits.js';
 import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
+import { at } from '../helpers/at.js';
 
 const DIR = RECORDED_FIXTURES_DIR;
 const files = readdirSync(DIR)
@@ -49,7 +50,7 @@ function responses(ls: string[]): string[][] {
   const out: string[][] = [];
   for (const l of ls) {
     if ((JSON.parse(l) as Wire).type === 'response.created' || out.length === 0) out.push([]);
-    out[out.length - 1].push(l);
+    at(out, out.length - 1).push(l);
   }
   return out;
 }
@@ -191,7 +192,7 @@ describe('recorded fixtures', () => {
       for (const segment of segments) assertMatches(run([frame(segment)]), expectationOf(segment));
       if (segments.length > 1) {
         // SPEC §6.3: the whole file ends at the first response's terminal event.
-        expect(whole).toEqual(run([frame(segments[0])]));
+        expect(whole).toEqual(run([frame(at(segments, 0))]));
         expect(ofType(whole.events, 'done')).toHaveLength(1);
       }
     });
@@ -216,7 +217,7 @@ describe('recorded fixtures', () => {
     const want = JSON.stringify(whole);
     for (const chunks of everySplit(body)) {
       const result = run(chunks);
-      if (JSON.stringify(result) !== want) expect({ at: chunks[0].length, ...result }).toEqual({ at: chunks[0].length, ...whole });
+      if (JSON.stringify(result) !== want) expect({ at: at(chunks, 0).length, ...result }).toEqual({ at: at(chunks, 0).length, ...whole });
     }
   });
 

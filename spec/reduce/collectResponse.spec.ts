@@ -8,7 +8,7 @@ import { collect as collectRun, completed, fcAdded, argsDone, summaryDelta, text
 import { observableMatcher } from './observableMatcher.js';
 
 const call = { id: 'call_1', name: 'f', input: { a: 1 }, rawInputJson: '{"a":1}' };
-const values: Record<string, CodexEvent> = {
+const values = {
   r: { type: 'reasoning-delta', delta: 'why ', outputIndex: 0, index: 0, kind: 'summary' },
   s: { type: 'reasoning-delta', delta: 'not', outputIndex: 0, index: 1, kind: 'summary' },
   a: { type: 'text-delta', delta: 'Hel', outputIndex: 1, contentIndex: 0 },
@@ -18,7 +18,7 @@ const values: Record<string, CodexEvent> = {
   k: { type: 'content-block', block: { type: 'thinking', thinking: 'why ' } },
   l: { type: 'content-block', block: { type: 'text', text: 'Hello' } },
   d: { type: 'done', status: 'incomplete', responseId: 'resp_1', incompleteReason: 'max_output_tokens' },
-};
+} satisfies Record<string, CodexEvent>;
 
 describe('collectResponse', () => {
   let scheduler: TestScheduler;

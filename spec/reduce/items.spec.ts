@@ -3,6 +3,7 @@ import { from, tap } from 'rxjs';
 import { reduceResponse } from '../../src/reduce/reduceResponse.js';
 import { isRetryableError } from '../../src/retry/retryWithBackoff.js';
 import type { CodexEvent } from '../../src/types.js';
+import { at } from '../helpers/at.js';
 import {
   argsDelta,
   argsDone,
@@ -68,7 +69,7 @@ describe('reduceResponse: seed items', () => {
       'content-block',
       'done',
     ]);
-    expect(byType(run.events, 'tool-calls')[0].toolCalls.map((c) => c.id)).toEqual(['call_1', 'call_2']);
+    expect(at(byType(run.events, 'tool-calls'), 0).toolCalls.map((c) => c.id)).toEqual(['call_1', 'call_2']);
   });
 
   describe('item 47: error / response.error', () => {
@@ -187,7 +188,7 @@ describe('reduceResponse: seed items', () => {
 
   it('item 51: done never replaces a non-empty buffer', () => {
     const run = reduce([textDelta('abc'), textDone('something else'), completed()]);
-    expect(byType(run.events, 'content-block')[0].block).toEqual({ type: 'text', text: 'abc' });
+    expect(at(byType(run.events, 'content-block'), 0).block).toEqual({ type: 'text', text: 'abc' });
   });
 
   it('item 52: reasoning_text delta/done, as text but into thinking blocks', () => {
@@ -251,7 +252,7 @@ describe('reduceResponse: seed items', () => {
         argsDone({ item_id: 'fc_3' }),
         completed(),
       ]);
-      expect(byType(run.events, 'tool-calls')[0].toolCalls).toEqual([
+      expect(at(byType(run.events, 'tool-calls'), 0).toolCalls).toEqual([
         { id: 'call_1', name: 'a', input: { payload: true }, rawInputJson: '{"payload":true}' },
         { id: 'call_2', name: 'b', input: { buffered: 2 }, rawInputJson: '{"buffered":2}' },
         { id: 'call_3', name: 'c', input: {}, rawInputJson: '{}' },
@@ -270,7 +271,7 @@ describe('reduceResponse: seed items', () => {
         argsDone({ item_id: 'fc_2', arguments: '{"a":1}garbage' }), // the payload, equal to the buffer
         completed(),
       ]);
-      expect(byType(run.events, 'tool-calls')[0].toolCalls).toEqual([
+      expect(at(byType(run.events, 'tool-calls'), 0).toolCalls).toEqual([
         { id: 'call_1', name: 'a', input: {}, rawInputJson: '{"a":1}{"b":2}' },
         { id: 'call_2', name: 'b', input: {}, rawInputJson: '{"a":1}garbage' },
       ]);
@@ -290,7 +291,7 @@ describe('reduceResponse: seed items', () => {
         argsDone({ item_id: 'fc_unknown', name: 'n', arguments: 'not json' }), // item id; unparsable → {}
         completed(),
       ]);
-      expect(byType(run.events, 'tool-calls')[0].toolCalls).toEqual([
+      expect(at(byType(run.events, 'tool-calls'), 0).toolCalls).toEqual([
         { id: 'call_payload', name: '', input: {}, rawInputJson: '{}' },
         { id: 'call_meta', name: 'meta_name', input: {}, rawInputJson: '{}' },
         { id: 'fc_unknown', name: 'n', input: {}, rawInputJson: 'not json' },
@@ -304,7 +305,7 @@ describe('reduceResponse: seed items', () => {
         argsDone({ item_id: 'fc_1', arguments: '{}' }),
         completed(),
       ]);
-      expect(byType(run.events, 'tool-calls')[0].toolCalls).toHaveLength(2);
+      expect(at(byType(run.events, 'tool-calls'), 0).toolCalls).toHaveLength(2);
       expect(byType(run.events, 'content-block')).toHaveLength(2);
     });
 
@@ -328,7 +329,7 @@ describe('reduceResponse: seed items', () => {
       const run = reduce([ev({ type, response: { id: 'resp_t', usage: { input_tokens: 3 } } }), textDelta('never')]);
       expect(run.completed).toBe(true);
       expect(byType(run.events, 'usage')).toEqual([{ type: 'usage', usage: { inputTokens: 3, outputTokens: 0 } }]);
-      expect(byType(run.events, 'done')[0].responseId).toBe('resp_t');
+      expect(at(byType(run.events, 'done'), 0).responseId).toBe('resp_t');
       expect(byType(run.events, 'text-delta')).toEqual([]);
     });
 
@@ -416,7 +417,7 @@ describe('reduceResponse: seed items', () => {
         },
       }),
     ]);
-    expect(byType(full.events, 'usage')[0].usage).toEqual({
+    expect(at(byType(full.events, 'usage'), 0).usage).toEqual({
       inputTokens: 100,
       outputTokens: 50,
       cacheReadInputTokens: 25,
@@ -428,7 +429,7 @@ describe('reduceResponse: seed items', () => {
         usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
       }),
     ]);
-    expect(byType(zeros.events, 'usage')[0].usage).toEqual({ inputTokens: 7, outputTokens: 0 });
+    expect(at(byType(zeros.events, 'usage'), 0).usage).toEqual({ inputTokens: 7, outputTokens: 0 });
   });
   describe('items 60–61: wrongly typed usage is no usage (or a default), never a ProtocolError', () => {
     it.each([1.5, -1, '10', null, true, { n: 1 }])(
@@ -445,7 +446,7 @@ describe('reduceResponse: seed items', () => {
     it.each([1.5, -3, '5', null])('item 61: output_tokens %p → 0', (outputTokens) => {
       const run = reduce([completed({ id: 'r', usage: { input_tokens: 4, output_tokens: outputTokens } })]);
       expect(run.error).toBeUndefined();
-      expect(byType(run.events, 'usage')[0].usage).toEqual({ inputTokens: 4, outputTokens: 0 });
+      expect(at(byType(run.events, 'usage'), 0).usage).toEqual({ inputTokens: 4, outputTokens: 0 });
     });
 
     it.each([2.5, -2, '7', null, 0])('item 61: cached / reasoning tokens %p → absent', (tokens) => {
@@ -461,14 +462,14 @@ describe('reduceResponse: seed items', () => {
         }),
       ]);
       expect(run.error).toBeUndefined();
-      expect(byType(run.events, 'usage')[0].usage).toEqual({ inputTokens: 4, outputTokens: 2 });
+      expect(at(byType(run.events, 'usage'), 0).usage).toEqual({ inputTokens: 4, outputTokens: 2 });
     });
 
     it('items 60–61: a usage or details member that is not an object is read as missing', () => {
       expect(byType(reduce([completed({ id: 'r', usage: 'lots' })]).events, 'usage')).toEqual([]);
       expect(byType(reduce([completed({ id: 'r', usage: [1, 2] })]).events, 'usage')).toEqual([]);
       const run = reduce([completed({ id: 'r', usage: { input_tokens: 3, input_tokens_details: 'x', output_tokens_details: 9 } })]);
-      expect(byType(run.events, 'usage')[0].usage).toEqual({ inputTokens: 3, outputTokens: 0 });
+      expect(at(byType(run.events, 'usage'), 0).usage).toEqual({ inputTokens: 3, outputTokens: 0 });
     });
   });
 });
@@ -561,7 +562,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
         reasoningItemDone('rs_G', 'ENC_DONE', 0),
         completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_FINAL' }] }),
       ]);
-      expect(byType(run.events, 'content-block')[0].block).toEqual({
+      expect(at(byType(run.events, 'content-block'), 0).block).toEqual({
         type: 'thinking',
         thinking: '',
         id: 'rs_G',
@@ -571,7 +572,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
         added,
         completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_G', encrypted_content: 'ENC_FINAL' }] }),
       ]);
-      expect(byType(finalOnly.events, 'content-block')[0].block).toEqual({
+      expect(at(byType(finalOnly.events, 'content-block'), 0).block).toEqual({
         type: 'thinking',
         thinking: '',
         id: 'rs_G',
@@ -612,7 +613,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
           ],
         }),
       ]);
-      expect(byType(run.events, 'content-block')[0].block).toEqual({
+      expect(at(byType(run.events, 'content-block'), 0).block).toEqual({
         type: 'thinking',
         thinking: 'why',
         id: 'rs_C',
@@ -636,7 +637,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
         byType(reduce([reasoningAdded('rs_E', 0), reasoningItemDone('rs_E', undefined, 0), completed()]).events, 'content-block'),
       ).toEqual([]);
       const withText = reduce([reasoningAdded('rs_F', 0), reasoningDelta('raw', 0, 0), completed()]);
-      expect(byType(withText.events, 'content-block')[0].block).toEqual({ type: 'thinking', thinking: 'raw', id: 'rs_F' });
+      expect(at(byType(withText.events, 'content-block'), 0).block).toEqual({ type: 'thinking', thinking: 'raw', id: 'rs_F' });
     });
   });
 
@@ -689,9 +690,14 @@ describe('reduceResponse: SPEC §6 changes', () => {
       const deltas = byType(run.events, 'tool-call-delta');
       expect(deltas).toHaveLength(pieces.length);
       const whole = pieces.join('');
-      expect(deltas[deltas.length - 1].toolCall).toEqual({ id: 'call_1', name: 'write', input: JSON.parse(whole), rawInputJson: whole });
-      expect(deltas[deltas.length - 2].toolCall.input).toEqual({});
-      expect(byType(run.events, 'tool-calls')[0].toolCalls[0].input).toEqual(JSON.parse(whole));
+      expect(at(deltas, deltas.length - 1).toolCall).toEqual({
+        id: 'call_1',
+        name: 'write',
+        input: JSON.parse(whole),
+        rawInputJson: whole,
+      });
+      expect(at(deltas, deltas.length - 2).toolCall.input).toEqual({});
+      expect(at(at(byType(run.events, 'tool-calls'), 0).toolCalls, 0).input).toEqual(JSON.parse(whole));
     });
 
     it('SPEC §2 / items 54–55: emitted events share no mutable objects (a consumer mutating one changes no other)', () => {
@@ -711,18 +717,18 @@ describe('reduceResponse: SPEC §6 changes', () => {
             seen.push(e);
             // A consumer that edits what it receives, as soon as it receives it.
             if (e.type === 'tool-call-delta') (e.toolCall.input as Record<string, unknown>).path = 'mutated-by-delta';
-            if (e.type === 'tool-calls') (e.toolCalls[0].input as { ops: number[] }).ops.push(99);
+            if (e.type === 'tool-calls') (at(e.toolCalls, 0).input as { ops: number[] }).ops.push(99);
           }),
         ),
       );
       expect(run.completed).toBe(true);
       const deltas = byType(seen, 'tool-call-delta');
       expect(deltas).toHaveLength(3);
-      expect(deltas[1].toolCall.input).not.toBe(deltas[2].toolCall.input);
-      expect(deltas[2].toolCall.input).toEqual({ path: 'mutated-by-delta', ops: [1] });
-      const final = byType(seen, 'tool-calls')[0].toolCalls[0];
+      expect(at(deltas, 1).toolCall.input).not.toBe(at(deltas, 2).toolCall.input);
+      expect(at(deltas, 2).toolCall.input).toEqual({ path: 'mutated-by-delta', ops: [1] });
+      const final = at(at(byType(seen, 'tool-calls'), 0).toolCalls, 0);
       expect(final.input).toEqual({ path: 'a.ts', ops: [1, 99] });
-      const block = byType(seen, 'content-block')[0].block;
+      const block = at(byType(seen, 'content-block'), 0).block;
       expect(block).toEqual({ type: 'tool_use', id: 'call_1', name: 'edit', input: { path: 'a.ts', ops: [1] } });
     });
 

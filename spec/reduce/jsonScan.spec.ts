@@ -1,5 +1,6 @@
 import { JSON_SCAN_START, scanJson, type JsonScan } from '../../src/reduce/jsonScan.js';
 import { everyTextSplit } from '../helpers/splits.js';
+import { at } from '../helpers/at.js';
 
 /** Feeds the chunks; returns the index of the chunk where the scanner said "closed now" (or -1) and the final state. */
 function feed(chunks: string[]): { closedAt: number[]; scan: JsonScan } {
@@ -26,7 +27,7 @@ describe('jsonScan (SPEC §6.12)', () => {
     const lastClose = Math.max(doc.lastIndexOf('}'), doc.lastIndexOf(']'));
     for (const chunks of everyTextSplit(doc)) {
       const { closedAt, scan } = feed(chunks);
-      const closingChunk = chunks[0].length > lastClose ? 0 : 1;
+      const closingChunk = at(chunks, 0).length > lastClose ? 0 : 1;
       expect(closedAt).toEqual([chunks.length === 1 ? 0 : closingChunk]);
       expect(scan.broken).toBe(false);
     }

@@ -3,7 +3,7 @@
  * the wire events the Codex backend sends (shapes as in the recorded streams), with deltas cut
  * where a model's tokens would fall.
  */
-import type { MockReply } from '../testing/mockServer.js';
+import type { MockReply } from '../testing/index.js';
 import type { Tool } from '../types.js';
 
 /** The tool the demo turn calls. Offered to the mock in the request, like a real agent would. */

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Observable, Subscription } from 'rxjs';
 import { CodexClient } from '../client/CodexClient.js';
 import { systemMessage, userMessage } from '../messages.js';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../testing/mockServer.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../testing/index.js';
 import type { CodexEvent, Message, Tool } from '../types.js';
 import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args.js';
 import { backendBanner, buildClientConfig, findCredentialSource } from './config.js';

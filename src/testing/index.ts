@@ -3,14 +3,14 @@
  * on loopback ({@link startMockCodexServer}), a fake access token ({@link fakeAccessToken}),
  * and builders of SSE transcripts.
  */
-export {
-  startMockCodexServer,
-  fakeAccessToken,
-  type MockCodexServer,
-  type MockCodexServerOptions,
-  type MockReply,
-  type MockResponseOutcome,
-  type MockWaitOptions,
-  type RecordedRequest,
-} from './mockServer.js';
+export { startMockCodexServer } from './mock/server.js';
+export { fakeAccessToken } from './mock/fakeAccessToken.js';
+export type {
+  MockCodexServer,
+  MockCodexServerOptions,
+  MockReply,
+  MockResponseOutcome,
+  MockWaitOptions,
+  RecordedRequest,
+} from './mock/types.js';
 export * from './transcripts.js';

@@ -1,0 +1,390 @@
+/** The mock Codex server: routing, the reply script, connection tracking and shutdown. */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { ConfigError } from '../../errors.js';
+import { playReply } from './play.js';
+import { errorReply, planReply, type PlannedReply } from './reply.js';
+import { readBody, recordRequest } from './requests.js';
+import type { MockCodexServer, MockCodexServerOptions, MockReply, MockResponseOutcome, MockWaitOptions, RecordedRequest } from './types.js';
+import { waiter, type Waiter } from './waiters.js';
+
+/** The route the client posts to, below {@link MockCodexServer.baseUrl}. */
+const RESPONSES_ROUTE = '/codex/responses';
+
+function normaliseBasePath(basePath: unknown): string {
+  if (basePath === undefined) return '/backend-api';
+  if (typeof basePath !== 'string' || (basePath !== '' && !/^\/[^?#\s]*$/.test(basePath))) {
+    throw new ConfigError(`basePath must be '' or a path starting with '/', got ${JSON.stringify(basePath)}`);
+  }
+  return basePath.replace(/\/+$/, '');
+}
+
+/**
+ * The server behind {@link MockCodexServer}. Besides the public interface it offers `record` and
+ * `takeReply`, so another transport on the same server (a WebSocket upgrade, say) records its
+ * requests and plays the same script.
+ */
+export class MockCodexServerImpl implements MockCodexServer {
+  readonly url: string;
+  readonly baseUrl: string;
+  readonly responsesUrl: string;
+  readonly port: number;
+  private readonly recorded: RecordedRequest[] = [];
+  private readonly script: PlannedReply[];
+  private readonly handler: MockCodexServerOptions['handler'];
+  private readonly responsesPath: string;
+  private readonly sockets = new Set<Socket>();
+  private accepted = 0;
+  private readonly outcomes = new Map<number, MockResponseOutcome>();
+  private readonly waiters = new Set<Waiter<never>>();
+  private readonly requestWaiters = new Set<{ count: number; w: Waiter<readonly RecordedRequest[]> }>();
+  private readonly outcomeWaiters = new Map<number, Set<Waiter<MockResponseOutcome>>>();
+  private readonly closeWaiters = new Set<Waiter<void>>();
+  private readonly countWaiters = new Set<{ count: number; w: Waiter<void> }>();
+  /** Aborts every in-flight reply (delays, stalls) when the server closes. */
+  private readonly closing = new AbortController();
+  private closed?: Promise<void>;
+  /** Bumped by reset(), so replies in flight do not record outcomes into the new epoch. */
+  private epoch = 0;
+
+  constructor(
+    private readonly server: Server,
+    port: number,
+    basePath: string,
+    script: PlannedReply[],
+    handler: MockCodexServerOptions['handler'],
+  ) {
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.baseUrl = `${this.url}${basePath}`;
+    this.responsesPath = `${basePath}${RESPONSES_ROUTE}`;
+    this.responsesUrl = `${this.url}${this.responsesPath}`;
+    this.script = script;
+    this.handler = handler;
+    server.on('connection', (socket: Socket) => this.onConnection(socket));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        // An unexpected failure in the mock itself: answer 500 if still possible, else cut.
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'x-should-retry': 'false' });
+          res.end(`mock Codex server: internal error: ${err instanceof Error ? err.message : String(err)}`);
+        } else {
+          res.destroy();
+        }
+      });
+    });
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return this.recorded;
+  }
+
+  get pendingReplies(): number {
+    return this.script.length;
+  }
+
+  enqueue(...replies: MockReply[]): void {
+    const planned = replies.map((r, i) => planReply(r, `enqueue() reply ${i}`));
+    this.script.push(...planned);
+  }
+
+  reset(): void {
+    this.epoch++;
+    this.recorded.length = 0;
+    this.script.length = 0;
+    this.outcomes.clear();
+  }
+
+  waitForRequests(count: number, options: MockWaitOptions = {}): Promise<readonly RecordedRequest[]> {
+    if (!Number.isSafeInteger(count) || count < 0) throw new ConfigError(`count must be an integer ≥ 0, got ${String(count)}`);
+    if (this.recorded.length >= count) return Promise.resolve(this.recorded.slice());
+    const entry = {
+      count,
+      w: waiter<readonly RecordedRequest[]>(
+        options.timeoutMs,
+        () => `waiting for ${count} request(s); ${this.recorded.length} arrived`,
+        this.waiters,
+        this.closed !== undefined,
+      ),
+    };
+    this.requestWaiters.add(entry);
+    void entry.w.promise.then(
+      () => this.requestWaiters.delete(entry),
+      () => this.requestWaiters.delete(entry),
+    );
+    return entry.w.promise;
+  }
+
+  responseOutcome(index: number, options: MockWaitOptions = {}): Promise<MockResponseOutcome> {
+    if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`index must be an integer ≥ 0, got ${String(index)}`);
+    const known = this.outcomes.get(index);
+    if (known) return Promise.resolve(known);
+    const w = waiter<MockResponseOutcome>(
+      options.timeoutMs,
+      () => `waiting for the response to request ${index} to end`,
+      this.waiters,
+      this.closed !== undefined,
+    );
+    let set = this.outcomeWaiters.get(index);
+    if (!set) this.outcomeWaiters.set(index, (set = new Set()));
+    set.add(w);
+    const forget = (): void => {
+      set.delete(w);
+    };
+    void w.promise.then(forget, forget);
+    return w.promise;
+  }
+
+  openConnections(): number {
+    return this.sockets.size;
+  }
+
+  totalConnections(): number {
+    return this.accepted;
+  }
+
+  onceConnectionClosed(options: MockWaitOptions = {}): Promise<void> {
+    const w = waiter<void>(options.timeoutMs, () => 'waiting for a connection to close', this.waiters, this.closed !== undefined);
+    this.closeWaiters.add(w);
+    const forget = (): void => {
+      this.closeWaiters.delete(w);
+    };
+    void w.promise.then(forget, forget);
+    return w.promise;
+  }
+
+  waitForOpenConnections(count: number, options: MockWaitOptions = {}): Promise<void> {
+    if (!Number.isSafeInteger(count) || count < 0) throw new ConfigError(`count must be an integer ≥ 0, got ${String(count)}`);
+    if (this.sockets.size === count) return Promise.resolve();
+    const entry = {
+      count,
+      w: waiter<void>(
+        options.timeoutMs,
+        () => `waiting for ${count} open connection(s); ${this.sockets.size} open`,
+        this.waiters,
+        this.closed !== undefined,
+      ),
+    };
+    this.countWaiters.add(entry);
+    const forget = (): void => {
+      this.countWaiters.delete(entry);
+    };
+    void entry.w.promise.then(forget, forget);
+    return entry.w.promise;
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
+    this.closing.abort();
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Resolve only once every socket has closed and left `openConnections()`.
+    const socketsClosed = [...this.sockets].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }),
+    );
+    // The pending waits can no longer be satisfied.
+    const error = new Error('mock Codex server: closed while waiting');
+    for (const w of [...this.waiters]) w.reject(error);
+    this.closed = Promise.all([stopped, ...socketsClosed]).then(() => undefined);
+    return this.closed;
+  }
+
+  private onConnection(socket: Socket): void {
+    this.accepted++;
+    this.sockets.add(socket);
+    // Flush every write at once, so chunks and pacing reach the client as scripted.
+    socket.setNoDelay(true);
+    this.notifyCount();
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      for (const w of [...this.closeWaiters]) w.resolve();
+      this.notifyCount();
+    });
+  }
+
+  private notifyCount(): void {
+    for (const entry of [...this.countWaiters]) {
+      if (this.sockets.size === entry.count) entry.w.resolve();
+    }
+  }
+
+  private setOutcome(epoch: number, index: number, outcome: MockResponseOutcome): void {
+    if (epoch !== this.epoch || this.outcomes.has(index)) return;
+    this.outcomes.set(index, outcome);
+    const set = this.outcomeWaiters.get(index);
+    if (set) {
+      this.outcomeWaiters.delete(index);
+      for (const w of [...set]) w.resolve(outcome);
+    }
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // One signal per response: the client went away, or the server is closing.
+    const gone = new AbortController();
+    const onGone = (): void => gone.abort();
+    res.once('close', onGone);
+    this.closing.signal.addEventListener('abort', onGone, { once: true });
+    try {
+      let raw: Buffer;
+      try {
+        raw = await readBody(req);
+      } catch {
+        return; // The client aborted while sending: nothing to record or answer.
+      }
+      const epoch = this.epoch;
+      const record = this.record(req, raw);
+      const plan = await this.choose(record);
+      await playReply(plan, res, gone.signal, this.closing.signal, (o) => this.setOutcome(epoch, record.index, o));
+    } finally {
+      res.off('close', onGone);
+      this.closing.signal.removeEventListener('abort', onGone);
+    }
+  }
+
+  /**
+   * Records a request and wakes the waits it satisfies. Every transport's requests go through
+   * here, so `requests` and `waitForRequests` see them all in arrival order.
+   */
+  record(req: IncomingMessage, raw: Buffer): RecordedRequest {
+    const record = recordRequest(this.recorded.length, req, raw);
+    this.recorded.push(record);
+    for (const entry of [...this.requestWaiters]) {
+      if (this.recorded.length >= entry.count) entry.w.resolve(this.recorded.slice());
+    }
+    return record;
+  }
+
+  private choose(record: RecordedRequest): Promise<PlannedReply> {
+    const where = `${record.method} ${record.path}`;
+    if (record.path !== this.responsesPath) {
+      return Promise.resolve(
+        errorReply(404, `mock Codex server: no route for ${where}; the client should POST to ${this.responsesPath}`, 'mock_not_found'),
+      );
+    }
+    if (record.method !== 'POST') {
+      return Promise.resolve(errorReply(405, `mock Codex server: ${where} is not allowed; use POST`, 'mock_method_not_allowed'));
+    }
+    return this.takeReply(record);
+  }
+
+  /**
+   * The next scripted reply for a request to the responses endpoint: the script's head, else the
+   * handler's answer, else a 500 saying the script ran out. Shared by every transport.
+   */
+  async takeReply(record: RecordedRequest): Promise<PlannedReply> {
+    const where = `${record.method} ${record.path}`;
+    const next = this.script.shift();
+    if (next) return next;
+    if (!this.handler) {
+      return errorReply(
+        500,
+        `mock Codex server: the script ran out: no reply for request ${record.index} (${where}); ` +
+          'add replies, enqueue() more, or give a handler',
+        'mock_script_exhausted',
+      );
+    }
+    try {
+      return planReply(await this.handler(record), `handler reply for request ${record.index}`);
+    } catch (err) {
+      return errorReply(
+        500,
+        `mock Codex server: handler failed: ${err instanceof Error ? err.message : String(err)}`,
+        'mock_handler_failed',
+      );
+    }
+  }
+}
+
+/**
+ * Starts a mock of the Codex Responses endpoint: a real HTTP server on `127.0.0.1` (a free
+ * port) that answers `POST {baseUrl}/codex/responses` with scripted replies and records every
+ * request. For codex-rx's own tests and for yours.
+ *
+ * 1. Replies are played in order, one per request to the endpoint; once they run out, `handler`
+ *    answers; without a handler the request gets a 500 (with `x-should-retry: false`) whose body
+ *    says the script ran out. Other paths get 404, other methods 405.
+ * 2. A reply can send raw bytes or SSE-framed events, in chunks, with delays before the headers
+ *    and between chunks; it can cut the connection mid-body, stall until the client goes away,
+ *    drop the connection before any response, or leave off the final blank line.
+ * 3. Every request is recorded (method, URL, lower-cased headers, body text, parsed JSON) before
+ *    it is answered, and each response's end is observable (`responseOutcome`), as are the open
+ *    sockets (`openConnections`, `waitForOpenConnections`, `onceConnectionClosed`).
+ * 4. `close()` destroys open sockets and leaves no timer behind.
+ *
+ * ## Example
+ * ```ts
+ * import { lastValueFrom } from 'rxjs';
+ * import { CodexClient, collectResponse, userMessage } from 'codex-rx';
+ * import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from 'codex-rx/testing';
+ *
+ * let server: MockCodexServer;
+ * afterEach(() => server.close()); // an open server keeps jest from exiting
+ *
+ * it('streams the answer', async () => {
+ *   server = await startMockCodexServer({
+ *     replies: [{
+ *       events: [
+ *         { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hi' },
+ *         { type: 'response.completed', response: { id: 'resp_1', status: 'completed', output: [] } },
+ *       ],
+ *       chunkSize: 7, // arrive in small pieces, as over a real network
+ *     }],
+ *   });
+ *   const client = new CodexClient({ baseUrl: server.baseUrl, accessToken: fakeAccessToken('acc_1') });
+ *
+ *   const result = await lastValueFrom(client.stream([userMessage('Hello')]).pipe(collectResponse()));
+ *
+ *   expect(result.text).toBe('Hi');
+ *   expect(server.requests).toHaveLength(1);
+ *   expect(server.requests[0]?.headers['chatgpt-account-id']).toBe('acc_1');
+ *   expect(server.requests[0]?.json).toMatchObject({ stream: true, store: false });
+ * });
+ * ```
+ *
+ * @param options The script (`replies`, `handler`) and the `basePath` (default `/backend-api`).
+ * Replies are validated now: a bad one throws a `ConfigError`.
+ * @return A promise of the running server, listening once it resolves.
+ */
+export async function startMockCodexServer(options: MockCodexServerOptions = {}): Promise<MockCodexServer> {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('startMockCodexServer options must be an object');
+  for (const key of Object.keys(options)) {
+    if (key !== 'replies' && key !== 'handler' && key !== 'basePath') {
+      throw new ConfigError(`Unexpected startMockCodexServer option: ${key}`);
+    }
+  }
+  if (options.replies !== undefined && !Array.isArray(options.replies)) throw new ConfigError('replies must be an array of MockReply');
+  if (options.handler !== undefined && typeof options.handler !== 'function') throw new ConfigError('handler must be a function');
+  const basePath = normaliseBasePath(options.basePath);
+  const script = (options.replies ?? []).map((r, i) => planReply(r, `replies[${i}]`));
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    server.close();
+    throw new Error('mock Codex server: could not read the listening port');
+  }
+  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler);
+}
+
+// `await using` where the runtime has the symbol. Defined only then: a computed
+// `[Symbol.asyncDispose]` member on a runtime without it would be a method named "undefined".
+if (typeof Symbol.asyncDispose === 'symbol') {
+  Object.defineProperty(MockCodexServerImpl.prototype, Symbol.asyncDispose, {
+    value(this: MockCodexServerImpl): Promise<void> {
+      return this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
+}
