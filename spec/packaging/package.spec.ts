@@ -33,8 +33,16 @@ let project: string;
 let packed: PackResult;
 let pkg: PackageJson;
 
+// Generous: on a loaded machine a type-check of the consumer alone can take over 30 s.
+const CHILD_TIMEOUT_MS = 120_000;
+
 function run(file: string, args: string[], cwd = project, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(file, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 30_000 });
+  const result = spawnSync(file, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: CHILD_TIMEOUT_MS,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -206,8 +214,10 @@ describe('using the installed package', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['reasoning-delta', 'text-delta', 'tool-calls', 'usage']));
   });
 
-  it('type-checks a TypeScript consumer of both entry points, as ESM and as CommonJS (module nodenext)', () => {
-    const body = (kind: string) => `
+  it(
+    'type-checks a TypeScript consumer of both entry points, as ESM and as CommonJS (module nodenext)',
+    () => {
+      const body = (kind: string) => `
 import { CodexClient, collectResponse, parseResponseStream, CodexError, type CodexEvent, type CodexResult } from 'codex-rx';
 import { startMockCodexServer, fakeAccessToken, type MockReply } from 'codex-rx/testing';
 import { lastValueFrom, type Observable } from 'rxjs';
@@ -239,27 +249,29 @@ new CodexClient({ reasoning: { effort: 'maximum' } });
 // @ts-expect-error an unknown MockReply field
 export const badReply: MockReply = { statusCode: 200 };
 `;
-    writeFileSync(join(project, 'consumer.mts'), body('Esm'));
-    writeFileSync(join(project, 'consumer.cts'), body('Cjs'));
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          target: 'ES2022',
-          lib: ['ES2022'],
-          types: ['node'],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-        },
-        files: ['consumer.mts', 'consumer.cts'],
-      }),
-    );
-    const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-    const { code, stdout, stderr } = node([tsc, '-p', 'tsconfig.json']);
-    expect(stdout + stderr).toBe('');
-    expect(code).toBe(0);
-  });
+      writeFileSync(join(project, 'consumer.mts'), body('Esm'));
+      writeFileSync(join(project, 'consumer.cts'), body('Cjs'));
+      writeFileSync(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            module: 'nodenext',
+            moduleResolution: 'nodenext',
+            target: 'ES2022',
+            lib: ['ES2022'],
+            types: ['node'],
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+          },
+          files: ['consumer.mts', 'consumer.cts'],
+        }),
+      );
+      const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+      const { code, stdout, stderr } = node([tsc, '-p', 'tsconfig.json']);
+      expect(stdout + stderr).toBe('');
+      expect(code).toBe(0);
+    },
+    CHILD_TIMEOUT_MS,
+  );
 });
