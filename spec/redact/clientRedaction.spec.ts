@@ -6,7 +6,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import { CodexHttpError, CodexStreamError } from '../../src/errors.js';
 import { userMessage } from '../../src/messages.js';
-import { fakeAccessToken } from '../../src/testing/mockServer.js';
+import { fakeAccessToken } from '../../src/testing/index.js';
 import { mockServerPerTest } from '../client/helpers.js';
 
 const TOKEN = fakeAccessToken('acc_redact');
