@@ -11,6 +11,7 @@ import {
   StreamTruncatedError,
   UsageLimitError,
 } from '../errors.js';
+import { isNonRetriedStreamError, streamRetryDelayMs } from './backendRules.js';
 import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBackoffMs, resolveRetryConfig } from './config.js';
 
 /**
@@ -18,7 +19,9 @@ import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBac
  * (docs/behaviour.md#retry)
  *
  * 1. Never: `UsageLimitError`, `ProtocolError`, `AuthError`, `ConfigError` (asking again
- *    cannot help), and any error that is not a codex-rx error — an unknown error is most likely
+ *    cannot help), an in-stream error whose code says the request itself is refused
+ *    (`context_length_exceeded`, `invalid_prompt`, `cyber_policy`, `insufficient_quota`,
+ *    `usage_not_included`, `usage_limit_reached`), and any error that is not a codex-rx error — an unknown error is most likely
  *    a bug in a callback or an operator downstream of the source, and is passed on as it is
  *    (the Rust client retried those too, re-running a failing callback).
  * 2. A `CodexHttpError`: the server's `x-should-retry` header when it sent one, else whether
@@ -37,6 +40,8 @@ export function isRetryableError(error: unknown, config?: { readonly statusCodes
   if (error instanceof UsageLimitError || error instanceof ProtocolError || error instanceof AuthError || error instanceof ConfigError) {
     return false;
   }
+  // The prompt is too long or refused, or the quota is gone: the same request fails the same way.
+  if (isNonRetriedStreamError(error)) return false;
   if (error instanceof CodexHttpError) {
     if (error.xShouldRetry !== undefined) return error.xShouldRetry;
     return (config?.statusCodes ?? DEFAULT_RETRY_STATUS_CODES).includes(error.status);
@@ -50,9 +55,14 @@ export function isRetryableError(error: unknown, config?: { readonly statusCodes
   );
 }
 
-/** The server-requested delay an error carries (`CodexHttpError.retryAfterMs`), if usable. */
+/**
+ * The server-requested delay an error carries (`CodexHttpError.retryAfterMs`, or the "try again
+ * in 1.5s" of an in-stream `rate_limit_exceeded`), if usable.
+ */
 function serverDelayMs(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  const fromMessage = streamRetryDelayMs(error);
+  if (fromMessage !== undefined) return fromMessage;
   const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
   return typeof value === 'number' && value >= 0 ? value : undefined;
 }
@@ -74,7 +84,7 @@ function serverDelayMs(error: unknown): number | undefined {
  *    config errors and unknown errors are passed on; HTTP statuses follow `statusCodes` unless
  *    the server sent `x-should-retry`; connection, timeout and stream errors are retried.
  * 5. The delay: the server's (`retryAfterMs` on the error, from `retry-after-ms` /
- *    `Retry-After`) used as is, without jitter, when it is at most `maxRetryAfterMs`; a longer
+ *    `Retry-After`, or the "try again in 1.5s" of an in-stream `rate_limit_exceeded`) used as is, without jitter, when it is at most `maxRetryAfterMs`; a longer
  *    one is not retried — the error, which carries `retryAfterMs`, is passed on so the caller
  *    can schedule. Otherwise the exponential backoff, `computeBackoffMs(attempt)`.
  *    A wait that would end after `totalTimeoutMs` from subscription is not started.
