@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FailureCapture, PartialResponse } from './types.js';
+import type { FailureCapture, PartialResponse, RateLimitSnapshot } from './types.js';
 
 /** A brand shared by every copy of this module (ESM and CJS builds), so guards work across both. */
 const kCodexError = Symbol.for('codex-rx.error');
@@ -101,6 +101,8 @@ export interface UsageLimitFields {
   /** When the limit resets, in Unix seconds. */
   resetsAt?: number;
   resetsInSeconds?: number;
+  /** The account's rate limits as the backend last reported them (headers or stream). */
+  rateLimits?: RateLimitSnapshot;
 }
 
 /** The ChatGPT usage limit was hit (`usage_limit_reached`, `usage_not_included`, `insufficient_quota`). Never retried. */
@@ -111,6 +113,8 @@ export class UsageLimitError extends CodexError {
   readonly planType?: string;
   readonly resetsAt?: number;
   readonly resetsInSeconds?: number;
+  /** The account's rate limits as the backend last reported them, when it did (response headers or the stream). */
+  rateLimits?: RateLimitSnapshot;
 
   constructor(message: string, fields: UsageLimitFields = {}, options?: CodexErrorOptions) {
     super(message, options);
@@ -118,6 +122,7 @@ export class UsageLimitError extends CodexError {
     if (fields.planType !== undefined) this.planType = fields.planType;
     if (fields.resetsAt !== undefined) this.resetsAt = fields.resetsAt;
     if (fields.resetsInSeconds !== undefined) this.resetsInSeconds = fields.resetsInSeconds;
+    if (fields.rateLimits !== undefined) this.rateLimits = fields.rateLimits;
   }
 }
 

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { CodexHttpError, type CodexError } from '../errors.js';
+import { rateLimitsFromHeaders } from '../rateLimits/rateLimits.js';
 import { RATE_LIMIT_EXCEEDED_CODE, retryDelayFromMessage } from '../retry/backendRules.js';
 import { parseRetryAfterMs, parseShouldRetryHeader } from '../retry/retryAfter.js';
 import { usageLimitErrorFrom } from '../usageLimit.js';
@@ -58,7 +59,11 @@ export function httpErrorFrom(status: number, headers: ResponseHeaders, body: st
   const error = errorObjectOf(body);
   if (error !== undefined) {
     const limit = usageLimitErrorFrom(error, { status, now: nowMs, fallbackMessage: defaultMessage(status, body) });
-    if (limit !== undefined) return limit;
+    if (limit !== undefined) {
+      const [rateLimits] = rateLimitsFromHeaders(headers);
+      if (rateLimits !== undefined) limit.rateLimits = rateLimits;
+      return limit;
+    }
   }
   // Without a Retry-After header, a rate-limit message that names its wait ("try again in 1.5s") stands in for one.
   const rateLimited = error !== undefined && (error.code === RATE_LIMIT_EXCEEDED_CODE || error.type === RATE_LIMIT_EXCEEDED_CODE);

@@ -1,5 +1,7 @@
+import { catchError, defer, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
+import { UsageLimitError } from '../errors.js';
 import { getHeader, type HeadersLike } from '../retry/retryAfter.js';
-import type { RateLimitSnapshot, RateLimitWindow } from '../types.js';
+import type { CodexEvent, RateLimitSnapshot, RateLimitWindow, RateLimitsEvent } from '../types.js';
 
 /** The family every Codex response reports (`x-codex-primary-used-percent`, …). */
 export const DEFAULT_RATE_LIMIT_ID = 'codex';
@@ -165,4 +167,38 @@ export function rateLimitsFromEvent(event: unknown): RateLimitSnapshot | undefin
   if (planType !== undefined) snapshot.planType = planType.toLowerCase();
   const empty = snapshot.primary === undefined && snapshot.secondary === undefined && snapshot.credits === undefined;
   return empty && snapshot.planType === undefined ? undefined : snapshot;
+}
+
+/**
+ * The `rate-limits` events a response's headers announce, one per family, `codex` first.
+ *
+ * @param headers The response headers.
+ * @return The events (empty when the headers carry no limits).
+ */
+export function rateLimitEventsFromHeaders(headers: HeadersLike | null | undefined): RateLimitsEvent[] {
+  return rateLimitsFromHeaders(headers).map((rateLimits) => ({ type: 'rate-limits', rateLimits }));
+}
+
+/**
+ * Mirrors a turn's events and, when it fails with a `UsageLimitError` that carries no
+ * snapshot, attaches the last rate limits the turn reported, so the error says where the
+ * account stands. Per subscription: one turn's snapshot never reaches another's error.
+ *
+ * @return A function that returns an Observable that mirrors the source, its usage-limit error enriched.
+ */
+export function attachRateLimitsToUsageLimitError(): MonoTypeOperatorFunction<CodexEvent> {
+  return (source) =>
+    defer(() => {
+      let last: RateLimitSnapshot | undefined;
+      return source.pipe(
+        tap((event) => {
+          if (event.type === 'rate-limits') last = event.rateLimits;
+        }),
+        catchError((error: unknown) => {
+          if (error instanceof UsageLimitError && error.rateLimits === undefined && last !== undefined)
+            error.rateLimits = structuredClone(last);
+          return throwError(() => error);
+        }),
+      );
+    });
 }

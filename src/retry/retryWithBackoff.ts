@@ -55,6 +55,11 @@ export function isRetryableError(error: unknown, config?: { readonly statusCodes
   );
 }
 
+/** A `rate-limits` event: news about the account, not part of the answer. */
+function isRateLimitReport(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'rate-limits';
+}
+
 /**
  * The server-requested delay an error carries (`CodexHttpError.retryAfterMs`, or the "try again
  * in 1.5s" of an in-stream `rate_limit_exceeded`), if usable.
@@ -78,6 +83,8 @@ function serverDelayMs(error: unknown): number | undefined {
  * 1. The retry budget: after `maxRetries` retries the last error is passed on.
  * 2. A failure after the attempt emitted its first value is passed on, never retried: no value
  *    is ever emitted twice (the Rust client re-sent the request and replayed text).
+ *    A `rate-limits` event does not count: it reports the account, not the answer, and the
+ *    next attempt reports the limits afresh.
  * 3. `shouldRetry(error, attempt)`, when given: `true` retries, `false` passes the error on,
  *    `undefined` goes on to the default policy.
  * 4. The default policy, `isRetryableError(error, config)`: usage limits, protocol, auth and
@@ -139,8 +146,8 @@ export function retryWithBackoff<T>(config?: RetryConfig, scheduler?: SchedulerL
           subscribe: () => {
             emitted = false;
           },
-          next: () => {
-            emitted = true;
+          next: (value) => {
+            if (!isRateLimitReport(value)) emitted = true;
           },
         }),
         retry({

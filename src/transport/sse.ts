@@ -1,9 +1,10 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { Observable, catchError, from, map, mergeMap, of, reduce, throwError } from 'rxjs';
+import { Observable, catchError, concat, from, map, mergeMap, of, reduce, throwError } from 'rxjs';
 import { fromBody } from '../body/fromBody.js';
 import { httpErrorFrom } from '../client/httpError.js';
 import { ConnectionError, IdleTimeoutError, StreamTruncatedError } from '../errors.js';
 import { parseResponseStream } from '../parseResponseStream.js';
+import { attachRateLimitsToUsageLimitError, rateLimitEventsFromHeaders } from '../rateLimits/rateLimits.js';
 import type { CodexEvent } from '../types.js';
 import { redact, redactDiagnostic, redactError, timeoutAs, wrapTransportErrors } from './shared.js';
 import type { Transport, TransportOptions, TurnRequest } from './types.js';
@@ -51,7 +52,9 @@ export class SseTransport implements Transport {
             timeoutMs: options.idleTimeoutMs,
           }),
       );
-    const bytes = new Observable<Uint8Array>((subscriber) => {
+    const onDiagnostic = options.onDiagnostic;
+    const parse = () => parseResponseStream({ onDiagnostic: onDiagnostic && ((d) => onDiagnostic(redactDiagnostic(d, token))) });
+    const events = new Observable<CodexEvent>((subscriber) => {
       exchange.status = undefined;
       exchange.body = undefined;
       const controller = new AbortController();
@@ -80,12 +83,17 @@ export class SseTransport implements Transport {
           wrapTransportErrors((error) => new ConnectionError(`OpenAI Codex request failed: ${error.message}`, { cause: error })),
           mergeMap((response) => {
             if (response.statusCode >= 200 && response.statusCode < 300) {
-              return fromBody(response.body).pipe(
-                idle<Uint8Array>(),
-                wrapTransportErrors(
-                  (error) => new StreamTruncatedError(`OpenAI Codex stream read failed: ${error.message}`, { cause: error }),
+              // The account's limits, from the headers, come before anything the body says.
+              return concat(
+                from(rateLimitEventsFromHeaders(response.headers)),
+                fromBody(response.body).pipe(
+                  idle<Uint8Array>(),
+                  wrapTransportErrors(
+                    (error) => new StreamTruncatedError(`OpenAI Codex stream read failed: ${error.message}`, { cause: error }),
+                  ),
+                  parse(),
                 ),
-              );
+              ).pipe(attachRateLimitsToUsageLimitError());
             }
             // Read the error body (empty when that fails), under the idle timeout too.
             return readText(fromBody(response.body).pipe(idle<Uint8Array>()), MAX_ERROR_BODY_BYTES).pipe(
@@ -106,11 +114,7 @@ export class SseTransport implements Transport {
         controller.abort();
       };
     });
-    const onDiagnostic = options.onDiagnostic;
-    return bytes.pipe(
-      parseResponseStream({ onDiagnostic: onDiagnostic && ((d) => onDiagnostic(redactDiagnostic(d, token))) }),
-      catchError((error: unknown) => throwError(() => redactError(error, token))),
-    );
+    return events.pipe(catchError((error: unknown) => throwError(() => redactError(error, token))));
   }
 }
 
