@@ -2,7 +2,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import { UsageLimitError } from '../../src/errors.js';
 import { userMessage } from '../../src/messages.js';
-import { fakeAccessToken } from '../../src/testing/mockServer.js';
+import { fakeAccessToken } from '../../src/testing/index.js';
 import { textTurn } from '../../src/testing/transcripts.js';
 import type { CodexEvent } from '../../src/types.js';
 import { FAST_RETRY, mockServerPerTest } from '../client/helpers.js';

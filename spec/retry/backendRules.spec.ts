@@ -5,7 +5,7 @@ import { CodexHttpError, CodexStreamError, UsageLimitError } from '../../src/err
 import { userMessage } from '../../src/messages.js';
 import { NON_RETRIED_STREAM_ERROR_CODES, retryDelayFromMessage } from '../../src/retry/backendRules.js';
 import { isRetryableError, retryWithBackoff } from '../../src/retry/retryWithBackoff.js';
-import { fakeAccessToken } from '../../src/testing/mockServer.js';
+import { fakeAccessToken } from '../../src/testing/index.js';
 import { textTurn } from '../../src/testing/transcripts.js';
 import { FAST_RETRY, mockServerPerTest } from '../client/helpers.js';
 import { createTestScheduler } from './helpers.js';
