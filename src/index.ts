@@ -51,5 +51,21 @@ export { buildRequestBody, buildHeaders, buildEndpointUrl, type ResponseCreateBo
 export { normalizeModel, resolveReasoningEffortForCodexModel, modelSupportsSamplingParameters } from './request/models.js';
 export { userMessage, systemMessage, assistantMessage } from './messages.js';
 
+// Agents: tools that run, and the tool loop.
+export { defineTool, type ToolDefinition } from './agent/defineTool.js';
+export { runAgent } from './agent/runAgent.js';
+export type {
+  AgentEvent,
+  AgentOptions,
+  ExecutableTool,
+  FinishEvent,
+  FinishReason,
+  StepFinishEvent,
+  StepInfo,
+  StepStartEvent,
+  ToolContext,
+  ToolResultEvent,
+} from './agent/types.js';
+
 // Auth.
 export { resolveCodexAuth, extractAccountId, type AuthSource, type ResolvedAuth, type ResolveCodexAuthOptions } from './auth/index.js';

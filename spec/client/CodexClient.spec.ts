@@ -65,7 +65,7 @@ describe('CodexClient request', () => {
         input: [
           { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Read the file' }] },
           { type: 'function_call', id: fcId, call_id: 'call_1', name: 'read_file', arguments: '{"path":"a.txt"}', status: 'completed' },
-          { type: 'function_call_output', call_id: 'call_1', output: '"hello"', status: 'completed' },
+          { type: 'function_call_output', call_id: 'call_1', output: 'hello', status: 'completed' },
         ],
         instructions: 'Be brief',
         tools: [

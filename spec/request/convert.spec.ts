@@ -229,7 +229,7 @@ describe('messagesToInputItems', () => {
     });
   });
 
-  it('tool_result → function_call_output; strings are JSON-quoted and isError is not sent', () => {
+  it('tool_result → function_call_output; a string is sent as it is, anything else as sorted JSON, and isError is not sent', () => {
     const items = messagesToInputItems([
       {
         role: 'user',
@@ -241,7 +241,7 @@ describe('messagesToInputItems', () => {
       },
     ]);
     expect(JSON.stringify(items)).toBe(
-      '[{"type":"function_call_output","call_id":"call_1","output":"\\"ok\\"","status":"completed"},' +
+      '[{"type":"function_call_output","call_id":"call_1","output":"ok","status":"completed"},' +
         '{"type":"function_call_output","call_id":"call_2","output":"{\\"a\\":[{\\"b\\":null,\\"y\\":2}],\\"z\\":1}","status":"completed"},' +
         '{"type":"function_call_output","call_id":"call_3","output":"null","status":"completed"}]',
     );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { toolParametersSchema } from '../agent/schema.js';
 import { ConfigError } from '../errors.js';
 import type { ContentBlock, Message, ThinkingBlock, Tool } from '../types.js';
 
@@ -56,7 +57,7 @@ export interface FunctionCallInputItem {
 export interface FunctionCallOutputInputItem {
   type: 'function_call_output';
   call_id: string;
-  /** The result content as a JSON string (keys sorted; strings are JSON-quoted, as the Rust client). */
+  /** The result content: a string as it is, anything else as JSON (keys sorted). */
   output: string;
   status: 'completed';
 }
@@ -340,8 +341,9 @@ function imageUrl(block: Extract<ContentBlock, { type: 'image' }>, where: string
  *    text/image parts form ONE `message` item, placed where its first text/image block is.
  * 2. `tool_use` → `function_call` (`id: "fc_" + 32 random hex`, `call_id`, `name`, `arguments`
  *    = the input as sorted-key JSON, `status: "completed"`).
- * 3. `tool_result` → `function_call_output` (`output` = JSON of the content, so a string is
- *    quoted; `isError` is not sent).
+ * 3. `tool_result` → `function_call_output` (`output` = the content when it is a string,
+ *    otherwise its JSON; `isError` is not sent). A string goes as it is so the model reads
+ *    `12:00`, not `"12:00"`.
  * 4. `thinking` in an assistant message with `encryptedContent` and `id` → `reasoning`
  *    (`content: []`, `summary: []`, the original id); other thinking blocks send nothing.
  * 5. Other block types (documents) are dropped.
@@ -394,7 +396,8 @@ export function messagesToInputItems(messages: readonly Message[]): InputItem[] 
           items.push({
             type: 'function_call_output',
             call_id: requireString(block.toolUseId, where, 'toolUseId'),
-            output: sortedJsonStringify(block.content, `${where}.content`),
+            // A string is what the tool said, sent as it is; anything else as JSON.
+            output: typeof block.content === 'string' ? block.content : sortedJsonStringify(block.content, `${where}.content`),
             status: 'completed',
           });
           break;
@@ -430,6 +433,7 @@ export function messagesToInputItems(messages: readonly Message[]): InputItem[] 
  * 3. A schema object without `additionalProperties` gets `additionalProperties: false` at its
  *    root only.
  * 4. A non-object `parameters` (e.g. `null`) is passed through.
+ * 5. A zod 4 schema is converted to JSON Schema first (never sent as a dump of its internals).
  * Schemas are copied with sorted keys (serde_json `Value` order); the input is never mutated.
  * @param tools The tools.
  * @return The wire tools.
@@ -441,7 +445,7 @@ export function toolsToWire(tools: readonly Tool[]): WireTool[] {
     if (!isRecord(tool)) throw new ConfigError(`${where} must be an object`);
     const name = requireString(tool.name, where, 'name');
     const description = requireString(tool.description, where, 'description');
-    let parameters = sortedJsonValue(tool.parameters, `${where}.parameters`);
+    let parameters = sortedJsonValue(toolParametersSchema(tool.parameters, `${where}.parameters`), `${where}.parameters`);
     if (isRecord(parameters)) {
       let schema: Record<string, unknown> | undefined = parameters;
       if (Object.prototype.hasOwnProperty.call(parameters, 'parameters')) {
