@@ -12,6 +12,8 @@ import type { HttpExchange, Transport } from '../transport/types.js';
 import type { CodexEvent, FailureCapture, Message, Tool } from '../types.js';
 import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config.js';
 import { VERSION } from '../version.js';
+import { runOnClient, type RunOptions } from '../agent/run.js';
+import type { AgentEvent, ExecutableTool } from '../agent/types.js';
 
 /**
  * Streams Codex responses: the Rust client's `chat_with_tools_streaming` as a cold Observable.
@@ -127,6 +129,30 @@ export class CodexClient {
         }),
       );
     });
+  }
+
+  /**
+   * The tool loop on this client: each step is one {@link CodexClient.stream} call with these
+   * tools, until the model answers without calling one (see {@link runAgent}).
+   *
+   * ## Example
+   * ```ts
+   * import { CodexClient, defineTool, userMessage } from 'codex-rx';
+   * import { z } from 'zod';
+   *
+   * const now = defineTool({ name: 'now', description: 'The time', input: z.object({}), execute: () => new Date().toISOString() });
+   * new CodexClient().run([userMessage('What time is it?')], [now]).subscribe((event) => {
+   *   if (event.type === 'finish') console.log(event.result.text);
+   * });
+   * ```
+   *
+   * @param messages The conversation so far.
+   * @param tools The tools the model may call, each with its `execute`.
+   * @param options Step limit, tool concurrency and timeout, `stopWhen`.
+   * @return An Observable of every turn's events and the loop's own, ending with `finish`.
+   */
+  run(messages: Message[], tools: ExecutableTool[], options?: RunOptions): Observable<AgentEvent> {
+    return runOnClient((m, t) => this.stream(m, t), messages, tools, options);
   }
 
   /** The record of a failed exchange (docs/behaviour.md#failure-capture), with any token scrubbed as a last line of defence. */
