@@ -5,8 +5,8 @@ import { defineTool } from '../../src/agent/defineTool.js';
 import type { AgentEvent } from '../../src/agent/types.js';
 import { CodexHttpError } from '../../src/errors.js';
 import { userMessage } from '../../src/messages.js';
-import { scriptedConversation } from '../../src/testing/conversation.js';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/mockServer.js';
+import { scriptedConversation } from '../../src/testing/mock/conversation.js';
+import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/index.js';
 import { textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
 
 const clock = defineTool({

@@ -14,4 +14,4 @@ export type {
   RecordedRequest,
 } from './mock/types.js';
 export * from './transcripts.js';
-export { scriptedConversation, type ConversationRequest, type ConversationStep } from './conversation.js';
+export { scriptedConversation, type ConversationRequest, type ConversationStep } from './mock/conversation.js';

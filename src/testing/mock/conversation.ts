@@ -1,4 +1,4 @@
-import type { MockReply, RecordedRequest } from './mockServer.js';
+import type { MockReply, RecordedRequest } from './types.js';
 
 /** A request of a scripted conversation, with what the client sent made easy to read. */
 export interface ConversationRequest extends RecordedRequest {
