@@ -1,9 +1,8 @@
-import { defer, from, of, retry, Subject, throwError } from 'rxjs';
+import { defer, from, of, retry, Subject, tap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CodexStreamError, IdleTimeoutError, InvalidUtf8Error, StreamTruncatedError } from '../../src/errors.js';
 import type { ResponseStreamEvent } from '../../src/events/schemas.js';
 import { reduceResponse } from '../../src/reduce/reduceResponse.js';
-import { INITIAL_REDUCE_STATE, step, type ReduceState } from '../../src/reduce/state.js';
 import type { CodexEvent } from '../../src/types.js';
 import {
   argsDelta,
@@ -227,53 +226,98 @@ describe('interleaved keys (the hot slot commits and restores buffers)', () => {
   });
 });
 
-describe('step (pure)', () => {
-  function deepFreeze<T>(value: T): T {
-    if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-      Object.freeze(value);
-      for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-    }
-    return value;
-  }
-
-  it('never mutates the state or the event it is given', () => {
-    const events = [
-      created('resp_1'),
-      reasoningAdded('rs_1', 0),
-      summaryDelta('why', 0, 0),
-      reasoningItemDone('rs_1', 'ENC', 0),
-      textDelta('x', 1, 0),
-      fcAdded('fc_1', 'call_1', 'f', 2),
-      argsDelta('fc_1', '{"a":1}'),
-      argsDone({ item_id: 'fc_1' }),
-      completed({ id: 'resp_1', output: [{ type: 'reasoning', id: 'rs_1', encrypted_content: 'ENC' }], usage: { input_tokens: 1 } }),
-    ];
-    let state: ReduceState = INITIAL_REDUCE_STATE;
-    const snapshots: string[] = [];
-    const serialise = (s: ReduceState) => JSON.stringify(s, (_k, v) => (v instanceof Map ? [...v.entries()] : v));
-    for (const event of events) {
-      deepFreeze(event);
-      const before = serialise(state);
-      const mapsBefore = [state.functionArgs.size, state.functionMeta.size, state.reasoningItems.size];
-      const result = step(state, event);
-      expect(serialise(state)).toBe(before);
-      expect([state.functionArgs.size, state.functionMeta.size, state.reasoningItems.size]).toEqual(mapsBefore);
-      snapshots.push(before);
-      state = result;
-    }
-    expect(state.phase).toBe('terminal');
-    // Replaying from the initial state gives the same result: no hidden shared state.
-    let replay: ReduceState = INITIAL_REDUCE_STATE;
-    for (const event of events) replay = step(replay, event);
-    expect(serialise(replay)).toBe(serialise(state));
+describe('state per subscription, copied on emit', () => {
+  const turn = () => [
+    created('resp_1'),
+    reasoningAdded('rs_1', 0),
+    summaryDelta('why', 0, 0),
+    reasoningItemDone('rs_1', 'ENC', 0),
+    textDelta('x', 1, 0),
+    fcAdded('fc_1', 'call_1', 'f', 2),
+    argsDelta('fc_1', '{"a":[1],'),
+    argsDelta('fc_1', '"b":{"c":2}}'),
+    argsDone({ item_id: 'fc_1' }),
+    textDelta('y', 1, 0),
+  ];
+  const terminal = completed({
+    id: 'resp_1',
+    output: [{ type: 'reasoning', id: 'rs_1', encrypted_content: 'ENC' }],
+    usage: { input_tokens: 1, output_tokens: 2 },
   });
 
-  it('ignores events after the terminal one', () => {
-    const terminal = step(INITIAL_REDUCE_STATE, completed());
-    const late = step(terminal, textDelta('late'));
-    expect(late.out).toEqual([]);
-    expect(late.frame).toBe(terminal.frame);
-    expect(late.hotText).toBe(terminal.hotText);
+  /** Changes everything reachable from `value` that can change. */
+  function vandalise(value: unknown): void {
+    if (typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) {
+      for (const item of value) vandalise(item);
+      value.push('vandalised');
+      return;
+    }
+    for (const [key, field] of Object.entries(value)) {
+      vandalise(field);
+      if (typeof field === 'string' || typeof field === 'number') (value as Record<string, unknown>)[key] = `vandalised ${key}`;
+    }
+    (value as Record<string, unknown>).extra = 'vandalised';
+  }
+
+  function run(events: ResponseStreamEvent[], mutate: boolean): { seen: string[]; error?: unknown } {
+    const seen: string[] = [];
+    let error: unknown;
+    from(events)
+      .pipe(reduceResponse())
+      .subscribe({
+        next: (event) => {
+          seen.push(JSON.stringify(event));
+          if (mutate) vandalise(event);
+        },
+        error: (e) => (error = e),
+      });
+    return { seen, error };
+  }
+
+  it('a consumer that mutates every event it receives, deeply, changes no later event', () => {
+    const clean = run([...turn(), terminal], false);
+    expect(clean.seen.at(-1)).toBe(JSON.stringify(D));
+    expect(run([...turn(), terminal], true).seen).toEqual(clean.seen);
+  });
+
+  it("a consumer that mutates every event changes no error's partial", () => {
+    const failing = [...turn(), ev({ type: 'error', message: 'broke' })];
+    const clean = run(failing, false);
+    const mutated = run(failing, true);
+    expect(mutated.seen).toEqual(clean.seen);
+    expect((mutated.error as CodexStreamError).partial).toEqual((clean.error as CodexStreamError).partial);
+    expect((clean.error as CodexStreamError).partial).toEqual({
+      responseId: 'resp_1',
+      text: 'xy',
+      reasoning: 'why',
+      toolCalls: [{ id: 'call_1', name: 'f', input: { a: [1], b: { c: 2 } }, rawInputJson: '{"a":[1],"b":{"c":2}}' }],
+    });
+  });
+
+  it('two subscriptions to one reduced stream keep separate state', () => {
+    const subject = new Subject<ResponseStreamEvent>();
+    const reduced = subject.pipe(reduceResponse());
+    const first: CodexEvent[] = [];
+    const second: CodexEvent[] = [];
+    reduced.subscribe((e) => first.push(e));
+    subject.next(textDelta('early '));
+    reduced.subscribe((e) => second.push(e));
+    subject.next(textDelta('late'));
+    subject.next(completed());
+    expect(byType(first, 'content-block').map((e) => e.block)).toEqual([{ type: 'text', text: 'early late' }]);
+    expect(byType(second, 'content-block').map((e) => e.block)).toEqual([{ type: 'text', text: 'late' }]);
+  });
+
+  it('events after the terminal one are never read', () => {
+    let pulled = 0;
+    const source = defer(() => from([textDelta('a'), completed(), textDelta('late'), ev({ type: 'error', message: 'x' })])).pipe(
+      tap(() => (pulled += 1)),
+    );
+    const run = collect(source.pipe(reduceResponse()));
+    expect(run.completed).toBe(true);
+    expect(run.error).toBeUndefined();
+    expect(pulled).toBe(2);
   });
 
   it('reduceResponse without input at all is truncated', () => {

@@ -7,7 +7,7 @@ import { responseEventSchemas, type KnownResponseEventType, type ResponseStreamE
 /** Options of {@link responseEvents}. */
 export interface ResponseEventsOptions {
   /**
-   * Called for every payload that is not valid JSON (skipped, as the seed did), with a running
+   * Called for every payload that is not valid JSON (skipped), with a running
    * count per subscription. A throw from it errors the stream.
    * @default undefined
    */
@@ -48,11 +48,11 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Validates one parsed JSON payload (items 43, 57; SPEC §6.10).
+ * Validates one parsed JSON payload.
  *
  * @param payload The value `JSON.parse` returned for one SSE `data`.
  * @return The typed event; the payload itself for unknown types; `undefined` when the payload
- * has no string `type` (ignored, item 43).
+ * has no string `type` (ignored).
  * @throws {ProtocolError} When a known event's fields have the wrong types.
  */
 export function parseResponseEvent(payload: unknown): ResponseStreamEvent | undefined {
@@ -95,18 +95,17 @@ function validateOptions(options: unknown): ResponseEventsOptions {
  * <span class="informal">`JSON.parse` + a zod schema per known `type`; everything else passes
  * through.</span>
  *
- * 1. A message whose `data` is empty or `[DONE]` is skipped; neither is terminal (item 42).
- * 2. `data` that is not JSON is skipped, as the seed did, and reported to `onDiagnostic` with a
- *    running count (item 43, SPEC §6.10).
- * 3. JSON without a string `type` (arrays, scalars, objects without it) is ignored (item 43).
+ * 1. A message whose `data` is empty or `[DONE]` is skipped; neither is terminal.
+ * 2. `data` that is not JSON is skipped, and reported to `onDiagnostic` with a running count.
+ * 3. JSON without a string `type` (arrays, scalars, objects without it) is ignored.
  * 4. A known `type` is validated by its schema (one Map lookup): missing indices become `0`,
  *    missing text `""`, extra fields are kept. Wrongly typed fields error the stream with a
  *    {@link ProtocolError} carrying `eventType` and `issues`, never a silent drop.
  * 5. Any other `type` (`keepalive`, `codex.rate_limits`, hosted-tool events, …) is emitted
- *    untouched as an `UnknownResponseEvent` (item 57).
+ *    untouched as an `UnknownResponseEvent`.
  * 6. Synchronous: each message is emitted in the tick it arrives.
  *
- * The SSE `event:` field is not consulted: the JSON `type` decides, as in the seed.
+ * The SSE `event:` field is not consulted: the JSON `type` decides.
  *
  * ## Example
  * ```ts

@@ -3,13 +3,14 @@ import { z } from 'zod';
 /**
  * zod schemas of the Responses-stream events codex-rx acts on.
  *
- * Conventions (from the seed's `as_i64` / `as_str` reads, BEHAVIOUR "Event handling"):
- * - an index field that is missing (or `null`) becomes `0`, a text field becomes `""`;
- * - a field of the wrong type fails the schema (the stream turns that into a `ProtocolError`,
- *   SPEC §6.10) instead of silently becoming the default — except `response.usage`, read
- *   leniently as the seed's `parse_usage` does (items 60, 61: a turn is not lost over its accounting),
- *   and error reports (`error`, `response.error`, `response.failed`, error objects), read as the
- *   seed reads them with its fallbacks (items 47, 48): an error event is never a ProtocolError;
+ * Conventions (the way the Rust client reads these fields):
+ * - an index field that is missing (or `null`) becomes `0`, a text field becomes `""`, so the
+ *   reducer never supplies defaults of its own;
+ * - a field of the wrong type fails the schema (the stream turns that into a `ProtocolError`)
+ *   instead of silently becoming the default — except `response.usage`, read leniently (a turn
+ *   is not lost over its accounting), and error reports (`error`, `response.error`,
+ *   `response.failed`, error objects), read with fallbacks: an error event is never a
+ *   ProtocolError;
  * - every object is loose: fields we do not read (`sequence_number`, `obfuscation`,
  *   `logprobs`, …) survive parsing untouched.
  *
@@ -40,18 +41,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The seed's `as_u64`: a non-negative integer, anything else is read as missing (items 60, 61). */
+/** A non-negative integer; anything else is read as missing. */
 function tokenCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
 /**
- * A token count. Lenient, as the seed's `as_u64`: a wrong type means "no value", never a
- * ProtocolError, so a finished turn is not lost over its accounting (items 60, 61).
+ * A token count. Lenient: a wrong type means "no value", never a ProtocolError, so a finished
+ * turn is not lost over its accounting.
  */
 const count = z.unknown().transform(tokenCount).optional();
 
-/** `input_tokens_details` / `output_tokens_details`: null stays null; not an object → missing (the seed's `.get`). */
+/** `input_tokens_details` / `output_tokens_details`: null stays null; not an object → missing. */
 const tokenDetails = <K extends string>(key: K) =>
   z
     .unknown()
@@ -61,8 +62,8 @@ const tokenDetails = <K extends string>(key: K) =>
     .optional();
 
 /**
- * The `usage` object of a response. Only `input_tokens` is needed for usage to be reported
- * (item 60). Never fails: wrongly typed counts are read as missing, as the seed reads them.
+ * The `usage` object of a response. Only `input_tokens` is needed for usage to be reported.
+ * Never fails: wrongly typed counts are read as missing.
  */
 export const WireUsageSchema = z
   .object({
@@ -73,7 +74,7 @@ export const WireUsageSchema = z
   })
   .loose();
 
-/** `response.usage`: null stays null; anything else that is not an object is read as missing (item 60). */
+/** `response.usage`: null stays null; anything else that is not an object is read as missing. */
 const lenientUsage = z
   .unknown()
   .transform((value) => (isRecord(value) ? WireUsageSchema.parse(value) : value === null ? null : undefined))
@@ -94,7 +95,7 @@ export const OutputItemSchema = z
   })
   .loose();
 
-/** A string, anything else read as missing (the seed's `as_str`). */
+/** A string, anything else read as missing. */
 const lenientString = z
   .unknown()
   .transform((value) => (typeof value === 'string' ? value : undefined))
@@ -114,8 +115,8 @@ const lenientNumber = z
 
 /**
  * The error object carried by `error` events, `response.failed` responses and HTTP error bodies.
- * Never fails: a field of the wrong type is read as missing, so the seed's fallbacks apply
- * (items 47, 48) and an error report is never turned into a ProtocolError.
+ * Never fails: a field of the wrong type is read as missing, so the fallback messages apply and
+ * an error report is never turned into a ProtocolError.
  */
 export const WireErrorSchema = z
   .object({
@@ -134,7 +135,7 @@ const lenientWireError = z
   .transform((value) => (isRecord(value) ? WireErrorSchema.parse(value) : value === null ? null : undefined))
   .optional();
 
-/** The `response` object of lifecycle events. `output: null` is tolerated (SPEC §6.9). */
+/** The `response` object of lifecycle events. `output: null` is tolerated. */
 export const ResponseObjectSchema = z
   .object({
     id: optionalString,
@@ -151,14 +152,14 @@ const responseLifecycle = <T extends string>(type: T) =>
 
 export const ResponseCreatedEventSchema = z.compile(responseLifecycle('response.created'));
 export const ResponseInProgressEventSchema = z.compile(responseLifecycle('response.in_progress'));
-/** Terminal (item 56). */
+/** Terminal. */
 export const ResponseCompletedEventSchema = z.compile(responseLifecycle('response.completed'));
-/** Terminal (item 56). */
+/** Terminal. */
 export const ResponseDoneEventSchema = z.compile(responseLifecycle('response.done'));
-/** Terminal (item 56); completes with `status: 'incomplete'` (SPEC §6.9). */
+/** Terminal; completes with `status: 'incomplete'`. */
 export const ResponseIncompleteEventSchema = z.compile(responseLifecycle('response.incomplete'));
 /**
- * The `response` of `response.failed`, read leniently (item 48): only `id` and `error` are used,
+ * The `response` of `response.failed`, read leniently: only `id` and `error` are used,
  * a wrong type is read as missing, and a `response` that is not an object is missing.
  */
 const FailedResponseSchema = z
@@ -169,8 +170,8 @@ const FailedResponseSchema = z
   .loose();
 
 /**
- * A failed response: a `CodexStreamError` with `response.error.message`, else the seed's fixed
- * text (item 48). Never a ProtocolError: whatever its shape, it reports a failure.
+ * A failed response: a `CodexStreamError` with `response.error.message`, else a fixed text.
+ * Never a ProtocolError: whatever its shape, it reports a failure.
  */
 export const ResponseFailedEventSchema = z.compile(
   z
@@ -188,15 +189,15 @@ const errorEvent = <T extends string>(type: T) =>
   z
     .object({
       type: z.literal(type),
-      // Flat shape: {type:'error', code, message}; nested: {type:'error', error:{…}} (SPEC §6.5).
-      // Read leniently (item 47): wrong types are missing, so the fallbacks apply.
+      // Flat shape: {type:'error', code, message}; nested: {type:'error', error:{…}}.
+      // Read leniently: wrong types are missing, so the fallbacks apply.
       code: lenientCode,
       message: lenientString,
       error: lenientWireError,
     })
     .loose();
 
-/** An in-stream `error` event, flat or nested. Never fails on field types (item 47). */
+/** An in-stream `error` event, flat or nested. Never fails on field types. */
 export const ErrorEventSchema = z.compile(errorEvent('error'));
 /** An in-stream `response.error` event, flat or nested. */
 export const ResponseErrorEventSchema = z.compile(errorEvent('response.error'));
@@ -204,9 +205,9 @@ export const ResponseErrorEventSchema = z.compile(errorEvent('response.error'));
 const outputItemEvent = <T extends string>(type: T) =>
   z.object({ type: z.literal(type), output_index: index, item: OutputItemSchema.nullish() }).loose();
 
-/** Function-call metadata (item 49); reasoning items are placed where first seen (SPEC §6.7). */
+/** Function-call metadata; reasoning items are placed where first seen. */
 export const OutputItemAddedEventSchema = z.compile(outputItemEvent('response.output_item.added'));
-/** Reasoning items' id and encrypted content (SPEC §6.7). */
+/** The finished item: reasoning items' id and encrypted content, and what its deltas did not deliver. */
 export const OutputItemDoneEventSchema = z.compile(outputItemEvent('response.output_item.done'));
 
 const contentDelta = <T extends string>(type: T) =>
@@ -218,24 +219,24 @@ const summaryDelta = <T extends string>(type: T) =>
 const summaryDone = <T extends string>(type: T) =>
   z.object({ type: z.literal(type), item_id: text, output_index: index, summary_index: index, text }).loose();
 
-/** Item 50. */
+/** A piece of an answer's text. */
 export const OutputTextDeltaEventSchema = z.compile(contentDelta('response.output_text.delta'));
-/** Item 51. */
+/** An answer part's whole text. */
 export const OutputTextDoneEventSchema = z.compile(contentDone('response.output_text.done'));
-/** Item 52. */
+/** A piece of raw reasoning text. */
 export const ReasoningTextDeltaEventSchema = z.compile(contentDelta('response.reasoning_text.delta'));
-/** Item 52. */
+/** A raw reasoning part's whole text. */
 export const ReasoningTextDoneEventSchema = z.compile(contentDone('response.reasoning_text.done'));
-/** Item 53. */
+/** A piece of a reasoning summary. */
 export const ReasoningSummaryTextDeltaEventSchema = z.compile(summaryDelta('response.reasoning_summary_text.delta'));
-/** Item 53. */
+/** A reasoning summary part's whole text. */
 export const ReasoningSummaryTextDoneEventSchema = z.compile(summaryDone('response.reasoning_summary_text.done'));
 
-/** Item 54. */
+/** A piece of a function call's argument JSON. */
 export const FunctionCallArgumentsDeltaEventSchema = z.compile(
   z.object({ type: z.literal('response.function_call_arguments.delta'), item_id: text, output_index: index, delta: text }).loose(),
 );
-/** Item 55: `arguments`, `call_id` and `name` may be missing (the buffered arguments and stored metadata are used). */
+/** A function call's end: `arguments`, `call_id` and `name` may be missing (the buffered arguments and stored metadata are used). */
 export const FunctionCallArgumentsDoneEventSchema = z.compile(
   z
     .object({
@@ -307,8 +308,10 @@ export interface UnknownResponseEvent {
 }
 
 /**
- * What `responseEvents()` emits. Because `UnknownResponseEvent.type` is `string`, comparing
- * `event.type` does not narrow this union in TypeScript: use {@link isResponseEventOfType}.
+ * What `responseEvents()` emits: a known event, or an unknown one beside it. Because
+ * `UnknownResponseEvent.type` is `string`, comparing `event.type` does not narrow this union:
+ * test {@link isKnownResponseEvent} first, then `switch (event.type)` narrows the known union
+ * (or use {@link isResponseEventOfType} for one type).
  */
 export type ResponseStreamEvent = KnownResponseEvent | UnknownResponseEvent;
 
@@ -337,6 +340,26 @@ export const responseEventSchemas: ReadonlyMap<KnownResponseEventType, z.ZodType
 /** True when `type` is one codex-rx parses with a schema. */
 export function isKnownResponseEventType(type: string): type is KnownResponseEventType {
   return responseEventSchemas.has(type as KnownResponseEventType);
+}
+
+/**
+ * Narrows a {@link ResponseStreamEvent} to the known events, whose `type` then narrows them.
+ *
+ * ## Example
+ * ```ts
+ * import { isKnownResponseEvent, type ResponseStreamEvent } from 'codex-rx';
+ *
+ * function deltaOf(event: ResponseStreamEvent): string {
+ *   if (!isKnownResponseEvent(event)) return '';
+ *   return event.type === 'response.output_text.delta' ? event.delta : '';
+ * }
+ * ```
+ *
+ * @param event An event from `responseEvents()`.
+ * @return Whether `event` is one of the types codex-rx parses with a schema.
+ */
+export function isKnownResponseEvent(event: ResponseStreamEvent): event is KnownResponseEvent {
+  return responseEventSchemas.has(event.type as KnownResponseEventType);
 }
 
 /**

@@ -1,0 +1,506 @@
+import { assertNever } from '../assertNever.js';
+import { CodexError, CodexStreamError, ProtocolError, StreamTruncatedError } from '../errors.js';
+import {
+  isKnownResponseEvent,
+  type ErrorEvent,
+  type FailedResponse,
+  type FunctionCallArgumentsDeltaEvent,
+  type FunctionCallArgumentsDoneEvent,
+  type OutputItem,
+  type ResponseErrorEvent,
+  type ResponseObject,
+  type ResponseStreamEvent,
+} from '../events/schemas.js';
+import type { CodexEvent, ContentBlock, PartialResponse, ResponseStatus, ThinkingBlock, ToolCall, Usage } from '../types.js';
+import { usageLimitErrorFrom } from '../usageLimit.js';
+import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan.js';
+
+/** The longest string V8 can build (2^29 − 24 UTF-16 units on 64-bit). */
+export const MAX_STRING_LENGTH = 2 ** 29 - 24;
+
+/** What one wire event gives: nothing, one event, or several in order. */
+export type Emission = CodexEvent | CodexEvent[] | undefined;
+
+type BufferKind = 'text' | 'reasoning' | 'summary';
+
+/** The text of one `(output index, content or summary index)` of one kind. */
+class TextBuffer {
+  text = '';
+  /** A delta (or a `.done`'s text) was emitted: a later `.done` or finished item repeats nothing. */
+  streamed = false;
+  constructor(
+    readonly kind: BufferKind,
+    readonly outputIndex: number,
+    readonly index: number,
+  ) {}
+}
+
+/** A function call, by its wire item id. */
+interface CallRecord {
+  callId?: string;
+  name?: string;
+  /** The argument deltas so far; undefined before the first. */
+  args?: string;
+  scan: JsonScan;
+  /** `function_call_arguments.done` (or the finished item) completed it. */
+  completed: boolean;
+}
+
+/** A reasoning item: its wire id and encrypted content, placed where it was first seen. */
+interface ReasoningRecord {
+  readonly kind: 'reasoning-item';
+  readonly outputIndex: number;
+  id?: string;
+  encryptedContent?: string;
+}
+
+/** One content block to build at the end, in first-seen order. */
+type BlockSource = TextBuffer | ReasoningRecord | { readonly kind: 'tool'; readonly call: ToolCall };
+
+/**
+ * What was emitted of one kind (text, or reasoning), in order, as stretches of buffers: a
+ * switch to another buffer closes one stretch and opens the next. `partial` is rebuilt from
+ * them, so the text is held once and a switch costs O(1).
+ */
+class EmissionLog {
+  /** The buffer whose stretch is open. */
+  hot: TextBuffer | undefined;
+  /** Characters emitted. */
+  length = 0;
+  private readonly stretches: { buffer: TextBuffer; start: number; end: number }[] = [];
+
+  open(buffer: TextBuffer): void {
+    this.close();
+    this.hot = buffer;
+    this.stretches.push({ buffer, start: buffer.text.length, end: -1 });
+  }
+
+  close(): void {
+    const last = this.stretches[this.stretches.length - 1];
+    if (this.hot !== undefined && last !== undefined) last.end = this.hot.text.length;
+    this.hot = undefined;
+  }
+
+  toString(): string {
+    let out = '';
+    for (const { buffer, start, end } of this.stretches) out += buffer.text.slice(start, end < 0 ? undefined : end);
+    return out;
+  }
+}
+
+/**
+ * The reducer's state for one subscription: fed one wire event at a time, it says what to emit.
+ * Mutated freely; every emitted object is built for its event (or, at the end, handed over),
+ * so nothing a consumer receives aliases what later events change.
+ */
+export class ResponseAccumulator {
+  /** The terminal event was handled: nothing more is read. */
+  finished = false;
+  private responseId: string | undefined;
+  private readonly buffers: Record<BufferKind, Map<string, TextBuffer>> = { text: new Map(), reasoning: new Map(), summary: new Map() };
+  private readonly textLog = new EmissionLog();
+  private readonly reasoningLog = new EmissionLog();
+  private readonly calls = new Map<string, CallRecord>();
+  private hotCallId = '';
+  private hotCall: CallRecord | undefined;
+  private readonly toolCalls: ToolCall[] = [];
+  private readonly reasoningItems = new Map<number, ReasoningRecord>();
+  private readonly reasoningIndexById = new Map<string, number>();
+  private readonly blocks: BlockSource[] = [];
+  /** A delta was emitted: errors then carry `partial`. */
+  private emitted = false;
+
+  constructor(private readonly maxLength = MAX_STRING_LENGTH) {}
+
+  /**
+   * Handles one wire event.
+   *
+   * @return What to emit for it. The terminal event sets {@link finished} and gives its events.
+   * @throws {CodexStreamError | UsageLimitError} For `error`, `response.error` and `response.failed`.
+   * @throws {ProtocolError} When text, reasoning or arguments outgrow a JavaScript string.
+   */
+  push(event: ResponseStreamEvent): Emission {
+    if (!isKnownResponseEvent(event)) {
+      return undefined;
+    }
+    switch (event.type) {
+      case 'response.output_text.delta':
+        return this.delta('text', event.output_index, event.content_index, event.delta, event.type);
+      case 'response.reasoning_text.delta':
+        return this.delta('reasoning', event.output_index, event.content_index, event.delta, event.type);
+      case 'response.reasoning_summary_text.delta':
+        return this.delta('summary', event.output_index, event.summary_index, event.delta, event.type);
+      case 'response.output_text.done':
+        return this.done('text', event.output_index, event.content_index, event.text, event.type);
+      case 'response.reasoning_text.done':
+        return this.done('reasoning', event.output_index, event.content_index, event.text, event.type);
+      case 'response.reasoning_summary_text.done':
+        return this.done('summary', event.output_index, event.summary_index, event.text, event.type);
+      case 'response.function_call_arguments.delta':
+        return this.argumentsDelta(event);
+      case 'response.function_call_arguments.done':
+        return this.argumentsDone(event);
+      case 'response.output_item.added':
+        return this.itemAdded(event.item ?? undefined, event.output_index);
+      case 'response.output_item.done':
+        return this.itemDone(event.item ?? undefined, event.output_index);
+      case 'response.created':
+      case 'response.in_progress':
+        if (event.response?.id) this.responseId = event.response.id;
+        return undefined;
+      case 'response.completed':
+      case 'response.done':
+      case 'response.incomplete':
+        return this.finish(event.response ?? undefined, event.type === 'response.incomplete');
+      case 'error':
+      case 'response.error':
+        throw this.errorEvent(event);
+      case 'response.failed':
+        throw this.failed(event.response ?? undefined);
+      default:
+        return assertNever(event);
+    }
+  }
+
+  /** What had been emitted, for `partial` on errors; undefined when nothing was. */
+  partial(): PartialResponse | undefined {
+    if (!this.emitted) return undefined;
+    const partial: PartialResponse = {
+      text: this.textLog.toString(),
+      reasoning: this.reasoningLog.toString(),
+      toolCalls: [...this.toolCalls],
+    };
+    if (this.responseId !== undefined) partial.responseId = this.responseId;
+    return partial;
+  }
+
+  /** Attaches `partial` to a codex-rx error that has none; other errors are returned untouched. */
+  withPartial<E>(error: E): E {
+    if (error instanceof CodexError && error.partial === undefined) {
+      const partial = this.partial();
+      if (partial !== undefined) error.partial = partial;
+    }
+    return error;
+  }
+
+  truncated(): StreamTruncatedError {
+    return this.withPartial(new StreamTruncatedError('OpenAI Codex stream ended before a terminal response event'));
+  }
+
+  // ---- text and reasoning ------------------------------------------------------------------
+
+  private buffer(kind: BufferKind, outputIndex: number, index: number): TextBuffer {
+    const key = `${outputIndex}:${index}`;
+    let buffer = this.buffers[kind].get(key);
+    if (buffer === undefined) {
+      buffer = new TextBuffer(kind, outputIndex, index);
+      this.buffers[kind].set(key, buffer);
+      this.blocks.push(buffer);
+    }
+    return buffer;
+  }
+
+  /** Every delta is emitted at once, even an empty one. */
+  private delta(kind: BufferKind, outputIndex: number, index: number, delta: string, eventType: string): CodexEvent {
+    const log = kind === 'text' ? this.textLog : this.reasoningLog;
+    let buffer = log.hot;
+    if (buffer === undefined || buffer.index !== index || buffer.outputIndex !== outputIndex || buffer.kind !== kind) {
+      buffer = this.buffer(kind, outputIndex, index);
+      log.open(buffer);
+    }
+    this.grow(Math.max(log.length, buffer.text.length), delta.length, eventType);
+    log.length += delta.length;
+    buffer.text += delta;
+    buffer.streamed = true;
+    this.emitted = true;
+    return kind === 'text'
+      ? { type: 'text-delta', delta, outputIndex, contentIndex: index }
+      : { type: 'reasoning-delta', delta, outputIndex, index, kind: kind === 'summary' ? 'summary' : 'text' };
+  }
+
+  /**
+   * A `.done` (or a finished item's part): its text is emitted only when nothing was streamed
+   * for its buffer, and it never replaces a non-empty buffer.
+   */
+  private done(kind: BufferKind, outputIndex: number, index: number, text: string, eventType: string): CodexEvent | undefined {
+    const log = kind === 'text' ? this.textLog : this.reasoningLog;
+    const buffer = this.buffer(kind, outputIndex, index);
+    if (text === '' || buffer.text !== '') return undefined;
+    if (buffer.streamed) {
+      // Only empty deltas were emitted: the text is kept for the block, not emitted.
+      if (log.hot === buffer) log.close();
+      buffer.text = text;
+      return undefined;
+    }
+    this.grow(log.length, text.length, eventType);
+    log.open(buffer);
+    log.length += text.length;
+    buffer.text = text;
+    buffer.streamed = true;
+    this.emitted = true;
+    return kind === 'text'
+      ? { type: 'text-delta', delta: text, outputIndex, contentIndex: index }
+      : { type: 'reasoning-delta', delta: text, outputIndex, index, kind: kind === 'summary' ? 'summary' : 'text' };
+  }
+
+  /** Text, reasoning or arguments longer than a string can be end the stream with a typed error. */
+  private grow(length: number, added: number, eventType: string): void {
+    if (length + added <= this.maxLength) return;
+    throw new ProtocolError(
+      `OpenAI Codex sent more than ${this.maxLength} characters of one kind (text, reasoning or a call's arguments), more than a JavaScript string holds; what arrived before is in the error's partial. Ask for a shorter answer.`,
+      { eventType, issues: [`longer than ${this.maxLength} characters`] },
+    );
+  }
+
+  // ---- function calls ----------------------------------------------------------------------
+
+  private call(itemId: string): CallRecord {
+    if (itemId === this.hotCallId && this.hotCall !== undefined) return this.hotCall;
+    let call = this.calls.get(itemId);
+    if (call === undefined) {
+      call = { scan: JSON_SCAN_START, completed: false };
+      this.calls.set(itemId, call);
+    }
+    this.hotCallId = itemId;
+    this.hotCall = call;
+    return call;
+  }
+
+  /**
+   * A delta of a call whose metadata is known emits the raw JSON so far and a best-effort
+   * `input`, parsed only once the JSON can be whole (not on every delta: linear in its length).
+   */
+  private argumentsDelta(event: FunctionCallArgumentsDeltaEvent): CodexEvent | undefined {
+    if (event.item_id === '') return undefined;
+    const call = this.call(event.item_id);
+    const args = call.args ?? '';
+    this.grow(args.length, event.delta.length, event.type);
+    const json = args + event.delta;
+    call.args = json;
+    call.scan = scanJson(call.scan, event.delta);
+    if (call.callId === undefined) return undefined;
+    this.emitted = true;
+    const input = call.scan.closed && !call.scan.broken ? parsePartial(json) : {};
+    return { type: 'tool-call-delta', toolCall: { id: call.callId, name: call.name ?? '', input, rawInputJson: json } };
+  }
+
+  /**
+   * Completes a call: the event's arguments, else the streamed ones, else `{}`; the event's
+   * `call_id` (with its `name`), else the item's, else the item id. Completed twice, it is
+   * reported twice.
+   */
+  private argumentsDone(event: FunctionCallArgumentsDoneEvent): undefined {
+    const call = this.call(event.item_id);
+    const byEvent = event.call_id !== undefined;
+    this.complete(
+      call,
+      event.call_id ?? call.callId ?? event.item_id,
+      byEvent || call.callId === undefined ? (event.name ?? '') : (call.name ?? ''),
+      event.arguments ?? call.args ?? '{}',
+    );
+    return undefined;
+  }
+
+  private complete(call: CallRecord, id: string, name: string, json: string): void {
+    call.completed = true;
+    const toolCall: ToolCall = { id, name, input: parsePartial(json), rawInputJson: json };
+    this.toolCalls.push(toolCall);
+    this.blocks.push({ kind: 'tool', call: toolCall });
+  }
+
+  // ---- output items ------------------------------------------------------------------------
+
+  private itemAdded(item: OutputItem | undefined, outputIndex: number): undefined {
+    if (item?.type === 'function_call' && item.id !== '') {
+      // Metadata arriving while the call streams is used from its next delta on.
+      const call = this.call(item.id);
+      call.callId = item.call_id ?? '';
+      call.name = item.name ?? '';
+    } else if (item?.type === 'reasoning') {
+      this.noteReasoning(outputIndex, item, 'added');
+    }
+    return undefined;
+  }
+
+  /**
+   * A finished item is the authority for what its deltas and `.done` events did not deliver: a
+   * function call nobody completed, message text or reasoning that never streamed.
+   */
+  private itemDone(item: OutputItem | undefined, eventIndex: number): Emission {
+    if (item === undefined) return undefined;
+    if (item.type === 'function_call') {
+      const call = item.id === '' ? undefined : this.call(item.id);
+      if (call !== undefined && !call.completed) {
+        const json = typeof item.arguments === 'string' ? item.arguments : (call.args ?? '{}');
+        this.complete(call, item.call_id ?? call.callId ?? item.id, item.name ?? call.name ?? '', json);
+      }
+      return undefined;
+    }
+    if (item.type === 'message') return this.parts('text', eventIndex, item.content, 'output_text');
+    if (item.type !== 'reasoning') return undefined;
+    // By id first: a missing output_index reads as 0 and would file the item under another index.
+    const outputIndex = this.reasoningIndexById.get(item.id) ?? eventIndex;
+    this.noteReasoning(outputIndex, item, 'done');
+    const summary = this.parts('summary', outputIndex, item.summary, 'summary_text');
+    const content = this.parts('reasoning', outputIndex, item.content, 'reasoning_text');
+    return summary === undefined ? content : content === undefined ? summary : [summary, content].flat();
+  }
+
+  /** The text parts of a finished item, as `.done` events of their buffers. */
+  private parts(kind: BufferKind, outputIndex: number, parts: unknown, type: string): Emission {
+    if (!Array.isArray(parts)) return undefined;
+    const out: CodexEvent[] = [];
+    parts.forEach((part: unknown, index) => {
+      const { type: partType, text } = (typeof part === 'object' && part !== null ? part : {}) as { type?: unknown; text?: unknown };
+      if (partType !== type || typeof text !== 'string') return;
+      const event = this.done(kind, outputIndex, index, text, 'response.output_item.done');
+      if (event !== undefined) out.push(event);
+    });
+    return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
+  }
+
+  /**
+   * Records a reasoning item where it was first seen. Its encrypted content is re-issued at each
+   * stage: `output_item.added`'s predates the reasoning and is not kept, `output_item.done`'s is
+   * the authority, and the final `response.output` only fills what is missing.
+   */
+  private noteReasoning(outputIndex: number, item: OutputItem, source: 'added' | 'done' | 'final'): void {
+    let record = this.reasoningItems.get(outputIndex);
+    if (record === undefined) {
+      record = { kind: 'reasoning-item', outputIndex };
+      this.reasoningItems.set(outputIndex, record);
+      this.blocks.push(record);
+    }
+    if (record.id === undefined && item.id !== '') {
+      record.id = item.id;
+      if (!this.reasoningIndexById.has(item.id)) this.reasoningIndexById.set(item.id, outputIndex);
+    }
+    const offered = source === 'added' || !item.encrypted_content ? undefined : item.encrypted_content;
+    if (offered !== undefined && (source === 'done' || record.encryptedContent === undefined)) record.encryptedContent = offered;
+  }
+
+  // ---- errors ------------------------------------------------------------------------------
+
+  private errorEvent(event: ErrorEvent | ResponseErrorEvent): CodexError {
+    const nested = event.error ?? undefined;
+    const limit =
+      usageLimitErrorFrom(nested, { fallbackMessage: event.message }) ?? usageLimitErrorFrom(event, { fallbackMessage: nested?.message });
+    if (limit !== undefined) return limit;
+    const message = nested?.message ?? event.message ?? 'OpenAI Codex stream returned an error event';
+    return new CodexStreamError(message, { eventType: event.type, errorCode: nested?.code ?? nested?.type ?? event.code });
+  }
+
+  private failed(response: FailedResponse | undefined): CodexError {
+    if (response?.id) this.responseId = response.id;
+    const error = response?.error ?? undefined;
+    // A quota failure is never worth a retry, whichever event carries it.
+    const limit = usageLimitErrorFrom(error);
+    if (limit !== undefined) return limit;
+    const message = error?.message ?? 'OpenAI Codex response failed';
+    return new CodexStreamError(message, { eventType: 'response.failed', errorCode: error?.code ?? error?.type });
+  }
+
+  // ---- the end -----------------------------------------------------------------------------
+
+  /**
+   * The terminal events: `tool-calls` (once, if any), `usage` (if reported), one `content-block`
+   * per block in first-seen order, then `done`. The accumulator is finished, so its tool calls
+   * and usage are handed over rather than copied.
+   */
+  private finish(response: ResponseObject | undefined, incompleteEvent: boolean): CodexEvent[] {
+    this.finished = true;
+    this.emitted = true;
+    for (const [position, item] of (response?.output ?? []).entries()) {
+      if (item.type !== 'reasoning') continue;
+      const outputIndex = this.reasoningIndexById.get(item.id) ?? position;
+      const known = this.reasoningItems.get(outputIndex)?.id;
+      if (known === undefined || item.id === '' || known === item.id) this.noteReasoning(outputIndex, item, 'final');
+    }
+    const out: CodexEvent[] = [];
+    if (this.toolCalls.length > 0) out.push({ type: 'tool-calls', toolCalls: this.toolCalls });
+    const usage = usageOf(response);
+    if (usage !== undefined) out.push({ type: 'usage', usage });
+    for (const block of this.contentBlocks()) out.push({ type: 'content-block', block });
+    const status: ResponseStatus = incompleteEvent || response?.status === 'incomplete' ? 'incomplete' : 'completed';
+    const done: CodexEvent = { type: 'done', status };
+    // The terminal response's id only: response.created's serves `partial` alone.
+    if (response?.id !== undefined) done.responseId = response.id;
+    const reason = response?.incomplete_details?.reason;
+    if (status === 'incomplete' && reason !== undefined) done.incompleteReason = reason;
+    out.push(done);
+    return out;
+  }
+
+  private contentBlocks(): ContentBlock[] {
+    const itemsWithText = new Set<number>();
+    for (const source of this.blocks) {
+      if ((source.kind === 'reasoning' || source.kind === 'summary') && source.text !== '') itemsWithText.add(source.outputIndex);
+    }
+    const carried = new Set<number>();
+    const blocks: ContentBlock[] = [];
+    for (const source of this.blocks) {
+      switch (source.kind) {
+        case 'text':
+          if (source.text !== '') blocks.push({ type: 'text', text: source.text });
+          break;
+        case 'reasoning':
+        case 'summary': {
+          if (source.text === '') break;
+          const block: ThinkingBlock = { type: 'thinking', thinking: source.text };
+          // The item's first part carries its id and encrypted content.
+          const item = this.reasoningItems.get(source.outputIndex);
+          if (item !== undefined && !carried.has(source.outputIndex)) {
+            carried.add(source.outputIndex);
+            if (item.id !== undefined) block.id = item.id;
+            if (item.encryptedContent !== undefined) block.encryptedContent = item.encryptedContent;
+          }
+          blocks.push(block);
+          break;
+        }
+        case 'tool': {
+          // Its own parse: the tool-calls event hands `call.input` to the consumer.
+          const { id, name, rawInputJson = '{}' } = source.call;
+          blocks.push({ type: 'tool_use', id, name, input: parsePartial(rawInputJson) });
+          break;
+        }
+        case 'reasoning-item': {
+          // Encrypted reasoning without any text still needs a block to be replayed.
+          if (source.encryptedContent === undefined || itemsWithText.has(source.outputIndex)) break;
+          carried.add(source.outputIndex);
+          const block: ThinkingBlock = { type: 'thinking', thinking: '' };
+          if (source.id !== undefined) block.id = source.id;
+          block.encryptedContent = source.encryptedContent;
+          blocks.push(block);
+          break;
+        }
+        default:
+          assertNever(source);
+      }
+    }
+    return blocks;
+  }
+}
+
+/** The parsed arguments, or `{}` while they do not parse. */
+function parsePartial(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Usage needs `input_tokens` (the schema has read every count leniently: a wrong type is
+ * missing); `output_tokens` defaults to 0; cached and reasoning tokens only when positive.
+ */
+function usageOf(response: ResponseObject | undefined): Usage | undefined {
+  const wire = response?.usage;
+  if (!wire || wire.input_tokens === undefined) return undefined;
+  const usage: Usage = { inputTokens: wire.input_tokens, outputTokens: wire.output_tokens ?? 0 };
+  const cached = wire.input_tokens_details?.cached_tokens ?? 0;
+  if (cached > 0) usage.cacheReadInputTokens = cached;
+  const reasoning = wire.output_tokens_details?.reasoning_tokens ?? 0;
+  if (reasoning > 0) usage.reasoningTokens = reasoning;
+  return usage;
+}
