@@ -124,7 +124,12 @@ function realisticTurn(): Wire[] {
     ),
     s({ type: 'response.function_call_arguments.done', item_id: 'fc_1', output_index: 2, arguments: fullArgs }),
     s({ type: 'response.output_item.done', output_index: 2, item: { ...fc, status: 'completed', arguments: fullArgs } }),
-    { type: 'codex.rate_limits', primary: { used_percent: 3.5, window_minutes: 300 } },
+    {
+      type: 'codex.rate_limits',
+      plan_type: 'plus',
+      rate_limits: { allowed: true, limit_reached: false, primary: { used_percent: 3.5, window_minutes: 300, reset_at: 1767000000 } },
+      credits: { has_credits: true, unlimited: false, balance: '0' },
+    },
     s({
       type: 'response.completed',
       response: { ...response, status: 'completed', output: [{ ...reasoningItem, encrypted_content: encrypted }, message, fc], usage },
@@ -145,6 +150,15 @@ function realisticExpectation(): CodexEvent[] {
         toolCall: { id: 'call_1', name: 'read_file', input: i === argPieces.length - 1 ? call.input : {}, rawInputJson: raw },
       };
     }),
+    {
+      type: 'rate-limits',
+      rateLimits: {
+        limitId: 'codex',
+        primary: { usedPercent: 3.5, windowMinutes: 300, resetsAt: 1767000000 },
+        credits: { hasCredits: true, unlimited: false, balance: '0' },
+        planType: 'plus',
+      },
+    },
     { type: 'tool-calls', toolCalls: [call] },
     { type: 'usage', usage: { inputTokens: 1200, outputTokens: 345, cacheReadInputTokens: 1024, reasoningTokens: 128 } },
     { type: 'content-block', block: { type: 'thinking', thinking: summaryPieces.join(''), id: 'rs_1', encryptedContent: encrypted } },

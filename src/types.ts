@@ -229,6 +229,8 @@ export interface CodexResult {
   reasoning: string;
   toolCalls: ToolCall[];
   usage?: Usage;
+  /** The last rate-limit snapshot the stream reported (`rate-limits` events). */
+  rateLimits?: RateLimitSnapshot;
   blocks: ContentBlock[];
   /** With structured output: the validated object (from the `object` event). */
   object?: unknown;

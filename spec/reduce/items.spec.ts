@@ -272,8 +272,8 @@ describe('reduceResponse: seed items', () => {
         completed(),
       ]);
       expect(at(byType(run.events, 'tool-calls'), 0).toolCalls).toEqual([
-        { id: 'call_1', name: 'a', input: {}, rawInputJson: '{"a":1}{"b":2}' },
-        { id: 'call_2', name: 'b', input: {}, rawInputJson: '{"a":1}garbage' },
+        { id: 'call_1', name: 'a', input: {}, rawInputJson: '{"a":1}{"b":2}', inputError: expect.stringContaining('not valid JSON') },
+        { id: 'call_2', name: 'b', input: {}, rawInputJson: '{"a":1}garbage', inputError: expect.stringContaining('not valid JSON') },
       ]);
       expect(byType(run.events, 'content-block').map((e) => e.block)).toEqual([
         { type: 'tool_use', id: 'call_1', name: 'a', input: {} },
@@ -294,7 +294,7 @@ describe('reduceResponse: seed items', () => {
       expect(at(byType(run.events, 'tool-calls'), 0).toolCalls).toEqual([
         { id: 'call_payload', name: '', input: {}, rawInputJson: '{}' },
         { id: 'call_meta', name: 'meta_name', input: {}, rawInputJson: '{}' },
-        { id: 'fc_unknown', name: 'n', input: {}, rawInputJson: 'not json' },
+        { id: 'fc_unknown', name: 'n', input: {}, rawInputJson: 'not json', inputError: expect.stringContaining('not valid JSON') },
       ]);
     });
 

@@ -12,6 +12,7 @@ import {
   type ResponseStreamEvent,
 } from '../events/schemas.js';
 import type { CodexEvent, ContentBlock, PartialResponse, ResponseStatus, ThinkingBlock, ToolCall, Usage } from '../types.js';
+import { rateLimitsFromEvent } from '../rateLimits/index.js';
 import { usageLimitErrorFrom } from '../usageLimit.js';
 import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan.js';
 
@@ -121,7 +122,10 @@ export class ResponseAccumulator {
    */
   push(event: ResponseStreamEvent): Emission {
     if (!isKnownResponseEvent(event)) {
-      return undefined;
+      // Every other type is ignored, but for the account's rate limits.
+      if (event.type !== 'codex.rate_limits') return undefined;
+      const rateLimits = rateLimitsFromEvent(event);
+      return rateLimits === undefined ? undefined : { type: 'rate-limits', rateLimits };
     }
     switch (event.type) {
       case 'response.output_text.delta':
@@ -303,7 +307,16 @@ export class ResponseAccumulator {
 
   private complete(call: CallRecord, id: string, name: string, json: string): void {
     call.completed = true;
-    const toolCall: ToolCall = { id, name, input: parsePartial(json), rawInputJson: json };
+    const toolCall: ToolCall = { id, name, input: {}, rawInputJson: json };
+    // No arguments at all is a call without parameters; anything else must parse.
+    if (json.trim() !== '') {
+      try {
+        toolCall.input = JSON.parse(json);
+      } catch (error) {
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 200);
+        toolCall.inputError = `The arguments of tool call ${id} are not valid JSON: ${reason}`;
+      }
+    }
     this.toolCalls.push(toolCall);
     this.blocks.push({ kind: 'tool', call: toolCall });
   }

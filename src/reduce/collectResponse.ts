@@ -1,53 +1,67 @@
-import { map, reduce, type Observable, type OperatorFunction } from 'rxjs';
+import { defer, map, reduce, type Observable, type OperatorFunction } from 'rxjs';
 import { StreamTruncatedError } from '../errors.js';
-import type { CodexEvent, CodexResult, ContentBlock, DoneEvent, ToolCall, Usage } from '../types.js';
+import type { CodexEvent, CodexResult, ContentBlock, DoneEvent, RateLimitSnapshot, ToolCall, Usage } from '../types.js';
 
-interface Collected {
-  readonly text: string;
-  readonly reasoning: string;
-  readonly toolCalls: readonly ToolCall[];
-  readonly usage?: Usage;
-  readonly blocks: readonly ContentBlock[];
-  readonly done?: DoneEvent;
-}
+/** What the events said so far: one per subscription, mutated as they arrive. */
+class Collected {
+  text = '';
+  reasoning = '';
+  toolCalls: ToolCall[] = [];
+  usage?: Usage;
+  rateLimits?: RateLimitSnapshot;
+  object?: { value: unknown };
+  readonly blocks: ContentBlock[] = [];
+  done?: DoneEvent;
 
-const EMPTY: Collected = { text: '', reasoning: '', toolCalls: [], blocks: [] };
-
-/** Immutable, so the shared seed is never written to (a resubscription starts clean). */
-function fold(acc: Collected, event: CodexEvent): Collected {
-  switch (event.type) {
-    case 'text-delta':
-      return { ...acc, text: acc.text + event.delta };
-    case 'reasoning-delta':
-      return { ...acc, reasoning: acc.reasoning + event.delta };
-    case 'tool-calls':
-      return { ...acc, toolCalls: event.toolCalls };
-    case 'usage':
-      return { ...acc, usage: event.usage };
-    case 'content-block':
-      return { ...acc, blocks: [...acc.blocks, event.block] };
-    case 'done':
-      return { ...acc, done: event };
-    default:
-      return acc;
+  add(event: CodexEvent): this {
+    switch (event.type) {
+      case 'text-delta':
+        this.text += event.delta;
+        break;
+      case 'reasoning-delta':
+        this.reasoning += event.delta;
+        break;
+      case 'tool-calls':
+        this.toolCalls = event.toolCalls;
+        break;
+      case 'usage':
+        this.usage = event.usage;
+        break;
+      case 'rate-limits':
+        this.rateLimits = event.rateLimits;
+        break;
+      case 'content-block':
+        this.blocks.push(event.block);
+        break;
+      case 'object':
+        this.object = { value: event.object };
+        break;
+      case 'done':
+        this.done = event;
+        break;
+      default:
+        // Deltas of partial values (tool calls, objects) are superseded by their final events.
+        break;
+    }
+    return this;
   }
-}
 
-function toResult(acc: Collected): CodexResult {
-  if (acc.done === undefined) {
-    throw new StreamTruncatedError('OpenAI Codex event stream completed without a done event');
+  result(): CodexResult {
+    if (this.done === undefined) throw new StreamTruncatedError('OpenAI Codex event stream completed without a done event');
+    const result: CodexResult = {
+      status: this.done.status,
+      text: this.text,
+      reasoning: this.reasoning,
+      toolCalls: [...this.toolCalls],
+      blocks: this.blocks,
+    };
+    if (this.done.responseId !== undefined) result.responseId = this.done.responseId;
+    if (this.done.incompleteReason !== undefined) result.incompleteReason = this.done.incompleteReason;
+    if (this.usage !== undefined) result.usage = this.usage;
+    if (this.rateLimits !== undefined) result.rateLimits = this.rateLimits;
+    if (this.object !== undefined) result.object = this.object.value;
+    return result;
   }
-  const result: CodexResult = {
-    status: acc.done.status,
-    text: acc.text,
-    reasoning: acc.reasoning,
-    toolCalls: [...acc.toolCalls],
-    blocks: [...acc.blocks],
-  };
-  if (acc.done.responseId !== undefined) result.responseId = acc.done.responseId;
-  if (acc.done.incompleteReason !== undefined) result.incompleteReason = acc.done.incompleteReason;
-  if (acc.usage !== undefined) result.usage = acc.usage;
-  return result;
 }
 
 /**
@@ -55,8 +69,9 @@ function toResult(acc: Collected): CodexResult {
  *
  * 1. `text` and `reasoning` are the concatenated text and reasoning deltas (summaries
  *    included); `toolCalls` the `tool-calls` event's calls; `usage` the `usage` event's;
- *    `blocks` the content blocks in order; `responseId`, `status` and `incompleteReason` come
- *    from `done`.
+ *    `rateLimits` the last `rate-limits` event's snapshot; `blocks` the content blocks in
+ *    order; `object` the `object` event's value; `responseId`, `status` and
+ *    `incompleteReason` come from `done`.
  * 2. Errors pass through unchanged (they carry `partial`).
  * 3. Events that complete without a `done` error with `StreamTruncatedError`.
  *
@@ -67,7 +82,7 @@ function toResult(acc: Collected): CodexResult {
  * new CodexClient()
  *   .stream([userMessage('Hello')])
  *   .pipe(collectResponse())
- *   .subscribe((result) => console.log(result.text, result.usage));
+ *   .subscribe((result) => console.log(result.text, result.usage, result.rateLimits));
  * ```
  *
  * @see {@link reduceResponse}
@@ -75,5 +90,12 @@ function toResult(acc: Collected): CodexResult {
  * completes.
  */
 export function collectResponse(): OperatorFunction<CodexEvent, CodexResult> {
-  return (source: Observable<CodexEvent>) => source.pipe(reduce(fold, EMPTY), map(toResult));
+  return (source: Observable<CodexEvent>) =>
+    defer(() =>
+      source.pipe(
+        // The seed is created per subscription, so a resubscription starts clean.
+        reduce((collected, event) => collected.add(event), new Collected()),
+        map((collected) => collected.result()),
+      ),
+    );
 }
