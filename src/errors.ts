@@ -187,6 +187,14 @@ export class ProtocolError extends CodexError {
 export class AuthError extends CodexError {
   override name = 'AuthError';
   override readonly code = 'ERR_CODEX_AUTH';
+  /** The HTTP status with which a server refused the credentials (401), when one did. */
+  readonly status?: number;
+
+  constructor(message: string, options: CodexErrorOptions & { status?: number } = {}) {
+    const { status, ...rest } = options;
+    super(message, rest);
+    if (status !== undefined) this.status = status;
+  }
 }
 
 /** The configuration is invalid. Thrown by constructors and operator factories. */

@@ -1,5 +1,6 @@
 export {
   resolveCodexAuth,
+  recoverFromUnauthorized,
   resolveAuthFilePath,
   resolveCodexCliAuthPath,
   TOKEN_REFRESH_SKEW_MS,

@@ -11,8 +11,8 @@ import { refreshCodexToken } from './refresh.js';
 /** A token is refreshed this long before it expires (the Rust client's `TOKEN_REFRESH_SKEW_MS`). */
 export const TOKEN_REFRESH_SKEW_MS = 60_000;
 
-/** Where the credentials came from. */
-export type AuthSource = 'config' | 'env' | 'auth-file' | 'codex-cli';
+/** Where the credentials came from: a ChatGPT token (config, env, codex-rx's file, the Codex CLI's file) or an API key. */
+export type AuthSource = 'config' | 'env' | 'auth-file' | 'codex-cli' | 'api-key';
 
 /** The credentials a request is sent with. */
 export interface ResolvedAuth {
@@ -106,12 +106,17 @@ const refreshesInFlight = new Map<string, Promise<StoredCredential | undefined>>
  * Refreshes the stored credential under the file lock. After taking the lock the file is read
  * again: if another process refreshed it meanwhile, that result is used and no request is made.
  */
-async function refreshStored(path: string, options: ResolveCodexAuthOptions, now: () => number): Promise<StoredCredential | undefined> {
+async function refreshStored(
+  path: string,
+  options: ResolveCodexAuthOptions,
+  now: () => number,
+  needsRefresh: (current: StoredCredential) => boolean = (current) => isExpired(current, now()),
+): Promise<StoredCredential | undefined> {
   return withFileLock(`${path}.lock`, async () => {
     const contents = await readAuthFile(path);
     const current = contents?.[PROVIDER_KEY];
     if (contents === undefined || current === undefined) return undefined; // logged out meanwhile
-    if (!isExpired(current, now())) return current;
+    if (!needsRefresh(current)) return current;
 
     const tokens = await refreshCodexToken(current.refresh, {
       ...(options.authTokenUrl === undefined ? {} : { tokenUrl: options.authTokenUrl }),
@@ -212,4 +217,39 @@ export async function resolveCodexAuth(options: ResolveCodexAuthOptions = {}): P
     `Missing OpenAI Codex credentials. Set OPENAI_CODEX_ACCESS_TOKEN or authenticate into ${authFile}, ` +
       `or run \`codex login\` to create ${codexCliFile}`,
   );
+}
+
+/**
+ * After the server refused `rejected` with a 401: new credentials worth one more try, or
+ * `undefined` when there are none.
+ *
+ * 1. codex-rx's auth file: refreshed once under the lock, even when the token has not expired
+ *    (the server may have revoked it). When the file already holds another token (another
+ *    call or process refreshed it meanwhile), that one is used without a new refresh.
+ * 2. The Codex CLI's file: read again, because the CLI may have refreshed it; its token is
+ *    used only when it changed. It is never refreshed here.
+ * 3. A configured or env token: nothing to recover.
+ *
+ * @param rejected The credentials the server refused.
+ * @param options The same options the credentials were resolved with.
+ * @return The credentials to resend with, or `undefined`.
+ */
+export async function recoverFromUnauthorized(
+  rejected: ResolvedAuth,
+  options: ResolveCodexAuthOptions = {},
+): Promise<ResolvedAuth | undefined> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  if (rejected.source === 'auth-file') {
+    const path = resolveAuthFilePath({ ...options, env });
+    const next = await refreshStored(path, options, now, (current) => current.access === rejected.accessToken);
+    if (next === undefined || next.access === rejected.accessToken) return undefined;
+    return { accessToken: next.access, accountId: accountIdOf(next, path), source: 'auth-file' };
+  }
+  if (rejected.source === 'codex-cli') {
+    const cli = await readCodexCliAuth(resolveCodexCliAuthPath({ ...options, env }), now(), TOKEN_REFRESH_SKEW_MS);
+    if (cli === undefined || cli.accessToken === rejected.accessToken) return undefined;
+    return { ...cli, source: 'codex-cli' };
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { types } from 'node:util';
-import { Observable, catchError, defer, from, mergeMap, tap, throwError, type SchedulerLike } from 'rxjs';
-import { resolveCodexAuth, type ResolvedAuth } from '../auth/index.js';
+import { Observable, catchError, defer, tap, throwError, type SchedulerLike } from 'rxjs';
+import { recoverFromUnauthorized, resolveCodexAuth, type ResolvedAuth } from '../auth/index.js';
+import { sendWithAuthRecovery } from './authRecovery.js';
 import { AuthError, CodexError, ConfigError } from '../errors.js';
 import { buildEndpointUrl, buildHeaders, buildRequestBody, createSessionId, requestPayloadPretty } from '../request/buildRequest.js';
 import { normalizeModel } from '../request/models.js';
@@ -91,15 +92,17 @@ export class CodexClient {
 
       // Auth is resolved once per call, before the retry loop, and its errors are neither
       // retried nor recorded.
-      return from(
-        resolveCodexAuth({
-          accessToken: config.accessToken,
-          authFile: config.authFile,
-          authTokenUrl: config.authTokenUrl,
-          dispatcher: config.dispatcher,
-        }),
-      ).pipe(
-        mergeMap((auth: ResolvedAuth) => {
+      const authOptions = {
+        accessToken: config.accessToken,
+        authFile: config.authFile,
+        authTokenUrl: config.authTokenUrl,
+        dispatcher: config.dispatcher,
+      };
+      // A 401 gets one recovery (a refresh, a re-read of the Codex CLI's file) and one resend.
+      return sendWithAuthRecovery(
+        () => resolveCodexAuth(authOptions),
+        (rejected) => recoverFromUnauthorized(rejected, authOptions),
+        (auth: ResolvedAuth) => {
           token = auth.accessToken;
           // Say who is calling, as the Rust client did with its own name and version.
           const headers = { ...buildHeaders(auth, config.originator, this.#sessionId), 'user-agent': `codex-rx/${VERSION}` };
@@ -115,7 +118,8 @@ export class CodexClient {
               this.#scheduler,
             ),
           );
-        }),
+        },
+      ).pipe(
         tap((event) => {
           // The id is stored at the terminal event, even when it is absent.
           if (event.type === 'done') this.#latestResponseId = event.responseId;

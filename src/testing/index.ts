@@ -1,7 +1,7 @@
 /**
  * `codex-rx/testing`: test helpers for codex-rx and for code built on it. A mock Codex server
  * on loopback ({@link startMockCodexServer}), a fake access token ({@link fakeAccessToken}),
- * and builders of SSE transcripts.
+ * builders of SSE transcripts, and a mock OpenAI sign-in server ({@link startMockOAuthIssuer}).
  */
 export { startMockCodexServer } from './mock/server.js';
 export { fakeAccessToken } from './mock/fakeAccessToken.js';
@@ -15,3 +15,10 @@ export type {
 } from './mock/types.js';
 export * from './transcripts.js';
 export { scriptedConversation, type ConversationRequest, type ConversationStep } from './mock/conversation.js';
+export {
+  startMockOAuthIssuer,
+  type MockOAuthIssuer,
+  type MockOAuthIssuerOptions,
+  type MockOAuthRequest,
+  type MockIssuedTokens,
+} from './oauthIssuer.js';
