@@ -89,6 +89,7 @@ describe('recovery from a 401', () => {
     expect(error).toMatchObject({ status: 401, code: 'ERR_CODEX_AUTH' });
     expect((error as AuthError).message).toContain('codex-rx login');
     expect((error as AuthError).cause).toBeInstanceOf(CodexHttpError);
+    expect((error as AuthError).failure?.httpStatus).toBe(401);
     expect(server.requests).toHaveLength(2);
     expect(issuer.issued).toHaveLength(2); // the stored grant and exactly one refresh
     const text = exposedText(error);

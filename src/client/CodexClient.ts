@@ -125,7 +125,9 @@ export class CodexClient {
           if (event.type === 'done') this.#latestResponseId = event.responseId;
         }),
         catchError((error: unknown) => {
-          if (error instanceof AuthError || error instanceof ConfigError) return throwError(() => error);
+          // Credentials that could not be resolved never reached a server: nothing to record. A
+          // server's 401 (an AuthError with a status) did, and is recorded like any refusal.
+          if ((error instanceof AuthError && error.status === undefined) || error instanceof ConfigError) return throwError(() => error);
           const failure = this.#capture(error, requestPayloadPretty(body), token, exchange);
           this.#lastFailure = failure;
           if (error instanceof CodexError) error.failure = failure;
