@@ -1,9 +1,6 @@
 import type { z } from 'zod';
 import type { FailureCapture, PartialResponse, RateLimitSnapshot } from './types.js';
 
-/** A brand shared by every copy of this module (ESM and CJS builds), so guards work across both. */
-const kCodexError = Symbol.for('codex-rx.error');
-
 /** Options every codex-rx error accepts. */
 export interface CodexErrorOptions {
   cause?: unknown;
@@ -15,8 +12,31 @@ export interface CodexErrorOptions {
  * The base class of every error codex-rx raises. `code` is stable and meant for programs;
  * `message` is for people. Errors stay JSON-serialisable: `toJSON()` gives the fields,
  * never the `cause` object itself (it may be circular), only its message.
+ *
+ * `instanceof` recognises errors from another copy of codex-rx too (the ESM and CJS builds
+ * loaded side by side): each class has its own `Symbol.for` brand, and an error carries the
+ * brands of its class and of every class above it.
+ *
+ * ## Example
+ * ```ts
+ * import { isCodexError } from 'codex-rx';
+ *
+ * function describe(error: unknown): string {
+ *   if (!isCodexError(error)) return String(error);
+ *   switch (error.code) {
+ *     case 'ERR_CODEX_HTTP':
+ *       return `HTTP ${error.status}`; // narrowed to CodexHttpError
+ *     case 'ERR_CODEX_USAGE_LIMIT':
+ *       return `usage limit, resets in ${error.resetsInSeconds ?? '?'} s`;
+ *     default:
+ *       return error.message;
+ *   }
+ * }
+ * ```
  */
 export class CodexError extends Error {
+  /** This class's brand. Every subclass declares its own: `Symbol.for('codex-rx.error.<name>')`. */
+  static readonly brand: symbol = Symbol.for('codex-rx.error');
   override name: string = 'CodexError';
   readonly code: string = 'ERR_CODEX';
   /** The sanitized request/response record of the exchange that failed (client only). */
@@ -26,23 +46,19 @@ export class CodexError extends Error {
 
   constructor(message: string, options: CodexErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    Object.defineProperty(this, kCodexError, { value: true });
+    for (let c: unknown = new.target; c !== Error && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'brand')) Object.defineProperty(this, (c as typeof CodexError).brand, { value: true });
+    }
     if (options.failure !== undefined) this.failure = options.failure;
     if (options.partial !== undefined) this.partial = options.partial;
   }
 
-  /**
-   * `instanceof` that also recognises errors from another copy of codex-rx (the ESM and CJS
-   * builds loaded side by side): same brand and same class name.
-   */
+  /** True for this copy's instances (the prototype chain) and for any value carrying this class's brand. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (typeof value !== 'object' || value === null) return false;
-    if ((value as Record<symbol, unknown>)[kCodexError] !== true) return false;
-    if (this === CodexError) return true;
-    for (let proto = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
-      if (proto.constructor?.name === this.name) return true;
-    }
-    return false;
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    // A user's subclass without a brand of its own inherits its parent's: only the prototype chain counts.
+    if (!Object.hasOwn(this, 'brand')) return false;
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[this.brand] === true;
   }
 
   toJSON(): Record<string, unknown> {
@@ -57,13 +73,17 @@ export class CodexError extends Error {
   }
 }
 
-/** True for any codex-rx error, from this copy of the library or another. */
-export function isCodexError(value: unknown): value is CodexError {
+/**
+ * True for any codex-rx error, from this copy of the library or another. Narrows to
+ * {@link AnyCodexError}, so a `switch (error.code)` gives each case its subclass.
+ */
+export function isCodexError(value: unknown): value is AnyCodexError {
   return value instanceof CodexError;
 }
 
 /** The server answered with a non-2xx status. `message` is the Rust client's `parse_error_response`. */
 export class CodexHttpError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.CodexHttpError');
   override name = 'CodexHttpError';
   override readonly code = 'ERR_CODEX_HTTP';
   readonly status: number;
@@ -89,6 +109,7 @@ export class CodexHttpError extends CodexError {
 
 /** The request failed before any response: refused, reset, DNS, TLS. `cause` holds the underlying error. */
 export class ConnectionError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.ConnectionError');
   override name = 'ConnectionError';
   override readonly code = 'ERR_CODEX_CONNECTION';
 }
@@ -107,6 +128,7 @@ export interface UsageLimitFields {
 
 /** The ChatGPT usage limit was hit (`usage_limit_reached`, `usage_not_included`, `insufficient_quota`). Never retried. */
 export class UsageLimitError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.UsageLimitError');
   override name = 'UsageLimitError';
   override readonly code = 'ERR_CODEX_USAGE_LIMIT';
   readonly status?: number;
@@ -128,6 +150,7 @@ export class UsageLimitError extends CodexError {
 
 /** The stream carried an `error` / `response.error` event, or `response.failed`. */
 export class CodexStreamError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.CodexStreamError');
   override name = 'CodexStreamError';
   override readonly code = 'ERR_CODEX_STREAM';
   /** The wire event type that carried the error. */
@@ -144,18 +167,21 @@ export class CodexStreamError extends CodexError {
 
 /** The body ended before a terminal event (`response.completed`, `.done`, `.incomplete`). */
 export class StreamTruncatedError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.StreamTruncatedError');
   override name = 'StreamTruncatedError';
   override readonly code = 'ERR_CODEX_STREAM_TRUNCATED';
 }
 
 /** The body is not valid UTF-8. */
 export class InvalidUtf8Error extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.InvalidUtf8Error');
   override name = 'InvalidUtf8Error';
   override readonly code = 'ERR_CODEX_INVALID_UTF8';
 }
 
 /** No response headers, or no body bytes, arrived within the configured time. */
 export class IdleTimeoutError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.IdleTimeoutError');
   override name = 'IdleTimeoutError';
   override readonly code = 'ERR_CODEX_IDLE_TIMEOUT';
   readonly phase: 'headers' | 'body';
@@ -170,6 +196,7 @@ export class IdleTimeoutError extends CodexError {
 
 /** A known event failed its schema: the server sent something this library cannot trust. Never retried. */
 export class ProtocolError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.ProtocolError');
   override name = 'ProtocolError';
   override readonly code = 'ERR_CODEX_PROTOCOL';
   readonly eventType: string;
@@ -185,6 +212,7 @@ export class ProtocolError extends CodexError {
 
 /** Credentials are missing, unreadable or could not be refreshed. Never retried. */
 export class AuthError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.AuthError');
   override name = 'AuthError';
   override readonly code = 'ERR_CODEX_AUTH';
   /** The HTTP status with which a server refused the credentials (401), when one did. */
@@ -199,6 +227,7 @@ export class AuthError extends CodexError {
 
 /** The configuration is invalid. Thrown by constructors and operator factories. */
 export class ConfigError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.ConfigError');
   override name = 'ConfigError';
   override readonly code = 'ERR_CODEX_CONFIG';
 }
@@ -208,6 +237,7 @@ export class ConfigError extends CodexError {
  * streamed before the abort. Unsubscribing, by contrast, ends a stream silently.
  */
 export class CodexAbortError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.CodexAbortError');
   override name = 'CodexAbortError';
   override readonly code = 'aborted';
 }
@@ -218,6 +248,7 @@ export class CodexAbortError extends CodexError {
  * parse error).
  */
 export class OutputValidationError extends CodexError {
+  static override readonly brand = Symbol.for('codex-rx.error.OutputValidationError');
   override name = 'OutputValidationError';
   override readonly code = 'output_validation';
   /** The whole response text that was checked. */
@@ -231,3 +262,29 @@ export class OutputValidationError extends CodexError {
     this.issues = fields.issues;
   }
 }
+
+/**
+ * Every error class codex-rx raises, by its `code`. To add a class: declare it above with its own
+ * `brand`, `name` and literal `code`, add it here, and decide in `isRetryableError` whether it is
+ * retried (its switch does not compile until you do).
+ */
+export interface CodexErrorByCode {
+  ERR_CODEX_HTTP: CodexHttpError;
+  ERR_CODEX_CONNECTION: ConnectionError;
+  ERR_CODEX_USAGE_LIMIT: UsageLimitError;
+  ERR_CODEX_STREAM: CodexStreamError;
+  ERR_CODEX_STREAM_TRUNCATED: StreamTruncatedError;
+  ERR_CODEX_INVALID_UTF8: InvalidUtf8Error;
+  ERR_CODEX_IDLE_TIMEOUT: IdleTimeoutError;
+  ERR_CODEX_PROTOCOL: ProtocolError;
+  ERR_CODEX_AUTH: AuthError;
+  ERR_CODEX_CONFIG: ConfigError;
+  aborted: CodexAbortError;
+  output_validation: OutputValidationError;
+}
+
+/** The `code` of every error class codex-rx raises. */
+export type CodexErrorCode = keyof CodexErrorByCode;
+
+/** Any error codex-rx raises: a union that `error.code` narrows to one subclass. */
+export type AnyCodexError = CodexErrorByCode[CodexErrorCode];

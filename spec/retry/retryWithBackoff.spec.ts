@@ -1,6 +1,8 @@
 import { Observable, defer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
+  CodexAbortError,
+  OutputValidationError,
   AuthError,
   CodexError,
   CodexHttpError,
@@ -254,6 +256,8 @@ describe('retryWithBackoff', () => {
       ],
       ['AuthError', () => new AuthError('Missing OpenAI Codex credentials')],
       ['ConfigError', () => new ConfigError('bad config')],
+      ['CodexAbortError (the caller asked to stop)', () => new CodexAbortError('aborted by the caller')],
+      ['OutputValidationError', () => new OutputValidationError('not JSON', { text: 'hi', issues: [] })],
       ['CodexHttpError 400', () => http(400)],
       ['CodexHttpError 401', () => http(401)],
       ['CodexHttpError 404', () => http(404)],

@@ -1,16 +1,5 @@
 import { MonoTypeOperatorFunction, Observable, SchedulerLike, asyncScheduler, defer, retry, tap, throwError, timer } from 'rxjs';
-import {
-  AuthError,
-  CodexHttpError,
-  CodexStreamError,
-  ConfigError,
-  ConnectionError,
-  IdleTimeoutError,
-  InvalidUtf8Error,
-  ProtocolError,
-  StreamTruncatedError,
-  UsageLimitError,
-} from '../errors.js';
+import { ConfigError, isCodexError } from '../errors.js';
 import { isNonRetriedStreamError, streamRetryDelayMs } from './backendRules.js';
 import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBackoffMs, resolveRetryConfig } from './config.js';
 
@@ -18,10 +7,10 @@ import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBac
  * The default classification of an error: is it worth sending the request again?
  * (docs/behaviour.md#retry)
  *
- * 1. Never: `UsageLimitError`, `ProtocolError`, `AuthError`, `ConfigError` (asking again
- *    cannot help), an in-stream error whose code says the request itself is refused
- *    (`context_length_exceeded`, `invalid_prompt`, `cyber_policy`, `insufficient_quota`,
- *    `usage_not_included`, `usage_limit_reached`), and any error that is not a codex-rx error — an unknown error is most likely
+ * 1. Never: `UsageLimitError`, `ProtocolError`, `AuthError`, `ConfigError`, `CodexAbortError`,
+ *    `OutputValidationError` (asking again cannot help), an in-stream error whose code says the
+ *    request itself is refused (`context_length_exceeded`, `invalid_prompt`, `cyber_policy`,
+ *    `insufficient_quota`, `usage_not_included`, `usage_limit_reached`), and any error that is not a codex-rx error — an unknown error is most likely
  *    a bug in a callback or an operator downstream of the source, and is passed on as it is
  *    (the Rust client retried those too, re-running a failing callback).
  * 2. A `CodexHttpError`: the server's `x-should-retry` header when it sent one, else whether
@@ -37,22 +26,34 @@ import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBac
  * @return `true` when the default policy retries this error.
  */
 export function isRetryableError(error: unknown, config?: { readonly statusCodes?: readonly number[] }): boolean {
-  if (error instanceof UsageLimitError || error instanceof ProtocolError || error instanceof AuthError || error instanceof ConfigError) {
-    return false;
+  if (!isCodexError(error)) return false;
+  switch (error.code) {
+    case 'ERR_CODEX_HTTP':
+      if (error.xShouldRetry !== undefined) return error.xShouldRetry;
+      return (config?.statusCodes ?? DEFAULT_RETRY_STATUS_CODES).includes(error.status);
+    case 'ERR_CODEX_STREAM':
+      // The prompt is too long or refused, or the quota is gone: the same request fails the same way.
+      return !isNonRetriedStreamError(error);
+    case 'ERR_CODEX_CONNECTION':
+    case 'ERR_CODEX_IDLE_TIMEOUT':
+    case 'ERR_CODEX_STREAM_TRUNCATED':
+    case 'ERR_CODEX_INVALID_UTF8':
+      return true;
+    case 'ERR_CODEX_USAGE_LIMIT':
+    case 'ERR_CODEX_PROTOCOL':
+    case 'ERR_CODEX_AUTH':
+    case 'ERR_CODEX_CONFIG':
+    case 'aborted':
+    case 'output_validation':
+      return false;
+    default:
+      return undecided(error);
   }
-  // The prompt is too long or refused, or the quota is gone: the same request fails the same way.
-  if (isNonRetriedStreamError(error)) return false;
-  if (error instanceof CodexHttpError) {
-    if (error.xShouldRetry !== undefined) return error.xShouldRetry;
-    return (config?.statusCodes ?? DEFAULT_RETRY_STATUS_CODES).includes(error.status);
-  }
-  return (
-    error instanceof ConnectionError ||
-    error instanceof IdleTimeoutError ||
-    error instanceof StreamTruncatedError ||
-    error instanceof CodexStreamError ||
-    error instanceof InvalidUtf8Error
-  );
+}
+
+/** Fails to compile when a code is missing above; at run time (the bare base class) the answer is no. */
+function undecided(_error: never): false {
+  return false;
 }
 
 /** A `rate-limits` event: news about the account, not part of the answer. */
