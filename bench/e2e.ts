@@ -161,6 +161,8 @@ export async function benchE2e(mods: ClientModules, server: ServerChild, o: E2eO
     model: 'gpt-5.3-codex',
     dispatcher,
     retry: { maxRetries: 0 },
+    // Measured against hand loops over HTTP: the same transport.
+    transport: 'sse',
   });
   const single = await runInterleaved(
     [

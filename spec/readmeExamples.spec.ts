@@ -41,6 +41,8 @@ it('every self-contained README example type-checks', () => {
             'codex-rx': ['src/index.ts'],
             'codex-rx/testing': ['src/testing/index.ts'],
             rxjs: ['node_modules/rxjs'],
+            // The catch-all below would find ws's JavaScript before its types.
+            ws: ['node_modules/@types/ws'],
             '*': ['node_modules/*'],
           },
         },

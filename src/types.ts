@@ -268,4 +268,6 @@ export interface SseMessage {
 /** Something worth knowing that is not an error (an unparsable payload that was skipped, a retry). */
 export type Diagnostic =
   | { type: 'unparsable-json'; data: string; count: number; message: string }
-  | { type: 'retry'; attempt: number; delayMs: number; error: unknown };
+  | { type: 'retry'; attempt: number; delayMs: number; error: unknown }
+  /** The WebSocket handshake failed under `transport: 'auto'`: this client uses HTTP from now on. */
+  | { type: 'transport-fallback'; from: 'websocket'; to: 'sse'; reason: string };

@@ -95,6 +95,7 @@ describe('parseCliArgs', () => {
     expect(usageError(['--effort', 'max']).message).toBe("--effort must be one of none, minimal, low, medium, high, xhigh, got 'max'");
     expect(usageError(['--summary', 'short']).message).toBe("--summary must be one of auto, concise, detailed, got 'short'");
     expect(usageError(['--verbosity', 'loud']).message).toBe("--verbosity must be one of low, medium, high, got 'loud'");
+    expect(usageError(['--transport', 'ws']).message).toBe("--transport must be one of sse, websocket, auto, got 'ws'");
   });
 
   it('rejects contradictions and empty values', () => {

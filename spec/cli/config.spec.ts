@@ -99,6 +99,11 @@ describe('buildClientConfig', () => {
     expect(buildClientConfig(options(['--summary', 'detailed']), {}, mock).reasoning).toEqual({ summary: 'detailed' });
   });
 
+  it('passes the transport through', () => {
+    expect(buildClientConfig(options(['--transport', 'sse']), {}, mock)).toEqual({ ...mock, transport: 'sse' });
+    expect(buildClientConfig(options([]), {}, mock)).not.toHaveProperty('transport');
+  });
+
   it('passes model and verbosity through', () => {
     expect(buildClientConfig(options(['-m', 'gpt-5.3-codex', '--verbosity', 'high']), {}, mock)).toEqual({
       ...mock,

@@ -43,6 +43,7 @@ describe('the token never leaks from the stream', () => {
     await serve({ events: [event] }, { events: [event] });
     const diagnostics: Diagnostic[] = [];
     const c = new CodexClient({
+      transport: 'sse',
       baseUrl: mock.server.baseUrl,
       accessToken: TOKEN,
       retry: { ...FAST_RETRY, maxRetries: 1 },
@@ -63,7 +64,12 @@ describe('the token never leaks from the stream', () => {
       body: `data: {oops ${TOKEN}\n\n` + 'data: ' + JSON.stringify({ type: 'response.completed', response: { id: 'r' } }) + '\n\n',
     });
     const diagnostics: Diagnostic[] = [];
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, onDiagnostic: (d) => diagnostics.push(d) });
+    const c = new CodexClient({
+      transport: 'sse',
+      baseUrl: mock.server.baseUrl,
+      accessToken: TOKEN,
+      onDiagnostic: (d) => diagnostics.push(d),
+    });
     await run(c);
     expect(diagnostics).toEqual([expect.objectContaining({ type: 'unparsable-json', data: '{oops [redacted]' })]);
     expect(JSON.stringify(diagnostics)).not.toContain(TOKEN);
@@ -73,7 +79,13 @@ describe('the token never leaks from the stream', () => {
 describe('error responses', () => {
   it('a non-2xx body that stalls times out and counts as unreadable (empty), not a hang', async () => {
     await serve({ status: 500, body: 'partial error body', stall: { afterBytes: 5 } });
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, idleTimeoutMs: 150, retry: { maxRetries: 0 } });
+    const c = new CodexClient({
+      transport: 'sse',
+      baseUrl: mock.server.baseUrl,
+      accessToken: TOKEN,
+      idleTimeoutMs: 150,
+      retry: { maxRetries: 0 },
+    });
     const started = Date.now();
     const error = await run(c).catch((e: unknown) => e);
     // A body that cannot be read is empty, and the status decides: 500 says so.
@@ -85,7 +97,7 @@ describe('error responses', () => {
 
   it('an error body is read up to 1 MiB, in many chunks, and cut there', async () => {
     await serve({ status: 400, body: 'x'.repeat(3 << 20), chunkSize: 4096 });
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     const error = await run(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodexHttpError);
     expect((error as CodexHttpError).body).toBe('x'.repeat(1 << 20));
@@ -94,7 +106,7 @@ describe('error responses', () => {
   it('the capture of an HTTP usage limit holds the response body and status', async () => {
     const body = { error: { code: 'usage_limit_reached', message: 'Quota exhausted', plan_type: 'plus' } };
     await serve({ status: 429, json: body });
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     const error = await run(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageLimitError);
     expect(c.takeLastFailure()).toMatchObject({ httpStatus: 429, responsePayload: JSON.stringify(body) });
@@ -102,7 +114,9 @@ describe('error responses', () => {
 
   it('a usage limit without error.message falls back to the body', async () => {
     await serve({ status: 429, json: { error: { code: 'usage_limit_reached' } } });
-    const error = await run(new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN })).catch((e: unknown) => e);
+    const error = await run(new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: TOKEN })).catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toBe('You have hit your ChatGPT usage limit. {"error":{"code":"usage_limit_reached"}}');
   });
 
@@ -110,7 +124,7 @@ describe('error responses', () => {
     await serve();
     const baseUrl = mock.server.baseUrl;
     await mock.server.close();
-    const c = new CodexClient({ baseUrl, accessToken: TOKEN, retry: { maxRetries: 0 } });
+    const c = new CodexClient({ transport: 'sse', baseUrl, accessToken: TOKEN, retry: { maxRetries: 0 } });
     await run(c).catch(() => undefined);
     const payload = c.takeLastFailure()!.responsePayload;
     expect(payload.match(/ECONNREFUSED/g)).toHaveLength(1);
@@ -120,7 +134,7 @@ describe('error responses', () => {
 describe('per-call state', () => {
   it('a new call clears the previous response id and failure at its start', async () => {
     await serve({ events: hello('resp_first') }, { status: 400, body: 'nope' });
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c);
     expect(c.latestResponseId()).toBe('resp_first');
     await run(c).catch(() => undefined);
@@ -130,7 +144,7 @@ describe('per-call state', () => {
 
   it('a success after a failure leaves no capture', async () => {
     await serve({ status: 400, body: 'nope' }, { events: hello() });
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c).catch(() => undefined);
     await run(c);
     expect(c.takeLastFailure()).toBeUndefined();
@@ -138,7 +152,7 @@ describe('per-call state', () => {
 
   it('providerResponseId is none for a failure before any terminal event', async () => {
     await serve({ status: 400, body: 'nope' });
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN });
+    const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: TOKEN });
     await run(c).catch(() => undefined);
     const failure = c.takeLastFailure()!;
     expect(failure.providerResponseId).toBeUndefined();
@@ -165,7 +179,7 @@ describe('auth through the client', () => {
       await writeJson(authFile, {
         'openai-codex': { type: 'oauth', access: accountJwt('acc_old'), refresh: 'rt_1', expires: Date.now() - 1, account_id: 'acc_old' },
       });
-      const c = new CodexClient({ baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
+      const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
       await run(c);
       expect(tokens.requests).toHaveLength(1);
       expect(tokens.requests[0]!.body).toContain('refresh_token=rt_1');
@@ -187,7 +201,7 @@ describe('auth through the client', () => {
       const authFile = join(dir, 'auth.json');
       const access = accountJwt('acc_old');
       await writeJson(authFile, { 'openai-codex': { type: 'oauth', access, refresh: 'rt_secret', expires: 0, account_id: 'a' } });
-      const c = new CodexClient({ baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
+      const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
       const error = await run(c).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthError);
       expect(JSON.stringify(error) + (error as Error).message).not.toMatch(/rt_secret|eyJ/);
@@ -206,7 +220,7 @@ describe('auth through the client', () => {
       const dir = await tmpDir();
       const authFile = join(dir, 'auth.json');
       await writeJson(authFile, { 'openai-codex': { type: 'oauth', access: accountJwt('a'), refresh: 'rt', expires: 0, account_id: 'a' } });
-      const c = new CodexClient({ baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
+      const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, authFile, authTokenUrl: tokens.url });
       const events: unknown[] = [];
       const subscription = c.stream([userMessage('Hi')]).subscribe({ next: (e) => events.push(e), error: (e) => events.push(e) });
       await new Promise((r) => setTimeout(r, 50));

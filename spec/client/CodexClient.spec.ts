@@ -22,7 +22,7 @@ const mock = mockServerPerTest();
 const serve = mock.serve;
 
 function client(extra: ConstructorParameters<typeof CodexClient>[0] = {}): CodexClient {
-  return new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: TOKEN, retry: FAST_RETRY, ...extra });
+  return new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: TOKEN, retry: FAST_RETRY, ...extra });
 }
 
 const hello = (responseId = 'resp_1') => textTurn({ responseId, text: ['Hel', 'lo'], usage: { inputTokens: 5, outputTokens: 2 } });
@@ -279,7 +279,7 @@ describe('CodexClient retry', () => {
     await serve();
     const baseUrl = mock.server.baseUrl;
     await mock.server.close();
-    const c = new CodexClient({ baseUrl, accessToken: TOKEN, retry: { ...FAST_RETRY, maxRetries: 1 } });
+    const c = new CodexClient({ transport: 'sse', baseUrl, accessToken: TOKEN, retry: { ...FAST_RETRY, maxRetries: 1 } });
     const error = await collect(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).cause).toMatchObject({ code: 'ECONNREFUSED' });
@@ -378,7 +378,7 @@ describe('CodexClient concurrency', () => {
 describe('CodexClient auth and config', () => {
   it('an auth error is neither retried nor recorded, and sends no request', async () => {
     await serve({ events: hello() });
-    const c = new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: 'not-a-jwt' });
+    const c = new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: 'not-a-jwt' });
     const error = await collect(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(mock.server.requests).toHaveLength(0);

@@ -24,9 +24,20 @@ describe('resolveClientConfig: defaults', () => {
       headersTimeoutMs: 300_000,
       authTokenUrl: 'https://auth.openai.com/oauth/token',
       stream: true,
+      transport: 'auto',
     });
     expect(resolveClientConfig({})).toEqual(resolveClientConfig(undefined));
     expect(CLIENT_CONFIG_DEFAULTS.model).toBe('gpt-5.5');
+  });
+
+  it('takes transport sse, websocket or auto, and says which values exist when given another', () => {
+    expect(resolveClientConfig({ transport: 'sse' }).transport).toBe('sse');
+    expect(resolveClientConfig({ transport: 'websocket' }).transport).toBe('websocket');
+    expect(resolveClientConfig({ transport: undefined }).transport).toBe('auto');
+    expect(() => resolveClientConfig({ transport: 'ws' as never })).toThrow(
+      new ConfigError('transport must be one of sse, websocket, auto, got "ws"'),
+    );
+    expect(() => resolveClientConfig({ transport: 1 as never })).toThrow(ConfigError);
   });
 
   it('explicit undefined means the default; the result is frozen and holds no absent keys', () => {

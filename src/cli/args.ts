@@ -11,6 +11,7 @@ import {
   type ReasoningSummary,
   type TextVerbosity,
 } from '../request/models.js';
+import { TRANSPORT_MODES, type TransportMode } from '../client/config.js';
 
 /** Where the turn is sent. */
 export type Backend = 'mock' | 'live';
@@ -26,6 +27,8 @@ export interface RunOptions {
   effort?: ReasoningEffort;
   summary?: ReasoningSummary;
   verbosity?: TextVerbosity;
+  /** `--transport`: how the turn reaches the backend. */
+  transport?: TransportMode;
   /** `--system`: sent as a system message (the request's `instructions`). */
   system?: string;
   /** `--json`: one CodexEvent per line on stdout. */
@@ -58,6 +61,8 @@ Options:
       --summary <kind>    reasoning summary: ${REASONING_SUMMARIES.join(', ')}
       --verbosity <level> text verbosity: ${TEXT_VERBOSITIES.join(', ')}
   -s, --system <text>     system instructions
+      --transport <kind>  ${TRANSPORT_MODES.join(', ')} (default: auto, a WebSocket with HTTP
+                          as fallback)
       --mock              use the embedded mock server (the default)
       --live              use the real Codex backend; needs credentials:
                           OPENAI_CODEX_ACCESS_TOKEN, the codex-rx auth file
@@ -90,6 +95,7 @@ const OPTIONS = {
   effort: { type: 'string', short: 'e' },
   summary: { type: 'string' },
   verbosity: { type: 'string' },
+  transport: { type: 'string' },
   system: { type: 'string', short: 's' },
   mock: { type: 'boolean' },
   live: { type: 'boolean' },
@@ -168,6 +174,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (summary !== undefined) options.summary = summary;
   const verbosity = oneOf(values.verbosity, TEXT_VERBOSITIES, 'verbosity');
   if (verbosity !== undefined) options.verbosity = verbosity;
+  const transport = oneOf(values.transport, TRANSPORT_MODES, 'transport');
+  if (transport !== undefined) options.transport = transport;
   const system = nonBlank(values.system, 'system');
   if (system !== undefined) options.system = system;
   return { kind: 'run', options };

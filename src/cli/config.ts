@@ -93,5 +93,6 @@ export function buildClientConfig(
     };
   }
   if (options.verbosity !== undefined) config.textVerbosity = options.verbosity;
+  if (options.transport !== undefined) config.transport = options.transport;
   return config;
 }

@@ -8,7 +8,7 @@ import { normalizeModel } from '../request/models.js';
 import { resolveRetryConfig } from '../retry/config.js';
 import { retryWithBackoff } from '../retry/retryWithBackoff.js';
 import { redact } from '../transport/shared.js';
-import { SseTransport } from '../transport/sse.js';
+import { createTransport } from '../transport/index.js';
 import type { HttpExchange, Transport } from '../transport/types.js';
 import type { CodexEvent, FailureCapture, Message, Tool } from '../types.js';
 import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config.js';
@@ -50,7 +50,7 @@ export class CodexClient {
     resolveRetryConfig(this.#config.retry);
     this.#sessionId = createSessionId();
     this.#scheduler = this.#config.scheduler;
-    this.#transport = new SseTransport(this.#config);
+    this.#transport = createTransport(this.#config);
   }
 
   /** The session id sent as `session_id` and `prompt_cache_key` (one per client). */
@@ -104,8 +104,7 @@ export class CodexClient {
         (rejected) => recoverFromUnauthorized(rejected, authOptions),
         (auth: ResolvedAuth) => {
           token = auth.accessToken;
-          // Say who is calling, as the Rust client did with its own name and version.
-          const headers = { ...buildHeaders(auth, config.originator, this.#sessionId), 'user-agent': `codex-rx/${VERSION}` };
+          const headers = this.#headers(auth);
           return this.#transport.attempt({ url, headers, body, json, token: auth.accessToken, exchange }).pipe(
             retryWithBackoff(
               {
@@ -159,6 +158,72 @@ export class CodexClient {
    */
   run(messages: Message[], tools: ExecutableTool[], options?: RunOptions): Observable<AgentEvent> {
     return runOnClient((m, t) => this.stream(m, t), messages, tools, options);
+  }
+
+  /**
+   * Opens the WebSocket ahead of the first turn and sends the conversation so far with
+   * `generate: false`, so the server has it ready: the next turn whose instructions, tools and
+   * options are the same then sends only its new messages. Over HTTP (`transport: 'sse'`, or
+   * after `'auto'` fell back) there is nothing to prepare and it completes at once.
+   *
+   * ## Example
+   *
+   * ```ts
+   * import { CodexClient, systemMessage, userMessage } from 'codex-rx';
+   * import { lastValueFrom } from 'rxjs';
+   *
+   * const client = new CodexClient({ transport: 'websocket' });
+   * const system = systemMessage('You are terse.');
+   * await lastValueFrom(client.prewarm([system]));
+   * client.stream([system, userMessage('Say hi')]).subscribe();
+   * ```
+   *
+   * @param messages The conversation the next turn starts with (its system messages at least).
+   * @param tools The tools the next turn will offer.
+   * @return An Observable that emits once, when the warm-up is done, then completes.
+   */
+  prewarm(messages: Message[] = [], tools: Tool[] = []): Observable<void> {
+    return defer(() => {
+      const config = this.#config;
+      const body = buildRequestBody(config, messages, tools, this.#sessionId);
+      const json = JSON.stringify(body);
+      return from(this.#resolveAuth()).pipe(
+        mergeMap((auth) =>
+          this.#transport.prewarm({
+            url: buildEndpointUrl(config.baseUrl),
+            headers: this.#headers(auth),
+            body,
+            json,
+            token: auth.accessToken,
+            exchange: {},
+          }),
+        ),
+      );
+    });
+  }
+
+  /**
+   * Closes the client's WebSocket connections: idle ones at once, those of turns in flight when
+   * their turn ends. A later turn opens a new connection. Nothing to do over HTTP.
+   */
+  close(): void {
+    this.#transport.close();
+  }
+
+  #resolveAuth(): Promise<ResolvedAuth> {
+    const config = this.#config;
+    return resolveCodexAuth({
+      accessToken: config.accessToken,
+      authFile: config.authFile,
+      authTokenUrl: config.authTokenUrl,
+      dispatcher: config.dispatcher,
+    });
+  }
+
+  /** The auth and identity headers, of the HTTP request and of the WebSocket handshake alike. */
+  #headers(auth: ResolvedAuth): Record<string, string> {
+    // Say who is calling, as the Rust client did with its own name and version.
+    return { ...buildHeaders(auth, this.#config.originator, this.#sessionId), 'user-agent': `codex-rx/${VERSION}` };
   }
 
   /** The record of a failed exchange (docs/behaviour.md#failure-capture), with any token scrubbed as a last line of defence. */

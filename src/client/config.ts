@@ -131,6 +131,14 @@ export interface CodexClientConfig {
    */
   scheduler?: SchedulerLike;
   /**
+   * How turns reach the backend: `'sse'` posts each request over HTTP and reads server-sent
+   * events; `'websocket'` keeps one WebSocket per client and sends only what is new in a
+   * conversation; `'auto'` tries the WebSocket and falls back to HTTP for good when its
+   * handshake fails (reported through `onDiagnostic` as `transport-fallback`).
+   * @default 'auto'
+   */
+  transport?: TransportMode;
+  /**
    * Accepted for compatibility with the Rust client's config and **never sent** (the Codex backend
    * rejects it). An integer when set.
    * @default undefined
@@ -147,6 +155,12 @@ export interface CodexClientConfig {
    */
   stream?: boolean;
 }
+
+/** How turns reach the backend: HTTP with server-sent events, a WebSocket, or the WebSocket with HTTP as fallback. */
+export type TransportMode = 'sse' | 'websocket' | 'auto';
+
+/** Every {@link TransportMode}. */
+export const TRANSPORT_MODES: readonly TransportMode[] = ['sse', 'websocket', 'auto'];
 
 /** A validated `CodexClientConfig` with its defaults filled in. */
 export interface ResolvedClientConfig {
@@ -168,6 +182,7 @@ export interface ResolvedClientConfig {
   readonly dispatcher?: Dispatcher;
   readonly onDiagnostic?: (diagnostic: Diagnostic) => void;
   readonly scheduler?: SchedulerLike;
+  readonly transport: TransportMode;
   readonly maxOutputTokens?: number;
   readonly pricingModel?: string;
   readonly stream: boolean;
@@ -186,6 +201,7 @@ export const CLIENT_CONFIG_DEFAULTS = Object.freeze({
   headersTimeoutMs: 300_000,
   authTokenUrl: 'https://auth.openai.com/oauth/token',
   stream: true,
+  transport: 'auto',
 } as const);
 
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
@@ -208,6 +224,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof CodexClientConfig>([
   'dispatcher',
   'onDiagnostic',
   'scheduler',
+  'transport',
   'maxOutputTokens',
   'pricingModel',
   'stream',
@@ -380,6 +397,7 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
   ) {
     throw new ConfigError(`scheduler must be an rxjs SchedulerLike (with now and schedule), got ${describe(scheduler)}`);
   }
+  const transport = optionalEnum(raw.transport, 'transport', TRANSPORT_MODES) ?? CLIENT_CONFIG_DEFAULTS.transport;
   const maxOutputTokens = optionalNumber(raw, 'maxOutputTokens');
   if (
     maxOutputTokens !== undefined &&
@@ -430,6 +448,7 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
     ...(dispatcher !== undefined && { dispatcher }),
     ...(onDiagnostic !== undefined && { onDiagnostic }),
     ...(scheduler !== undefined && { scheduler }),
+    transport,
     ...(maxOutputTokens !== undefined && { maxOutputTokens }),
     ...(pricingModel !== undefined && { pricingModel }),
     stream,

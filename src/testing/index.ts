@@ -12,6 +12,7 @@ export type {
   MockResponseOutcome,
   MockWaitOptions,
   RecordedRequest,
+  RecordedUpgrade,
 } from './mock/types.js';
 export * from './transcripts.js';
 export { scriptedConversation, type ConversationRequest, type ConversationStep } from './mock/conversation.js';

@@ -33,6 +33,14 @@ export class SseTransport implements Transport {
     this.#options = options;
   }
 
+  /** HTTP keeps nothing open that a warm-up could prepare. */
+  prewarm(): Observable<void> {
+    return of(undefined);
+  }
+
+  /** The pooled sockets belong to the dispatcher, not to a client. */
+  close(): void {}
+
   /**
    * One attempt: the request, its status check and the body through the pipeline. Lazy and
    * per-subscription, so `retry` re-sends by resubscribing; the teardown aborts the request.

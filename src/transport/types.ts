@@ -46,4 +46,8 @@ export interface TransportOptions {
  */
 export interface Transport {
   attempt(request: TurnRequest): Observable<CodexEvent>;
+  /** Prepares the transport for `request`'s conversation; emits once when done. */
+  prewarm(request: TurnRequest): Observable<void>;
+  /** Releases what the transport keeps open between turns. */
+  close(): void;
 }

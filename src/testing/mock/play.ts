@@ -4,7 +4,7 @@ import type { PlannedReply } from './reply.js';
 import type { MockResponseOutcome } from './types.js';
 
 /** Resolves after `ms`, or at once when `signal` aborts; the timer is cleared either way. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {

@@ -17,6 +17,9 @@ export interface PlannedReply {
   /** Bytes to send before cutting or stalling; `body.length` otherwise. */
   sendBytes: number;
   end: 'end' | 'cut' | 'stall' | 'drop';
+  /** The reply's own WebSocket frames (`MockReply.frames`). */
+  frames?: readonly (string | Buffer)[];
+  closeWebSocket: boolean;
 }
 
 const REPLY_KEYS = new Set([
@@ -32,6 +35,8 @@ const REPLY_KEYS = new Set([
   'stall',
   'endWithoutBlankLine',
   'dropConnection',
+  'frames',
+  'closeWebSocket',
 ]);
 
 function checkDelay(value: unknown, name: string): number {
@@ -109,10 +114,24 @@ function planReplyUnchecked(reply: MockReply): PlannedReply {
   }
   const given = (['body', 'events', 'json'] as const).filter((k) => reply[k] !== undefined);
   if (given.length > 1) throw new ConfigError(`MockReply takes one of body, events and json, got ${given.join(' and ')}`);
+  if (given.length > 0 && reply.frames !== undefined)
+    throw new ConfigError(`MockReply.frames cannot be combined with ${given.join(' or ')}`);
+  if (reply.closeWebSocket !== undefined && typeof reply.closeWebSocket !== 'boolean') {
+    throw new ConfigError('MockReply.closeWebSocket must be a boolean');
+  }
 
   let body: Buffer;
   let defaultType: string;
-  if (reply.events !== undefined) {
+  let frames: (string | Buffer)[] | undefined;
+  if (reply.frames !== undefined) {
+    if (!Array.isArray(reply.frames) || !reply.frames.every((f) => typeof f === 'string' || f instanceof Uint8Array)) {
+      throw new ConfigError('MockReply.frames must be an array of strings and Uint8Arrays');
+    }
+    const own = reply.frames.map((f) => (typeof f === 'string' ? f : Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
+    frames = own;
+    body = Buffer.concat(own.map((f) => (typeof f === 'string' ? Buffer.from(`data: ${f}\n\n`, 'utf8') : f)));
+    defaultType = 'text/event-stream';
+  } else if (reply.events !== undefined) {
     if (!Array.isArray(reply.events)) throw new ConfigError('MockReply.events must be an array of objects');
     body = Buffer.from(frameEvents(reply.events), 'utf8');
     defaultType = 'text/event-stream';
@@ -179,7 +198,8 @@ function planReplyUnchecked(reply: MockReply): PlannedReply {
     if (typeof reply.dropConnection !== 'boolean') throw new ConfigError('MockReply.dropConnection must be a boolean');
     if (reply.dropConnection) end = 'drop';
   }
-  return { status, headers, body, chunkSize, chunkDelayMs, headersDelayMs, sendBytes, end };
+  const closeWebSocket = reply.closeWebSocket === true;
+  return { status, headers, body, chunkSize, chunkDelayMs, headersDelayMs, sendBytes, end, ...(frames && { frames }), closeWebSocket };
 }
 
 /** The mock's own error answers (unknown route, script ran out, handler failed). */
@@ -195,5 +215,6 @@ export function errorReply(status: number, message: string, type: string): Plann
     headersDelayMs: 0,
     sendBytes: body.length,
     end: 'end',
+    closeWebSocket: false,
   };
 }

@@ -11,11 +11,17 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export function recordRequest(index: number, req: IncomingMessage, raw: Buffer): RecordedRequest {
+/** Header names lower-cased; repeated headers joined with `, `. */
+export function headersOf(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  return headers;
+}
+
+export function recordRequest(index: number, req: IncomingMessage, raw: Buffer): RecordedRequest {
+  const headers = headersOf(req);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const body = raw.toString('utf8');
@@ -27,5 +33,5 @@ export function recordRequest(index: number, req: IncomingMessage, raw: Buffer):
       json = undefined;
     }
   }
-  return { index, method: req.method ?? 'GET', url, path: q === -1 ? url : url.slice(0, q), headers, body, json };
+  return { index, method: req.method ?? 'GET', url, path: q === -1 ? url : url.slice(0, q), headers, body, json, transport: 'http' };
 }

@@ -6,8 +6,17 @@ import { ConfigError } from '../../errors.js';
 import { playReply } from './play.js';
 import { errorReply, planReply, type PlannedReply } from './reply.js';
 import { readBody, recordRequest } from './requests.js';
-import type { MockCodexServer, MockCodexServerOptions, MockReply, MockResponseOutcome, MockWaitOptions, RecordedRequest } from './types.js';
+import type {
+  MockCodexServer,
+  MockCodexServerOptions,
+  MockReply,
+  MockResponseOutcome,
+  MockWaitOptions,
+  RecordedRequest,
+  RecordedUpgrade,
+} from './types.js';
 import { waiter, type Waiter } from './waiters.js';
+import { MockWebSocketSide } from './websocket.js';
 
 /** The route the client posts to, below {@link MockCodexServer.baseUrl}. */
 const RESPONSES_ROUTE = '/codex/responses';
@@ -47,6 +56,7 @@ export class MockCodexServerImpl implements MockCodexServer {
   private closed?: Promise<void>;
   /** Bumped by reset(), so replies in flight do not record outcomes into the new epoch. */
   private epoch = 0;
+  private readonly webSockets: MockWebSocketSide;
 
   constructor(
     private readonly server: Server,
@@ -54,6 +64,7 @@ export class MockCodexServerImpl implements MockCodexServer {
     basePath: string,
     script: PlannedReply[],
     handler: MockCodexServerOptions['handler'],
+    refusal: PlannedReply | undefined,
   ) {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -63,6 +74,7 @@ export class MockCodexServerImpl implements MockCodexServer {
     this.script = script;
     this.handler = handler;
     server.on('connection', (socket: Socket) => this.onConnection(socket));
+    this.webSockets = new MockWebSocketSide(this, server, this.responsesPath, refusal);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((err: unknown) => {
         // An unexpected failure in the mock itself: answer 500 if still possible, else cut.
@@ -80,6 +92,19 @@ export class MockCodexServerImpl implements MockCodexServer {
     return this.recorded;
   }
 
+  get upgrades(): readonly RecordedUpgrade[] {
+    return this.webSockets.upgrades;
+  }
+
+  forgetResponses(): void {
+    this.webSockets.forgetResponses();
+  }
+
+  /** Aborts when the server closes: replies in flight stop. */
+  get closingSignal(): AbortSignal {
+    return this.closing.signal;
+  }
+
   get pendingReplies(): number {
     return this.script.length;
   }
@@ -92,6 +117,7 @@ export class MockCodexServerImpl implements MockCodexServer {
   reset(): void {
     this.epoch++;
     this.recorded.length = 0;
+    this.webSockets.reset();
     this.script.length = 0;
     this.outcomes.clear();
   }
@@ -177,6 +203,7 @@ export class MockCodexServerImpl implements MockCodexServer {
   close(): Promise<void> {
     if (this.closed) return this.closed;
     this.closing.abort();
+    this.webSockets.close();
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Resolve only once every socket has closed and left `openConnections()`.
     const socketsClosed = [...this.sockets].map(
@@ -210,6 +237,12 @@ export class MockCodexServerImpl implements MockCodexServer {
     for (const entry of [...this.countWaiters]) {
       if (this.sockets.size === entry.count) entry.w.resolve();
     }
+  }
+
+  /** Where the outcome of the reply to `record` goes (nowhere once `reset()` started a new epoch). */
+  outcomeOf(record: RecordedRequest): (outcome: MockResponseOutcome) => void {
+    const epoch = this.epoch;
+    return (outcome) => this.setOutcome(epoch, record.index, outcome);
   }
 
   private setOutcome(epoch: number, index: number, outcome: MockResponseOutcome): void {
@@ -250,7 +283,12 @@ export class MockCodexServerImpl implements MockCodexServer {
    * here, so `requests` and `waitForRequests` see them all in arrival order.
    */
   record(req: IncomingMessage, raw: Buffer): RecordedRequest {
-    const record = recordRequest(this.recorded.length, req, raw);
+    return this.push(recordRequest(this.recorded.length, req, raw));
+  }
+
+  /** Records a request another transport built (its `index` is set here). */
+  push(record: RecordedRequest): RecordedRequest {
+    record.index = this.recorded.length;
     this.recorded.push(record);
     for (const entry of [...this.requestWaiters]) {
       if (this.recorded.length >= entry.count) entry.w.resolve(this.recorded.slice());
@@ -310,6 +348,10 @@ export class MockCodexServerImpl implements MockCodexServer {
  * 2. A reply can send raw bytes or SSE-framed events, in chunks, with delays before the headers
  *    and between chunks; it can cut the connection mid-body, stall until the client goes away,
  *    drop the connection before any response, or leave off the final blank line.
+ * 2a. WebSocket upgrades on the same path are accepted (or all refused with `refuseUpgrade`),
+ *    and each `response.create` frame gets the same script's next reply, one frame per event;
+ *    an error status becomes the backend's wrapped error frame. Each connection keeps its
+ *    responses, so a frame naming `previous_response_id` is recorded with the whole conversation.
  * 3. Every request is recorded (method, URL, lower-cased headers, body text, parsed JSON) before
  *    it is answered, and each response's end is observable (`responseOutcome`), as are the open
  *    sockets (`openConnections`, `waitForOpenConnections`, `onceConnectionClosed`).
@@ -352,7 +394,7 @@ export class MockCodexServerImpl implements MockCodexServer {
 export async function startMockCodexServer(options: MockCodexServerOptions = {}): Promise<MockCodexServer> {
   if (typeof options !== 'object' || options === null) throw new ConfigError('startMockCodexServer options must be an object');
   for (const key of Object.keys(options)) {
-    if (key !== 'replies' && key !== 'handler' && key !== 'basePath') {
+    if (key !== 'replies' && key !== 'handler' && key !== 'basePath' && key !== 'refuseUpgrade') {
       throw new ConfigError(`Unexpected startMockCodexServer option: ${key}`);
     }
   }
@@ -360,6 +402,10 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
   if (options.handler !== undefined && typeof options.handler !== 'function') throw new ConfigError('handler must be a function');
   const basePath = normaliseBasePath(options.basePath);
   const script = (options.replies ?? []).map((r, i) => planReply(r, `replies[${i}]`));
+  const refusal = options.refuseUpgrade === undefined ? undefined : planReply(options.refuseUpgrade, 'refuseUpgrade');
+  if (refusal !== undefined && refusal.status < 300) {
+    throw new ConfigError(`refuseUpgrade.status must be an error status (300 to 599), e.g. 426, got ${refusal.status}`);
+  }
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -374,7 +420,7 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
     server.close();
     throw new Error('mock Codex server: could not read the listening port');
   }
-  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler);
+  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler, refusal);
 }
 
 // `await using` where the runtime has the symbol. Defined only then: a computed

@@ -53,6 +53,17 @@ export interface MockReply {
   endWithoutBlankLine?: boolean;
   /** Destroy the connection without any response: a reset before the headers (a connection error). */
   dropConnection?: boolean;
+  /**
+   * Raw frames, for replies over a WebSocket: strings are sent as text frames, bytes as binary
+   * frames. Over HTTP each string is sent as one SSE `data:` event and bytes as they are.
+   */
+  frames?: readonly (string | Uint8Array)[];
+  /**
+   * Over a WebSocket: close the connection (code 1000) once the reply was sent, as the server
+   * does at its connection limit. Ignored over HTTP.
+   * @default false
+   */
+  closeWebSocket?: boolean;
 }
 
 /** A request the server received, recorded once its body was read. */
@@ -70,6 +81,22 @@ export interface RecordedRequest {
   body: string;
   /** The body parsed as JSON, or `undefined` when it is empty or not JSON. */
   json: unknown;
+  /** How the request came: an HTTP POST, or a `response.create` frame on a WebSocket. */
+  transport: 'http' | 'websocket';
+  /** The WebSocket connection it came on, numbered from 0 in the order they were accepted. */
+  connection?: number;
+}
+
+/** A WebSocket upgrade request the server received (accepted or refused). */
+export interface RecordedUpgrade {
+  /** Position in {@link MockCodexServer.upgrades}, from 0. */
+  index: number;
+  url: string;
+  path: string;
+  /** Header names lower-cased; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** 101 when accepted, else the status it was refused with. */
+  status: number;
 }
 
 /** How the server's handling of one request ended. */
@@ -80,6 +107,7 @@ export interface MockResponseOutcome {
    * - `dropped`: `dropConnection` destroyed the socket before any response;
    * - `client-closed`: the client went away (aborted, unsubscribed) before the response ended;
    * - `server-closed`: `close()` ended it.
+   * Over a WebSocket, `cut` and `dropped` end the connection without a close frame.
    */
   kind: 'finished' | 'cut' | 'dropped' | 'client-closed' | 'server-closed';
   /** Body bytes written to the response before it ended (for `cut`, all of them reached the socket). */
@@ -100,6 +128,13 @@ export interface MockCodexServerOptions {
    * @default '/backend-api'
    */
   basePath?: string;
+  /**
+   * Refuse every WebSocket upgrade with this reply (its status, headers and body), e.g.
+   * `{ status: 426 }`. Without it, upgrades on the endpoint are accepted and the scripted replies
+   * are sent as frames.
+   * @default undefined (upgrades accepted)
+   */
+  refuseUpgrade?: MockReply;
 }
 
 /** Options of the `waitFor…` helpers. */
@@ -122,6 +157,13 @@ export interface MockCodexServer {
   readonly port: number;
   /** Every request received so far, in arrival order (all paths, including unknown ones). */
   readonly requests: readonly RecordedRequest[];
+  /** Every WebSocket upgrade request, accepted or refused. */
+  readonly upgrades: readonly RecordedUpgrade[];
+  /**
+   * Forgets the responses WebSocket connections keep, so the next request naming one as
+   * `previous_response_id` gets `previous_response_not_found`.
+   */
+  forgetResponses(): void;
   /** Scripted replies not yet played. */
   readonly pendingReplies: number;
   /** Appends replies to the script. */
