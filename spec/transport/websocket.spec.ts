@@ -1,11 +1,14 @@
-import { lastValueFrom, toArray, type Subscription } from 'rxjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lastValueFrom, tap, toArray, type Subscription } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import type { CodexClientConfig } from '../../src/client/config.js';
 import { CodexHttpError, ConnectionError, StreamTruncatedError, UsageLimitError } from '../../src/errors.js';
 import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 import { collectResponse } from '../../src/reduce/collectResponse.js';
 import { fakeAccessToken, startMockCodexServer, type MockCodexServer, type MockCodexServerOptions } from '../../src/testing/index.js';
-import { sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
+import { recordedFixtureToSse, sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
+import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
 import type { CodexEvent, Diagnostic, Message } from '../../src/types.js';
 
 const TOKEN = fakeAccessToken('acc_ws');
@@ -384,5 +387,44 @@ describe('the WebSocket transport: prewarm and close', () => {
     await turn(c, [userMessage('Hi')]);
 
     expect(server!.requests.map((r) => r.connection)).toEqual([0, 1]);
+  });
+});
+
+describe('the WebSocket transport: the same events as HTTP', () => {
+  const files = readdirSync(RECORDED_FIXTURES_DIR)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+
+  /** The events, or the error (class, code, message, partial), of one turn. */
+  async function outcome(c: CodexClient): Promise<unknown> {
+    const events: CodexEvent[] = [];
+    try {
+      await lastValueFrom(
+        c.stream([userMessage('Hi')]).pipe(
+          tap((e) => events.push(e)),
+          toArray(),
+        ),
+      );
+      return { events };
+    } catch (error) {
+      const e = error as { name: string; code: string; message: string; partial?: unknown };
+      return { events, error: { name: e.name, code: e.code, message: e.message, partial: e.partial } };
+    }
+  }
+
+  it('plays every recorded transcript to the same events, and the same errors, over SSE and over a WebSocket', async () => {
+    await serve({});
+    const options = { retry: { maxRetries: 0 } };
+    const sse = client({ ...options, transport: 'sse' });
+    const ws = client(options);
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const body = recordedFixtureToSse(readFileSync(join(RECORDED_FIXTURES_DIR, file), 'utf8'));
+      server!.enqueue({ body }, { body });
+      const overSse = await outcome(sse);
+      const overWs = await outcome(ws);
+      expect({ file, ...(overWs as object) }).toEqual({ file, ...(overSse as object) });
+    }
+    expect(new Set(server!.requests.map((r) => r.transport))).toEqual(new Set(['http', 'websocket']));
   });
 });
