@@ -28,7 +28,9 @@ describe('CodexClient.run against the mock server', () => {
     await server?.close();
     server = undefined;
   });
-  const client = () => new CodexClient({ baseUrl: server!.baseUrl, accessToken: fakeAccessToken('acc_1'), retry: { maxRetries: 0 } });
+  // Over HTTP: these check the history exactly as the client sends it, in every request.
+  const client = () =>
+    new CodexClient({ transport: 'sse', baseUrl: server!.baseUrl, accessToken: fakeAccessToken('acc_1'), retry: { maxRetries: 0 } });
 
   it('two steps: the tool call goes out as function_call after its reasoning (replayed with its id), the result as function_call_output', async () => {
     server = await startMockCodexServer({

@@ -8,7 +8,9 @@ import type { CodexEvent } from '../../src/types.js';
 import { FAST_RETRY, mockServerPerTest } from '../client/helpers.js';
 
 const mock = mockServerPerTest();
-const client = () => new CodexClient({ baseUrl: mock.server.baseUrl, accessToken: fakeAccessToken('acc_limits'), retry: FAST_RETRY });
+// Over HTTP: the limits come in the response headers of each request.
+const client = () =>
+  new CodexClient({ transport: 'sse', baseUrl: mock.server.baseUrl, accessToken: fakeAccessToken('acc_limits'), retry: FAST_RETRY });
 const turn = () =>
   lastValueFrom(
     client()
