@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { Observable, catchError, defer, tap, throwError, type SchedulerLike } from 'rxjs';
+import { Observable, catchError, defer, from, mergeMap, tap, throwError, type SchedulerLike } from 'rxjs';
 import { recoverFromUnauthorized, resolveCodexAuth, type ResolvedAuth } from '../auth/index.js';
 import { sendWithAuthRecovery } from './authRecovery.js';
 import { AuthError, CodexError, ConfigError } from '../errors.js';
