@@ -69,3 +69,11 @@ export type {
 
 // Auth.
 export { resolveCodexAuth, extractAccountId, type AuthSource, type ResolvedAuth, type ResolveCodexAuthOptions } from './auth/index.js';
+export {
+  loginWithBrowser,
+  loginWithDeviceCode,
+  logout,
+  type LoginEvent,
+  type LoginOptions,
+  type LogoutOptions,
+} from './auth/login/index.js';
