@@ -4,7 +4,7 @@
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient.js';
-import { CodexHttpError, CodexStreamError } from '../../src/errors.js';
+import { AuthError, CodexHttpError, CodexStreamError } from '../../src/errors.js';
 import { userMessage } from '../../src/messages.js';
 import { fakeAccessToken } from '../../src/testing/index.js';
 import { mockServerPerTest } from '../client/helpers.js';
@@ -37,11 +37,19 @@ describe('echoed tokens in error responses', () => {
       'a percent-encoded slice',
       `{"error":{"message":"bad /x?t=${encodeURIComponent(TOKEN.slice(10, 80)).replace(/[A-Za-z]/g, (c) => '%' + c.charCodeAt(0).toString(16))}"}}`,
     ],
-  ])('a 401 body with %s', async (_name, body) => {
-    const { error, failure } = await failureOf({ status: 401, body, headers: { 'content-type': 'application/json' } });
+  ])('a 403 body with %s', async (_name, body) => {
+    const { error, failure } = await failureOf({ status: 403, body, headers: { 'content-type': 'application/json' } });
     expect(error).toBeInstanceOf(CodexHttpError);
     expect(error.message).toContain('[redacted]');
     expectNoTokenRun([error.message, String(error.stack), (error as CodexHttpError).body, JSON.stringify(error), JSON.stringify(failure)]);
+  });
+
+  it('a 401 that echoes a truncated token ends as an AuthError with no token run in it or the failure capture', async () => {
+    const body = `{"error":{"message":"invalid token ${TOKEN.slice(0, 60)}..."}}`;
+    const { error, failure } = await failureOf({ status: 401, body, headers: { 'content-type': 'application/json' } });
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).status).toBe(401);
+    expectNoTokenRun([error.message, String(error.stack), JSON.stringify(error), JSON.stringify(failure)]);
   });
 
   it('an in-stream error event quoting a truncated token', async () => {
