@@ -20,6 +20,7 @@ export const DEFAULT_SSE_MAX_BUFFER_SIZE = 32 * 1024 * 1024;
 
 const LF = 10;
 const CR = 13;
+const COLON = 58;
 
 /**
  * Parses Server-Sent Events text into messages, with eventsource-parser.
@@ -37,8 +38,9 @@ const CR = 13;
  *    not report it).
  * 5. When the source completes, a last message without its blank line is still dispatched
  *    (the WHATWG standard drops it; some servers end the body without it), then the Observable completes.
- * 6. More than `maxBufferSize` buffered characters is a `ProtocolError` (`eventType: ''`: no
- *    event type is known at the SSE layer). Source errors pass through unchanged.
+ * 6. An event (its lines, comments aside, plus the line being read) of more than
+ *    `maxBufferSize` characters is a `ProtocolError` (`eventType: ''`: no event type is known
+ *    at the SSE layer), however the text is chunked. Source errors pass through unchanged.
  * 7. Unsubscribing stops the source at once, even a synchronous one from inside a `next` (as
  *    `parseResponseStream` does at the terminal event): no later chunk is pulled,
  *    and no later message of the current chunk is emitted.
@@ -84,15 +86,16 @@ export function sseMessages(options: SseMessagesOptions = {}): OperatorFunction<
         onError(error: ParseError) {
           // 'unknown-field' and 'invalid-retry': the standard ignores such lines, and so do we.
           // The throw leaves parser.feed() and is turned into the stream's error by `tap`.
-          if (error.type === 'max-buffer-size-exceeded') {
-            throw new ProtocolError(
-              `SSE event too large: more than ${maxBufferSize} characters buffered without an end of event (maxBufferSize)`,
-              { eventType: '', issues: [error.message] },
-              { cause: error },
-            );
-          }
+          // The size check below fires first; this one stays as a second line of defence.
+          if (error.type === 'max-buffer-size-exceeded') throw tooLarge(maxBufferSize, error);
         },
       });
+
+      // The parser checks its limit only when a feed ends: a whole oversized event inside one
+      // chunk would pass, the same event in small chunks would not. So the size of the current
+      // event is tracked here, line by line, before each chunk goes in: the verdict depends on
+      // the text alone, never on how it was chunked.
+      const size = new EventSize(maxBufferSize);
 
       const feed = (chunk: string): void => {
         if (dropLeadingLf && chunk.length > 0) {
@@ -100,6 +103,15 @@ export function sseMessages(options: SseMessagesOptions = {}): OperatorFunction<
           if (chunk.charCodeAt(0) === LF) chunk = chunk.slice(1);
         }
         if (chunk.length === 0) return;
+        const overflowAt = size.add(chunk);
+        if (overflowAt === -1) return feedParser(chunk);
+        // The events before the line that is too long are delivered, as they would be from
+        // smaller chunks; then the stream fails.
+        if (overflowAt > 0) feedParser(chunk.slice(0, overflowAt));
+        throw tooLarge(maxBufferSize);
+      };
+
+      const feedParser = (chunk: string): void => {
         parser.feed(chunk);
         // eventsource-parser holds a trailing CR back until it knows whether an LF follows,
         // which would delay the message to the next chunk. A CR ends the line either way, so
@@ -126,6 +138,71 @@ export function sseMessages(options: SseMessagesOptions = {}): OperatorFunction<
       // Observable: messages go straight from the parser to the downstream subscriber.
       return merge(messages, source.pipe(tap({ next: feed, complete: end }), ignoreElements()));
     });
+}
+
+function tooLarge(maxBufferSize: number, cause?: unknown): ProtocolError {
+  return new ProtocolError(
+    `SSE event too large: more than ${maxBufferSize} characters buffered without an end of event (maxBufferSize)`,
+    { eventType: '', issues: [`Buffered data exceeded max buffer size of ${maxBufferSize} characters`] },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * The characters the current event holds: its finished lines (comments aside, which the parser
+ * drops) plus the line being read. Any line ending (LF, CR, CRLF) finishes a line; a blank line
+ * ends the event. It finds the line that passes the limit before the parser is fed, so one
+ * 50 MB line is rejected whether it comes in one chunk or in a thousand.
+ */
+class EventSize {
+  /** Characters of the current event's finished lines. */
+  #event = 0;
+  /** Characters of the line being read (it may have started in an earlier chunk). */
+  #line = 0;
+  /** Whether the line being read is a comment (`:` first): it is not kept once finished. */
+  #comment = false;
+
+  constructor(readonly limit: number) {}
+
+  /**
+   * Counts a chunk in, before the parser sees it (after `feed` dropped an LF that completes a CRLF).
+   * @return -1 when the event stays within the limit, else where in the chunk the line that
+   *   passes it starts (0 when it started in an earlier chunk).
+   */
+  add(chunk: string): number {
+    // A CRLF split across chunks never reaches here: `feed` drops the LF half.
+    let at = 0;
+    // The next LF and CR from `at`, each searched again only once passed.
+    let lf = chunk.indexOf('\n', at);
+    let cr = chunk.indexOf('\r', at);
+    while (at < chunk.length) {
+      if (lf !== -1 && lf < at) lf = chunk.indexOf('\n', at);
+      if (cr !== -1 && cr < at) cr = chunk.indexOf('\r', at);
+      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      const lineStart = this.#line === 0 ? at : 0;
+      if (!this.#grow((end === -1 ? chunk.length : end) - at, chunk.charCodeAt(at))) return lineStart;
+      if (end === -1) break;
+      this.#finishLine();
+      at = end + 1;
+      if (end === cr && chunk.charCodeAt(at) === LF) at++;
+    }
+    return -1;
+  }
+
+  /** Adds to the line being read; false once the event passes the limit. */
+  #grow(length: number, firstCode: number): boolean {
+    if (length === 0) return true;
+    if (this.#line === 0) this.#comment = firstCode === COLON;
+    this.#line += length;
+    return this.#event + this.#line <= this.limit;
+  }
+
+  #finishLine(): void {
+    if (this.#line === 0)
+      this.#event = 0; // a blank line ends the event
+    else if (!this.#comment) this.#event += this.#line + 1; // the parser joins data lines with "\n"
+    this.#line = 0;
+  }
 }
 
 function validateOptions(options: SseMessagesOptions): number {
