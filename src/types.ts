@@ -270,4 +270,9 @@ export type Diagnostic =
   | { type: 'unparsable-json'; data: string; count: number; message: string }
   | { type: 'retry'; attempt: number; delayMs: number; error: unknown }
   /** The WebSocket handshake failed under `transport: 'auto'`: this client uses HTTP from now on. */
-  | { type: 'transport-fallback'; from: 'websocket'; to: 'sse'; reason: string };
+  | { type: 'transport-fallback'; from: 'websocket'; to: 'sse'; reason: string }
+  /**
+   * Refreshed credentials could not be written back to the auth file (a full disk, say). They
+   * are kept in memory and used, and the write is retried at the next request. No token is in it.
+   */
+  | { type: 'auth-file-write-failed'; path: string; message: string };

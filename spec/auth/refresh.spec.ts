@@ -92,12 +92,12 @@ describe('auth file refresh through the OAuth token endpoint', () => {
     ['empty', ''],
     ['missing', undefined],
   ])('a %s refresh_token in the reply keeps the old refresh token', async (_name, rt) => {
-    reply = () => ({ body: { access_token: newAccess, expires_in: 10, ...(rt === undefined ? {} : { refresh_token: rt }) } });
+    reply = () => ({ body: { access_token: newAccess, expires_in: 600, ...(rt === undefined ? {} : { refresh_token: rt }) } });
     await writeEntry(entry('old'));
     await resolve();
     const saved = JSON.parse(await fs.readFile(authFile, 'utf8'))['openai-codex'];
     expect(saved.refresh).toBe('rt_old');
-    expect(saved.expires).toBe(NOW + 10_000);
+    expect(saved.expires).toBe(NOW + 600_000);
   });
 
   it('account id after refresh: new token claim, else id_token claim, else the stored account_id', async () => {

@@ -194,21 +194,40 @@ describe('resolveCodexAuth: sources and precedence', () => {
     expect(await listTree(home)).toEqual(treeBefore);
   });
 
+  it('an auth file that is not JSON is an AuthError "Invalid JSON in OpenAI Codex auth file"', async () => {
+    const authFile = join(home, 'bad.json');
+    await fs.writeFile(authFile, '{"openai-codex": {');
+    const error = await rejectionOf(resolveCodexAuth({ env: {}, authFile, homeDir: home, now }));
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).message).toBe(`Invalid JSON in OpenAI Codex auth file (${authFile})`);
+  });
+
   it.each([
-    ['not JSON', '{"openai-codex": {'],
-    ['a JSON array', '[]'],
-    ['an entry missing a field', JSON.stringify({ 'openai-codex': { type: 'oauth', access: 'a', refresh: 'r', expires: 1 } })],
+    ['a JSON array', '[]', 'the file holds an array'],
+    [
+      'an entry missing a field',
+      JSON.stringify({ 'openai-codex': { type: 'oauth', access: 'a', refresh: 'r', expires: 1 } }),
+      'entry "openai-codex": "account_id" missing',
+    ],
     [
       'an entry with expires as a string',
       JSON.stringify({ 'openai-codex': { type: 'oauth', access: 'a', refresh: 'r', expires: '1', account_id: 'x' } }),
+      'entry "openai-codex": "expires" is a string, not a number',
     ],
-    ['another provider entry of another shape', JSON.stringify({ ...stored('a'), other: { apiKey: 'k' } })],
-  ])('an auth file that is %s is an AuthError "Invalid JSON in OpenAI Codex auth file"', async (_name, text) => {
+    [
+      'another provider entry of another shape',
+      JSON.stringify({ ...stored('a'), other: { apiKey: 'k' } }),
+      'entry "other": "type" missing, "access" missing, "refresh" missing, "expires" missing, "account_id" missing',
+    ],
+  ])('an auth file that is %s is an AuthError that says what is wrong and what shape is expected', async (_name, text, problem) => {
     const authFile = join(home, 'bad.json');
     await fs.writeFile(authFile, text);
     const error = await rejectionOf(resolveCodexAuth({ env: {}, authFile, homeDir: home, now }));
     expect(error).toBeInstanceOf(AuthError);
-    expect((error as AuthError).message).toBe(`Invalid JSON in OpenAI Codex auth file (${authFile})`);
+    expect((error as AuthError).message).toBe(
+      `OpenAI Codex auth file (${authFile}) is valid JSON of the wrong shape: ${problem}. ` +
+        'Expected {"openai-codex": {"type": string, "access": string, "refresh": string, "expires": number (Unix ms), "account_id": string}}',
+    );
   });
 
   it('an auth file path that is a folder is an AuthError with the fs error as cause', async () => {

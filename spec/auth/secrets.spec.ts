@@ -73,7 +73,7 @@ describe('tokens never appear in errors', () => {
         await fs.writeFile(join(dir, 'auth.json'), JSON.stringify({ 'openai-codex': { access: ACCESS, refresh: REFRESH } }));
         return resolveCodexAuth({ env: {}, homeDir: dir, authFile: join(dir, 'auth.json') });
       },
-      /Invalid JSON in OpenAI Codex auth file/,
+      /auth file .* is valid JSON of the wrong shape/,
     ],
     [
       'auth file token without any account id',

@@ -10,6 +10,11 @@ export const DEFAULT_AUTH_TOKEN_URL = 'https://auth.openai.com/oauth/token';
 
 /** A token endpoint error body is shown at most this long (an HTML error page can be huge). */
 const MAX_BODY_IN_MESSAGE = 2000;
+/**
+ * A token endpoint's answer is a few kilobytes; past this it is cut and the exchange fails,
+ * rather than holding an endless or gigantic answer in memory.
+ */
+const MAX_TOKEN_RESPONSE_BYTES = 1 << 20;
 /** The Rust client had no timeout here; a hung token endpoint must not hold the auth-file lock forever. */
 const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -72,8 +77,9 @@ export async function refreshCodexToken(refreshToken: string, options: RefreshOp
 
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readCapped(response.body, MAX_TOKEN_RESPONSE_BYTES);
   } catch (error) {
+    if (error instanceof AuthError) throw error;
     throw new AuthError('OpenAI Codex token exchange failed while reading the response', { cause: error });
   }
 
@@ -106,4 +112,19 @@ export async function refreshCodexToken(refreshToken: string, options: RefreshOp
   if (typeof data.refresh_token === 'string' && data.refresh_token !== '') refreshed.refreshToken = data.refresh_token;
   if (typeof data.id_token === 'string' && data.id_token !== '') refreshed.idToken = data.id_token;
   return refreshed;
+}
+
+/** The body as UTF-8 text; a body past `limit` bytes is cancelled there and is an `AuthError`. */
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new AuthError(`OpenAI Codex token exchange answer is larger than ${limit} bytes: not a token response; check authTokenUrl`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -2,7 +2,9 @@ import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { AuthError } from '../errors.js';
-import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type StoredCredential } from './authFile.js';
+import { redactText } from '../redact/index.js';
+import type { Diagnostic } from '../types.js';
+import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type AuthFileWriter, type StoredCredential } from './authFile.js';
 import { readCodexCliAuth } from './codexCli.js';
 import { extractAccountId } from './jwt.js';
 import { withFileLock } from './lock.js';
@@ -10,6 +12,14 @@ import { refreshCodexToken } from './refresh.js';
 
 /** A token is refreshed this long before it expires (the Rust client's `TOKEN_REFRESH_SKEW_MS`). */
 export const TOKEN_REFRESH_SKEW_MS = 60_000;
+
+/**
+ * A refreshed token counts as valid for at least this long, whatever `expires_in` says: with
+ * `expires_in: 0` (or anything under the refresh skew) every call would refresh again. Twice
+ * the skew, so a new token is used for at least a minute; if the server meant it, the next
+ * request gets a 401 and refreshes then.
+ */
+const MIN_TOKEN_LIFETIME_MS = 2 * TOKEN_REFRESH_SKEW_MS;
 
 /** Where the credentials came from: a ChatGPT token (config, env, codex-rx's file, the Codex CLI's file) or an API key. */
 export type AuthSource = 'config' | 'env' | 'auth-file' | 'codex-cli' | 'api-key';
@@ -42,6 +52,18 @@ export interface ResolveCodexAuthOptions {
   now?: () => number;
   /** @default env HOME / USERPROFILE, else `os.homedir()` */
   homeDir?: string;
+  /**
+   * Told when refreshed credentials could not be written back to the auth file
+   * (`auth-file-write-failed`). They are kept in memory meanwhile, and the write is retried
+   * at the next resolution.
+   */
+  onDiagnostic?: (diagnostic: Diagnostic) => void;
+  /**
+   * Writes the auth file's new text (to a temporary file that then replaces it). For tests
+   * (a full disk) and unusual file systems.
+   * @default a 0600 file, flushed before it replaces the old one
+   */
+  writeFile?: (path: string, data: string) => Promise<void>;
 }
 
 const nonBlank = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
@@ -103,8 +125,62 @@ function accountIdOf(credential: StoredCredential, path: string): string {
 const refreshesInFlight = new Map<string, Promise<StoredCredential | undefined>>();
 
 /**
+ * Credentials refreshed in this process whose write-back failed, by auth file. The file still
+ * holds `spentRefresh`, the refresh token they replaced (single-use: sending it again fails), so
+ * these win over the file for as long as the file holds it, and the write is retried at each
+ * resolution until it succeeds.
+ */
+const unsaved = new Map<string, { credential: StoredCredential; spentRefresh: string }>();
+
+/** The credential to use: the file's, or the unsaved one that supersedes it. */
+function effective(path: string, fromFile: StoredCredential | undefined): StoredCredential | undefined {
+  const kept = unsaved.get(path);
+  if (kept === undefined) return fromFile;
+  if (fromFile !== undefined && fromFile.refresh === kept.spentRefresh) return kept.credential;
+  // Someone signed in or out meanwhile: the file is newer than what this process kept.
+  unsaved.delete(path);
+  return fromFile;
+}
+
+/**
+ * Writes a credential back; on failure keeps it in memory (so no later call sends the spent
+ * refresh token) and reports the failure, without any token in it.
+ */
+async function writeBack(
+  path: string,
+  contents: Record<string, StoredCredential>,
+  credential: StoredCredential,
+  spentRefresh: string,
+  options: ResolveCodexAuthOptions,
+): Promise<void> {
+  try {
+    await writeAuthFileAtomic(path, { ...contents, [PROVIDER_KEY]: credential }, options.writeFile as AuthFileWriter | undefined);
+    unsaved.delete(path);
+  } catch (error) {
+    unsaved.set(path, { credential, spentRefresh });
+    reportUnsaved(path, error, credential, options);
+  }
+}
+
+/** Reports refreshed credentials that are only in memory, with no token in the message. */
+function reportUnsaved(path: string, error: unknown, credential: StoredCredential, options: ResolveCodexAuthOptions): void {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  options.onDiagnostic?.({
+    type: 'auth-file-write-failed',
+    path,
+    message: redactText(
+      `Could not write the refreshed OpenAI Codex credentials to ${path} (${reason}). ` +
+        'They are kept in memory for this process and the write is retried at the next request.',
+      [credential.access, credential.refresh, unsaved.get(path)?.spentRefresh],
+    ),
+  });
+}
+
+/**
  * Refreshes the stored credential under the file lock. After taking the lock the file is read
  * again: if another process refreshed it meanwhile, that result is used and no request is made.
+ * Unsaved credentials of an earlier refresh are written back first.
  */
 async function refreshStored(
   path: string,
@@ -113,10 +189,14 @@ async function refreshStored(
   needsRefresh: (current: StoredCredential) => boolean = (current) => isExpired(current, now()),
 ): Promise<StoredCredential | undefined> {
   return withFileLock(`${path}.lock`, async () => {
-    const contents = await readAuthFile(path);
-    const current = contents?.[PROVIDER_KEY];
-    if (contents === undefined || current === undefined) return undefined; // logged out meanwhile
-    if (!needsRefresh(current)) return current;
+    const contents = (await readAuthFile(path)) ?? {};
+    const inFile = contents[PROVIDER_KEY];
+    const current = effective(path, inFile);
+    if (inFile === undefined || current === undefined) return undefined; // logged out meanwhile
+    if (!needsRefresh(current)) {
+      if (current !== inFile) await writeBack(path, contents, current, inFile.refresh, options);
+      return current;
+    }
 
     const tokens = await refreshCodexToken(current.refresh, {
       ...(options.authTokenUrl === undefined ? {} : { tokenUrl: options.authTokenUrl }),
@@ -132,10 +212,10 @@ async function refreshStored(
       type: 'oauth',
       access: tokens.accessToken,
       refresh: tokens.refreshToken ?? current.refresh,
-      expires: now() + tokens.expiresInSeconds * 1000,
+      expires: now() + Math.max(tokens.expiresInSeconds * 1000, MIN_TOKEN_LIFETIME_MS),
       account_id: accountId,
     };
-    await writeAuthFileAtomic(path, { ...contents, [PROVIDER_KEY]: next });
+    await writeBack(path, contents, next, inFile.refresh, options);
     return next;
   });
 }
@@ -151,11 +231,20 @@ function refreshDeduped(path: string, options: ResolveCodexAuthOptions, now: () 
 
 async function fromAuthFile(path: string, options: ResolveCodexAuthOptions, now: () => number): Promise<ResolvedAuth | undefined> {
   const contents = await readAuthFile(path);
-  let credential = contents?.[PROVIDER_KEY];
+  let credential = effective(path, contents?.[PROVIDER_KEY]);
   if (credential === undefined) return undefined;
   if (isExpired(credential, now())) {
     credential = await refreshDeduped(path, options, now);
     if (credential === undefined) return undefined;
+  } else if (unsaved.has(path)) {
+    // Refreshed earlier, not yet written back: retry the write, under the lock.
+    try {
+      credential = (await refreshDeduped(path, options, now)) ?? credential;
+    } catch (error) {
+      // The lock itself could not be taken (the same full disk, say): the kept credential
+      // still works, and the write is tried again next time.
+      reportUnsaved(path, error, credential, options);
+    }
   }
   return { accessToken: credential.access, accountId: accountIdOf(credential, path), source: 'auth-file' };
 }

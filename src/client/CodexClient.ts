@@ -97,6 +97,7 @@ export class CodexClient {
         authFile: config.authFile,
         authTokenUrl: config.authTokenUrl,
         dispatcher: config.dispatcher,
+        onDiagnostic: config.onDiagnostic,
       };
       // A 401 gets one recovery (a refresh, a re-read of the Codex CLI's file) and one resend.
       return sendWithAuthRecovery(
