@@ -30,6 +30,8 @@ class TextBuffer {
   /** A delta (or a `.done`'s text) was emitted: a later `.done` or finished item repeats nothing. */
   streamed = false;
   constructor(
+    /** Its position among all buffers. */
+    readonly id: number,
     readonly kind: BufferKind,
     readonly outputIndex: number,
     readonly index: number,
@@ -61,30 +63,49 @@ type BlockSource = TextBuffer | ReasoningRecord | { readonly kind: 'tool'; reado
 /**
  * What was emitted of one kind (text, or reasoning), in order, as stretches of buffers: a
  * switch to another buffer closes one stretch and opens the next. `partial` is rebuilt from
- * them, so the text is held once and a switch costs O(1).
+ * them, so the text is held once. The stretches are numbers in a typed array (buffer id, start,
+ * end): a switch allocates nothing the garbage collector has to trace.
  */
 class EmissionLog {
   /** The buffer whose stretch is open. */
   hot: TextBuffer | undefined;
+  /** The buffer before it: two parts streaming in turn switch without a lookup. */
+  previous: TextBuffer | undefined;
   /** Characters emitted. */
   length = 0;
-  private readonly stretches: { buffer: TextBuffer; start: number; end: number }[] = [];
+  private stretches = new Int32Array(48);
+  private size = 0;
+
+  constructor(private readonly buffers: readonly TextBuffer[]) {}
 
   open(buffer: TextBuffer): void {
     this.close();
+    if (this.size === this.stretches.length) {
+      const grown = new Int32Array(this.size * 2);
+      grown.set(this.stretches);
+      this.stretches = grown;
+    }
+    this.stretches[this.size] = buffer.id;
+    this.stretches[this.size + 1] = buffer.text.length;
+    this.stretches[this.size + 2] = -1;
+    this.size += 3;
     this.hot = buffer;
-    this.stretches.push({ buffer, start: buffer.text.length, end: -1 });
   }
 
   close(): void {
-    const last = this.stretches[this.stretches.length - 1];
-    if (this.hot !== undefined && last !== undefined) last.end = this.hot.text.length;
+    if (this.hot === undefined) return;
+    this.stretches[this.size - 1] = this.hot.text.length;
+    this.previous = this.hot;
     this.hot = undefined;
   }
 
   toString(): string {
     let out = '';
-    for (const { buffer, start, end } of this.stretches) out += buffer.text.slice(start, end < 0 ? undefined : end);
+    for (let i = 0; i < this.size; i += 3) {
+      const text = this.buffers[this.stretches[i] ?? -1]?.text ?? '';
+      const end = this.stretches[i + 2] ?? -1;
+      out += text.slice(this.stretches[i + 1], end < 0 ? undefined : end);
+    }
     return out;
   }
 }
@@ -99,8 +120,9 @@ export class ResponseAccumulator {
   finished = false;
   private responseId: string | undefined;
   private readonly buffers: Record<BufferKind, Map<string, TextBuffer>> = { text: new Map(), reasoning: new Map(), summary: new Map() };
-  private readonly textLog = new EmissionLog();
-  private readonly reasoningLog = new EmissionLog();
+  private readonly allBuffers: TextBuffer[] = [];
+  private readonly textLog = new EmissionLog(this.allBuffers);
+  private readonly reasoningLog = new EmissionLog(this.allBuffers);
   private readonly calls = new Map<string, CallRecord>();
   private hotCallId = '';
   private hotCall: CallRecord | undefined;
@@ -197,7 +219,8 @@ export class ResponseAccumulator {
     const key = `${outputIndex}:${index}`;
     let buffer = this.buffers[kind].get(key);
     if (buffer === undefined) {
-      buffer = new TextBuffer(kind, outputIndex, index);
+      buffer = new TextBuffer(this.allBuffers.length, kind, outputIndex, index);
+      this.allBuffers.push(buffer);
       this.buffers[kind].set(key, buffer);
       this.blocks.push(buffer);
     }
@@ -209,7 +232,11 @@ export class ResponseAccumulator {
     const log = kind === 'text' ? this.textLog : this.reasoningLog;
     let buffer = log.hot;
     if (buffer === undefined || buffer.index !== index || buffer.outputIndex !== outputIndex || buffer.kind !== kind) {
-      buffer = this.buffer(kind, outputIndex, index);
+      const previous = log.previous;
+      buffer =
+        previous !== undefined && previous.index === index && previous.outputIndex === outputIndex && previous.kind === kind
+          ? previous
+          : this.buffer(kind, outputIndex, index);
       log.open(buffer);
     }
     this.grow(Math.max(log.length, buffer.text.length), delta.length, eventType);
