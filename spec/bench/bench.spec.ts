@@ -108,6 +108,7 @@ describe('runBench (quick, in process)', () => {
       memory: false,
       gcBetweenRuns: false,
       toolSizes: [4096, 16384],
+      manyItems: 50,
       latencyRuns: 3,
       log: () => undefined,
     };
@@ -133,10 +134,16 @@ describe('runBench (quick, in process)', () => {
       expect(row.pipeline?.mismatch).toBeNull();
       expect(row.hand?.mismatch).toBeNull();
     }
+    expect(report.manyItems?.many.pipeline.mismatch).toBeNull();
+    expect(report.manyItems?.one.pipeline.mismatch).toBeNull();
+    expect(report.manyItems?.events).toBe(2 + 50 * 23);
     const md = renderMarkdown(report);
     expect(md).toContain('| parseResponseStream() |');
     expect(md).toContain(`Node: ${process.version}`);
     expect(targets(report).map((x) => x.what)).toContain('parseResponseStream() vs hand loop, 16 KiB');
+    expect(targets(report).map((x) => x.what)).toContain(
+      'a turn of 50 output items × 20 deltas: cost per event vs the same events in one item',
+    );
   });
 
   it('parses its command line, rejecting unknown options', () => {
