@@ -15,7 +15,7 @@ export interface StressOptions {
   log: (line: string) => void;
   /** `--quick`: the smallest sizes only (a smoke run). */
   quick: boolean;
-  /** Every command-line argument, for a module's own options (`--items 1000,20000`). */
+  /** Every command-line argument, for a module's own options (`--sizes 1000,20000`). */
   args: readonly string[];
 }
 
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   // Module names are the arguments that are neither flags nor a flag's value.
-  const only = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').match(/^--(items|deltas|budget)$/));
+  const only = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').match(/^--(sizes|deltas|budget)$/));
   const modules = readdirSync(__dirname)
     .filter((file) => file.endsWith('.ts') && file !== 'index.ts' && !file.endsWith('.d.ts'))
     .map((file) => basename(file, '.ts'))

@@ -154,12 +154,12 @@ function numbers(args: readonly string[], name: string): number[] | undefined {
 }
 
 /**
- * Options: `--items 1000,20000,200000` (the turn sizes), `--deltas 100000` (the alternation
+ * Options: `--sizes 1000,20000,200000` (output items per turn), `--deltas 100000` (the alternation
  * test), `--budget 20000` (ms a single run may be projected to take before it is skipped).
  */
 export async function run({ log, quick, args }: StressOptions): Promise<void> {
   const budgetMs = numbers(args, 'budget')?.[0] ?? (quick ? 2_000 : 20_000);
-  const sizes = numbers(args, 'items') ?? (quick ? [1_000, 20_000] : [1_000, 20_000, 200_000]);
+  const sizes = numbers(args, 'sizes') ?? (quick ? [1_000, 20_000] : [1_000, 20_000, 200_000]);
   // Warm-up: the first sizes would otherwise pay for the JIT.
   const warm = manyItems(3_000);
   for (let r = 0; r < 5; r++) (timeOnce({ events: warm }), timeOnce({ chunks: sseChunks(warm) }));
