@@ -8,6 +8,7 @@
  *   --warmup <n>     warm-up rounds (default 2; quick 1)
  *   --quick          small smoke run (2 MB / 0.5 MB, few rounds, no profile)
  *   --no-e2e         skip the HTTP benchmarks
+ *   --no-agent-loop  skip the agent loop over SSE and WebSocket
  *   --no-profile     skip the CPU profile
  *   --out <file>     where to write the markdown (default bench/RESULTS.md; quick runs write
  *                    nothing unless --out is given)
@@ -25,6 +26,7 @@ import { benchManyItems, type ManyItemsResult } from './manyItems.js';
 import { benchToolCalls, type ToolCallRow } from './toolCall.js';
 import { chunk, generateFillerTranscript, generateTranscript, type Transcript } from './transcript.js';
 import { benchE2e, loadClient, startServerChild, type E2eResult } from './e2e.js';
+import { agentLoopTable, benchAgentLoop, type AgentLoopResult } from './agentLoop.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -35,6 +37,8 @@ export interface BenchOptions {
   quick: boolean;
   e2e: boolean;
   profile: boolean;
+  /** The agent loop over SSE and over a WebSocket. @default true */
+  agentLoop?: boolean;
   /** Heap sampling (needs full GCs: slow in a big heap). @default true */
   memory?: boolean;
   /** Full GC before every timed run. @default true */
@@ -85,6 +89,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions & { out?: strin
       case '--no-e2e':
         o.e2e = false;
         break;
+      case '--no-agent-loop':
+        o.agentLoop = false;
+        break;
       case '--no-profile':
         o.profile = false;
         break;
@@ -121,6 +128,7 @@ export interface BenchReport {
   toolCalls?: { rows: ToolCallRow[]; textNsPerByte: number; textRatio: number };
   manyItems?: ManyItemsResult;
   e2e?: E2eResult | string;
+  agentLoop?: AgentLoopResult | string;
   profiles?: (ProfileSummary | string)[];
 }
 
@@ -316,6 +324,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
   }
 
+  if (o.agentLoop ?? true) {
+    log('agent loop over SSE and over a WebSocket…');
+    try {
+      report.agentLoop = await benchAgentLoop({ rounds: o.quick ? 2 : 5 });
+    } catch (e) {
+      report.agentLoop = `failed: ${(e as Error).message}`;
+    }
+  }
+
   if (o.profile && prs) {
     log('profiling…');
     report.profiles = [profilePipeline(large.bytes, 16384, o.quick ? 2 : 6), profilePipeline(small.bytes, 64, o.quick ? 2 : 4)];
@@ -437,7 +454,29 @@ export function targets(r: BenchReport): Target[] {
       pass: done ? growth <= 1.5 : false,
     });
   }
+  t.push(...agentLoopTargets(r));
   return t;
+}
+
+/** The WebSocket's targets in the agent loop: the bytes it re-sends and the time they cost. */
+function agentLoopTargets(r: BenchReport): Target[] {
+  const a = r.agentLoop;
+  if (a === undefined || typeof a === 'string') return [];
+  const broken = a.sse.problem ?? a.websocket.problem;
+  return [
+    {
+      what: 'agent loop: WebSocket request bytes vs SSE',
+      target: '≤ 10%',
+      measured: `${(a.bytesRatio * 100).toFixed(1)}%${broken ? ` (${broken})` : ''}`,
+      pass: broken === undefined && a.bytesRatio <= 0.1,
+    },
+    {
+      what: 'agent loop: WebSocket wall time vs SSE',
+      target: '≤ 0.7×',
+      measured: `${f2(a.timeRatio)}×`,
+      pass: broken === undefined && a.timeRatio <= 0.7,
+    },
+  ];
 }
 
 function last(xs: number[]): number {
@@ -558,6 +597,11 @@ export function renderMarkdown(r: BenchReport): string {
         L.push('');
       }
     }
+  }
+  if (r.agentLoop !== undefined) {
+    L.push('## Agent loop over SSE and over a WebSocket (in-process mock server, loopback)', '');
+    if (typeof r.agentLoop === 'string') L.push(r.agentLoop, '');
+    else L.push(...agentLoopTable(r.agentLoop), '');
   }
   if (r.profiles) {
     for (const p of r.profiles) {

@@ -6,6 +6,7 @@
 import { handLoop } from '../../bench/handLoop.js';
 import { compare } from '../../bench/harness.js';
 import { runBench, defaultOptions, renderMarkdown, targets, parseArgs } from '../../bench/index.js';
+import { agentLoopTable, benchAgentLoop } from '../../bench/agentLoop.js';
 import { memoryOperator } from '../../bench/memory.js';
 import { eventsourceParser, openaiNode, rxEventsourceParser } from '../../bench/peers.js';
 import { measureLatency, runOperator } from '../../bench/pipeline.js';
@@ -105,6 +106,7 @@ describe('runBench (quick, in process)', () => {
       rounds: 1,
       warmup: 0,
       e2e: false,
+      agentLoop: false,
       memory: false,
       gcBetweenRuns: false,
       toolSizes: [4096, 16384],
@@ -151,6 +153,22 @@ describe('runBench (quick, in process)', () => {
     expect(parseArgs(['--size', '20'])).toMatchObject({ quick: false, sizeMB: 20, smallMB: 4, rounds: 9 });
     expect(() => parseArgs(['--fast'])).toThrow(TypeError);
     expect(() => parseArgs(['--size', 'x'])).toThrow(TypeError);
+  });
+});
+
+describe('the agent loop benchmark', () => {
+  it('runs the tool loop to its end over both transports, and the WebSocket re-sends less', async () => {
+    const r = await benchAgentLoop({ steps: 3, contextBytes: 4_000, growthBytes: 1_000, latencyMs: 0, rounds: 1 });
+
+    for (const x of [r.sse, r.websocket])
+      expect({ transport: x.transport, problem: x.problem, requests: x.requests }).toEqual({
+        transport: x.transport,
+        problem: undefined,
+        requests: 3,
+      });
+    expect(r.sse.requestBytes).toBeGreaterThan(3 * 4_000);
+    expect(r.bytesRatio).toBeLessThan(0.6);
+    expect(agentLoopTable(r).join('\n')).toContain('| websocket | 3 |');
   });
 });
 
