@@ -1,12 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, tap, toArray, type Subscription } from 'rxjs';
+import type { ExecutableTool } from '../../src/agent/types.js';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import type { CodexClientConfig } from '../../src/client/config.js';
 import { CodexHttpError, ConnectionError, StreamTruncatedError, UsageLimitError } from '../../src/errors.js';
 import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 import { collectResponse } from '../../src/reduce/collectResponse.js';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer, type MockCodexServerOptions } from '../../src/testing/index.js';
+import {
+  fakeAccessToken,
+  scriptedConversation,
+  startMockCodexServer,
+  type MockCodexServer,
+  type MockCodexServerOptions,
+} from '../../src/testing/index.js';
 import { recordedFixtureToSse, sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
 import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
 import type { CodexEvent, Diagnostic, Message } from '../../src/types.js';
@@ -426,5 +433,49 @@ describe('the WebSocket transport: the same events as HTTP', () => {
       expect({ file, ...(overWs as object) }).toEqual({ file, ...(overSse as object) });
     }
     expect(new Set(server!.requests.map((r) => r.transport))).toEqual(new Set(['http', 'websocket']));
+  });
+});
+
+describe('the agent loop over a WebSocket', () => {
+  const script = () =>
+    scriptedConversation([
+      {
+        reply: { events: toolCallTurn({ responseId: 'resp_1', calls: [{ callId: 'call_1', name: 'add', arguments: ['{"a":1,"b":2}'] }] }) },
+      },
+      {
+        match: (request) =>
+          (request.toolOutputs.length === 1 && request.lastUserText === 'Add 1 and 2, then 3') || 'expected the first sum',
+        reply: { events: toolCallTurn({ responseId: 'resp_2', calls: [{ callId: 'call_2', name: 'add', arguments: ['{"a":3,"b":3}'] }] }) },
+      },
+      {
+        match: (request) => request.toolOutputs.length === 2 || 'expected both sums',
+        reply: (request) => ({ events: textTurn({ responseId: 'resp_3', text: [`It is ${request.toolOutputs[1]!.output}.`] }) }),
+      },
+    ]);
+  const add: ExecutableTool = {
+    name: 'add',
+    description: 'Adds two numbers',
+    parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
+    execute: (input) => String((input as { a: number; b: number }).a + (input as { a: number; b: number }).b),
+  };
+
+  it('runs a scripted tool loop unchanged: one connection, each step chained to the last response', async () => {
+    await serve({ handler: script() });
+    const c = client();
+
+    const events = await lastValueFrom(c.run([userMessage('Add 1 and 2, then 3')], [add]).pipe(toArray()));
+    const finish = events.at(-1);
+
+    expect(finish).toMatchObject({ type: 'finish', reason: 'done', steps: 3, result: { text: 'It is 6.' } });
+    expect(server!.requests.map((r) => `${r.transport} ${r.connection}`)).toEqual(['websocket 0', 'websocket 0', 'websocket 0']);
+    expect(frameOf(1)).toMatchObject({ previous_response_id: 'resp_1', input: [{ type: 'function_call_output', call_id: 'call_1' }] });
+    expect(frameOf(2)).toMatchObject({ previous_response_id: 'resp_2', input: [{ type: 'function_call_output', call_id: 'call_2' }] });
+
+    // The same loop over HTTP ends with the same history.
+    await server!.close();
+    await serve({ handler: script() });
+    const overSse = await lastValueFrom(client({ transport: 'sse' }).run([userMessage('Add 1 and 2, then 3')], [add]));
+    expect(overSse).toMatchObject({ type: 'finish', steps: 3 });
+    expect((overSse as { messages: Message[] }).messages).toEqual((finish as { messages: Message[] }).messages);
   });
 });
