@@ -54,6 +54,8 @@ export { userMessage, systemMessage, assistantMessage } from './messages.js';
 // Agents: tools that run, and the tool loop.
 export { defineTool, type ToolDefinition } from './agent/defineTool.js';
 export { runAgent } from './agent/runAgent.js';
+export type { RunOptions } from './agent/run.js';
+export { parseObject, type CodexEventWithObject } from './output/parseObject.js';
 export type {
   AgentEvent,
   AgentOptions,

@@ -14,6 +14,10 @@ import type { CodexEvent, FailureCapture, Message, Tool } from '../types.js';
 import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { runOnClient, type RunOptions } from '../agent/run.js';
+import type { CodexEventWithObject } from '../output/parseObject.js';
+import { finishCall, resolveCallSettings } from './callOptions.js';
+import { withExtraHeaders } from './extraHeaders.js';
+import type { StreamOptions } from './streamOptions.js';
 import type { AgentEvent, ExecutableTool } from '../agent/types.js';
 
 /**
@@ -48,7 +52,7 @@ export class CodexClient {
     this.#config = resolveClientConfig(config);
     // Validate the retry options now rather than at the first request.
     resolveRetryConfig(this.#config.retry);
-    this.#sessionId = createSessionId();
+    this.#sessionId = this.#config.sessionId ?? createSessionId();
     this.#scheduler = this.#config.scheduler;
     this.#transport = createTransport(this.#config);
   }
@@ -76,15 +80,18 @@ export class CodexClient {
    *
    * @param messages The conversation; system messages become `instructions`.
    * @param tools Function tools the model may call.
+   * @param options This call's options over the client's: structured `output`, an abort
+   * `signal`, `toolChoice`, `model`, `reasoning`, `textVerbosity`, extra `headers`.
    * @return An Observable of the turn's {@link CodexEvent}s, ending with `done`.
    */
-  stream(messages: Message[], tools: Tool[] = []): Observable<CodexEvent> {
+  stream<T = unknown>(messages: Message[], tools: Tool[] = [], options?: StreamOptions<T>): Observable<CodexEventWithObject<T>> {
     return defer(() => {
       const config = this.#config;
+      const call = resolveCallSettings(config, options);
       // A new call clears the previous call's state.
       this.#latestResponseId = undefined;
       this.#lastFailure = undefined;
-      const body = buildRequestBody(config, messages, tools, this.#sessionId);
+      const body = buildRequestBody(call.body, messages, tools, this.#sessionId);
       const json = JSON.stringify(body);
       const url = buildEndpointUrl(config.baseUrl);
       let token: string | undefined;
@@ -105,7 +112,7 @@ export class CodexClient {
         (rejected) => recoverFromUnauthorized(rejected, authOptions),
         (auth: ResolvedAuth) => {
           token = auth.accessToken;
-          const headers = this.#headers(auth);
+          const headers = this.#headers(auth, call.headers);
           return this.#transport.attempt({ url, headers, body, json, token: auth.accessToken, exchange }).pipe(
             retryWithBackoff(
               {
@@ -133,6 +140,7 @@ export class CodexClient {
           if (error instanceof CodexError) error.failure = failure;
           return throwError(() => error);
         }),
+        finishCall<T>(call),
       );
     });
   }
@@ -154,11 +162,13 @@ export class CodexClient {
    *
    * @param messages The conversation so far.
    * @param tools The tools the model may call, each with its `execute`.
-   * @param options Step limit, tool concurrency and timeout, `stopWhen`.
+   * @param options Step limit, tool concurrency and timeout, `stopWhen`, and the stream
+   * options every step is sent with (`output` is checked on the answer, the step without tool
+   * calls; `signal` aborts the whole loop).
    * @return An Observable of every turn's events and the loop's own, ending with `finish`.
    */
-  run(messages: Message[], tools: ExecutableTool[], options?: RunOptions): Observable<AgentEvent> {
-    return runOnClient((m, t) => this.stream(m, t), messages, tools, options);
+  run<T = unknown>(messages: Message[], tools: ExecutableTool[], options?: RunOptions<T>): Observable<AgentEvent> {
+    return runOnClient((m, t, o) => this.stream(m, t, o), messages, tools, options as RunOptions);
   }
 
   /**
@@ -221,10 +231,16 @@ export class CodexClient {
     });
   }
 
-  /** The auth and identity headers, of the HTTP request and of the WebSocket handshake alike. */
-  #headers(auth: ResolvedAuth): Record<string, string> {
+  /**
+   * The auth and identity headers, of the HTTP request and of the WebSocket handshake alike,
+   * with the extra ones (the client's and the call's), which never replace the client's own.
+   */
+  #headers(auth: ResolvedAuth, extra: Record<string, string> | undefined = this.#config.headers): Record<string, string> {
     // Say who is calling, as the Rust client did with its own name and version.
-    return { ...buildHeaders(auth, this.#config.originator, this.#sessionId), 'user-agent': `codex-rx/${VERSION}` };
+    return withExtraHeaders(buildHeaders(auth, this.#config.originator, this.#sessionId), {
+      'user-agent': `codex-rx/${VERSION}`,
+      ...extra,
+    });
   }
 
   /** The record of a failed exchange (docs/behaviour.md#failure-capture), with any token scrubbed as a last line of defence. */

@@ -14,6 +14,7 @@ import {
 } from '../request/models.js';
 import { invalidHeaderCharIndex } from '../request/buildRequest.js';
 import { resolveRetryConfig, type RetryConfig } from '../retry/config.js';
+import { checkExtraHeaders, checkSessionId } from './extraHeaders.js';
 import type { Diagnostic } from '../types.js';
 
 export type { ReasoningEffort, ReasoningSummary, TextVerbosity } from '../request/models.js';
@@ -154,6 +155,20 @@ export interface CodexClientConfig {
    * @default true
    */
   stream?: boolean;
+  /**
+   * The session id, sent as the `session_id` header and as `prompt_cache_key`. Keep one per
+   * conversation and reuse it after a restart (store it with the conversation), so the backend's
+   * prompt cache keeps serving it. At most 64 characters.
+   * @default a new UUID per client
+   */
+  sessionId?: string;
+  /**
+   * Extra headers sent with every request (a call's `headers` add to them). They cannot replace
+   * a header the client sets itself (credentials, account, session, content negotiation):
+   * such a name is a `ConfigError`. `user-agent` may be replaced.
+   * @default undefined
+   */
+  headers?: Record<string, string>;
 }
 
 /** How turns reach the backend: HTTP with server-sent events, a WebSocket, or the WebSocket with HTTP as fallback. */
@@ -186,6 +201,9 @@ export interface ResolvedClientConfig {
   readonly maxOutputTokens?: number;
   readonly pricingModel?: string;
   readonly stream: boolean;
+  readonly sessionId?: string;
+  /** Extra headers, names lower-cased. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Alias of {@link ResolvedClientConfig}. */
@@ -228,6 +246,8 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof CodexClientConfig>([
   'maxOutputTokens',
   'pricingModel',
   'stream',
+  'sessionId',
+  'headers',
 ]);
 
 /** A short description of a bad value for an error message (never the value of a secret). */
@@ -408,6 +428,8 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
   }
   const pricingModel = optionalString(raw, 'pricingModel');
   const stream = optionalBoolean(raw, 'stream', CLIENT_CONFIG_DEFAULTS.stream);
+  const sessionId = checkSessionId(raw.sessionId);
+  const headers = checkExtraHeaders(raw.headers, 'headers');
 
   // The Rust client's validate(), in its order.
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) {
@@ -452,5 +474,7 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
     ...(maxOutputTokens !== undefined && { maxOutputTokens }),
     ...(pricingModel !== undefined && { pricingModel }),
     stream,
+    ...(sessionId !== undefined && { sessionId }),
+    ...(headers !== undefined && { headers: Object.freeze(headers) }),
   });
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuthError, ConfigError } from '../errors.js';
+import type { ToolChoice } from '../client/streamOptions.js';
+import type { JsonSchemaTextFormat } from '../output/textFormat.js';
 import type { Message, Tool } from '../types.js';
 import { extractInstructions, messagesToInputItems, prepareCodexMessages, toolsToWire, type InputItem, type WireTool } from './convert.js';
 import {
@@ -28,12 +30,12 @@ export interface ResponseCreateBody {
   input: InputItem[];
   instructions?: string;
   tools?: WireTool[];
-  tool_choice?: 'auto';
+  tool_choice?: ToolChoice;
   parallel_tool_calls: boolean;
   temperature?: number;
   top_p?: number;
   stream: boolean;
-  text?: { verbosity: TextVerbosity };
+  text?: { verbosity?: TextVerbosity; format?: JsonSchemaTextFormat };
   reasoning?: { effort: ReasoningEffort; summary?: ReasoningSummary };
   store: false;
   include: ['reasoning.encrypted_content'];
@@ -51,6 +53,10 @@ export interface RequestBodyConfig {
   topP?: number;
   /** @default true */
   stream?: boolean;
+  /** Sent as `tool_choice` when there are tools. @default 'auto' */
+  toolChoice?: ToolChoice;
+  /** Structured output: sent as `text.format`. @default undefined */
+  textFormat?: JsonSchemaTextFormat;
 }
 
 /**
@@ -93,11 +99,13 @@ export function buildEndpointUrl(baseUrl: string): string {
  * 1. `model`: the normalized model.
  * 2. `input`: the prepared messages as input items, always an array.
  * 3. `instructions`: the system messages' text, omitted when there is none.
- * 4. `tools` and `tool_choice: "auto"` only when there are tools.
+ * 4. `tools` and `tool_choice` (`toolChoice`, default `"auto"`) only when there are tools;
+ *    a `toolChoice` that needs a tool (`required`, a function) without tools, or naming a tool
+ *    that is not there, is a ConfigError.
  * 5. `parallel_tool_calls` (default false) and `stream` (default true), always.
  * 6. `temperature` / `top_p` only when set and the model + resolved effort accept sampling;
  *    otherwise dropped silently.
- * 7. `text: {verbosity}` only with `textVerbosity`.
+ * 7. `text: {verbosity?, format?}` only with `textVerbosity` or `textFormat`.
  * 8. `reasoning: {effort, summary?}` only with `reasoning`; the effort is resolved for the
  *    model, `summary` omitted when not set.
  * 9. `store: false`, `include: ["reasoning.encrypted_content"]`, `prompt_cache_key`.
@@ -127,13 +135,19 @@ export function buildRequestBody(
   if (instructions !== undefined) body.instructions = instructions;
   if (hasTools) {
     body.tools = toolsToWire(tools);
-    body.tool_choice = 'auto';
+    body.tool_choice = checkToolChoice(config.toolChoice, tools);
+  } else if (config.toolChoice !== undefined && config.toolChoice !== 'auto' && config.toolChoice !== 'none') {
+    throw new ConfigError('toolChoice asks for a tool call, but the call has no tools: pass the tools, or leave toolChoice out');
   }
   body.parallel_tool_calls = config.parallelToolCalls ?? false;
   if (sampling && config.temperature !== undefined) body.temperature = config.temperature;
   if (sampling && config.topP !== undefined) body.top_p = config.topP;
   body.stream = config.stream ?? true;
-  if (config.textVerbosity !== undefined) body.text = { verbosity: config.textVerbosity };
+  if (config.textVerbosity !== undefined || config.textFormat !== undefined) {
+    body.text = {};
+    if (config.textVerbosity !== undefined) body.text.verbosity = config.textVerbosity;
+    if (config.textFormat !== undefined) body.text.format = config.textFormat;
+  }
   if (config.reasoning) {
     body.reasoning = config.reasoning.summary === undefined ? { effort: effort! } : { effort: effort!, summary: config.reasoning.summary };
   }
@@ -141,6 +155,21 @@ export function buildRequestBody(
   body.include = ['reasoning.encrypted_content'];
   body.prompt_cache_key = promptCacheKey;
   return body as ResponseCreateBody;
+}
+
+/** The `tool_choice` to send: `auto` by default; a named function must be one of the tools. */
+function checkToolChoice(choice: ToolChoice | undefined, tools: readonly Tool[]): ToolChoice {
+  if (choice === undefined) return 'auto';
+  if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
+  if (typeof choice === 'object' && choice !== null && choice.type === 'function' && typeof choice.name === 'string') {
+    if (!tools.some((tool) => tool.name === choice.name)) {
+      throw new ConfigError(
+        `toolChoice names the function "${choice.name}", which is not among the tools: pass that tool, or name one of ${tools.map((t) => `"${t.name}"`).join(', ')}`,
+      );
+    }
+    return { type: 'function', name: choice.name };
+  }
+  throw new ConfigError(`toolChoice must be 'auto', 'none', 'required' or { type: 'function', name }`);
 }
 
 /**

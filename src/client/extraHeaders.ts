@@ -1,0 +1,93 @@
+import { ConfigError } from '../errors.js';
+import { invalidHeaderCharIndex, MAX_SESSION_ID_LENGTH } from '../request/buildRequest.js';
+
+/**
+ * The headers the client sets itself. Extra headers may not replace them: credentials come only
+ * from the auth resolution, and the protocol headers only from the client.
+ */
+const RESERVED: ReadonlySet<string> = new Set([
+  'authorization',
+  'chatgpt-account-id',
+  'content-type',
+  'accept',
+  'originator',
+  'openai-beta',
+  'session_id',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+]);
+
+/** An HTTP header name: a token of visible characters without separators. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Checks extra request headers and returns them with lower-cased names.
+ * @param headers The extra headers (`CodexClientConfig.headers` or a call's `headers`).
+ * @param where Where they come from, for messages (`headers`, `options.headers`).
+ * @throws {ConfigError} For a bad name or value, or a header the client sets itself (the message
+ * never shows a value: it may be a secret).
+ */
+export function checkExtraHeaders(headers: unknown, where: string): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new ConfigError(`${where} must be an object of header names to string values`);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name))
+      throw new ConfigError(`${where}: "${name}" is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+    const lower = name.toLowerCase();
+    if (RESERVED.has(lower)) {
+      throw new ConfigError(
+        `${where}: "${name}" is set by the client itself and cannot be replaced; remove it (credentials come from accessToken or the auth file)`,
+      );
+    }
+    if (typeof value !== 'string') throw new ConfigError(`${where}["${name}"] must be a string`);
+    const at = invalidHeaderCharIndex(value);
+    if (at !== -1)
+      throw new ConfigError(
+        `${where}["${name}"]: character ${at} is not allowed in a header value (only visible ASCII, space and tab are)`,
+      );
+    if (Object.prototype.hasOwnProperty.call(out, lower))
+      throw new ConfigError(`${where}: "${name}" is given twice (header names ignore case); keep one`);
+    out[lower] = value;
+  }
+  return out;
+}
+
+/**
+ * Checks a caller's session id: a non-empty string of at most 64 characters that can travel in
+ * a header.
+ * @throws {ConfigError} Saying what to pass instead.
+ */
+export function checkSessionId(sessionId: unknown): string | undefined {
+  if (sessionId === undefined) return undefined;
+  if (typeof sessionId !== 'string' || sessionId === '') {
+    throw new ConfigError(
+      'sessionId must be a non-empty string (keep one per conversation, e.g. a UUID you store, so the prompt cache is reused)',
+    );
+  }
+  if (sessionId.length > MAX_SESSION_ID_LENGTH) {
+    throw new ConfigError(
+      `sessionId must be at most ${MAX_SESSION_ID_LENGTH} characters (got ${sessionId.length}): the backend's prompt cache key is limited to that; a UUID fits`,
+    );
+  }
+  const at = invalidHeaderCharIndex(sessionId);
+  if (at !== -1)
+    throw new ConfigError(`sessionId: character ${at} is not allowed (it is sent as a header: only visible ASCII, space and tab are)`);
+  return sessionId;
+}
+
+/** The client's headers with the extra ones added; the client's own always win. */
+export function withExtraHeaders(own: Record<string, string>, ...extras: (Record<string, string> | undefined)[]): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const extra of extras) if (extra !== undefined) Object.assign(merged, extra);
+  for (const [name, value] of Object.entries(own)) {
+    // Defence in depth: the checks above already refuse these names.
+    delete merged[name.toLowerCase()];
+    merged[name] = value;
+  }
+  return merged;
+}
