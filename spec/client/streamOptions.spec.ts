@@ -26,6 +26,7 @@ describe('per-call stream options', () => {
     new CodexClient({
       baseUrl: server!.baseUrl,
       accessToken: fakeAccessToken('acc_1'),
+      transport: 'sse',
       retry: { maxRetries: 2, initialBackoffMs: 1, jitter: false },
       ...extra,
     });
