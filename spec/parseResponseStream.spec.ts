@@ -197,12 +197,12 @@ describe('parseResponseStream', () => {
     expect(splits).toBe(body.length - 1);
   });
 
-  it('CRLF and CR framing give the same events (SPEC §6.1)', () => {
+  it('CRLF and CR framing give the same events', () => {
     expect(run(chunksOf(bytes(transcript(realisticTurn(), '\r\n')), 5)).events).toEqual(expected);
     expect(run(chunksOf(bytes(transcript(realisticTurn(), '\r')), 3)).events).toEqual(expected);
   });
 
-  it('a final terminal event without its blank line is still dispatched (SPEC §6.2)', () => {
+  it('a final terminal event without its blank line is still dispatched', () => {
     const text = transcript(realisticTurn()).replace(/\n\n$/, '\n');
     expect(run([bytes(text)]).events).toEqual(expected);
   });
@@ -230,7 +230,7 @@ describe('parseResponseStream', () => {
     expect(seen[seen.length - 1]).toBe('done');
   });
 
-  it('SPEC §6.3: unsubscribes from the body at the terminal event (bytes after it are never read)', () => {
+  it('unsubscribes from the body at the terminal event (bytes after it are never read)', () => {
     const body$ = new Subject<Uint8Array>();
     const result: Run = { events: [], completed: false };
     body$
@@ -258,7 +258,7 @@ describe('parseResponseStream', () => {
       { type: 'response.completed', response: { id: 'resp_b' } },
     ];
 
-    it('malformed JSON is skipped and reported; the turn still completes (item 43, SPEC §6.10)', () => {
+    it('malformed JSON is skipped and reported; the turn still completes', () => {
       const diagnostics: Diagnostic[] = [];
       const text =
         frame({ type: 'response.created', response: { id: 'resp_b' } }) +
@@ -306,7 +306,7 @@ describe('parseResponseStream', () => {
       expect(result.events.map((e) => e.type)).toEqual(['text-delta', 'content-block', 'done']);
     });
 
-    it('a nested in-stream usage-limit error is a UsageLimitError (SPEC §6.5)', () => {
+    it('a nested in-stream usage-limit error is a UsageLimitError', () => {
       const result = run([
         bytes(
           transcript(
@@ -321,13 +321,13 @@ describe('parseResponseStream', () => {
       expect((result.error as Error).message).toBe('You have hit your ChatGPT usage limit (pro). Limit reached. Try again in ~2 min.');
     });
 
-    it('a flat error event is a CodexStreamError (item 47)', () => {
+    it('a flat error event is a CodexStreamError', () => {
       const result = run([bytes(transcript(minimal({ type: 'error', code: 'server_error', message: 'Internal error', param: null })))]);
       expect(result.error).toBeInstanceOf(CodexStreamError);
       expect(result.error).toMatchObject({ message: 'Internal error', errorCode: 'server_error', eventType: 'error' });
     });
 
-    it('response.failed is a CodexStreamError with its message (item 48)', () => {
+    it('response.failed is a CodexStreamError with its message', () => {
       const result = run([
         bytes(
           transcript([
@@ -344,7 +344,7 @@ describe('parseResponseStream', () => {
       });
     });
 
-    it('a body that ends before the terminal event is a StreamTruncatedError (item 45), [DONE] is not terminal (item 42)', () => {
+    it('a body that ends before the terminal event is a StreamTruncatedError, and [DONE] is not terminal', () => {
       const text = transcript(realisticTurn().slice(0, 13)) + 'data: [DONE]\n\n';
       const result = run(chunksOf(bytes(text), 13));
       expect(result.error).toBeInstanceOf(StreamTruncatedError);

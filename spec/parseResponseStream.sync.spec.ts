@@ -4,8 +4,8 @@ import type { CodexEvent } from '../src/types.js';
 import { chunksOf } from './helpers/splits.js';
 import { pulledSource } from './helpers/pulledSource.js';
 
-// SPEC §6.3: "The stream completes at the terminal event and cancels the body; it never waits for
-// EOF or [DONE]." With a synchronous body (from(chunks)), the unsubscribe that reduceResponse makes
+// The stream completes at the terminal event and cancels the body; it never waits for EOF or
+// [DONE]. With a synchronous body (from(chunks)), the unsubscribe that reduceResponse makes
 // inside the terminal event's `next` must reach the source before its next chunk is pulled: every
 // stage in between (decodeUtf8, sseMessages) has to link its subscription to the downstream one.
 
@@ -45,7 +45,7 @@ function run(source: Iterable<Uint8Array>, onRead?: () => void): Run {
 /** The events of the turn alone, with nothing after it: what every run below must produce. */
 const expected = run([bytes(body)]);
 
-describe('parseResponseStream over a synchronous body (SPEC §6.3)', () => {
+describe('parseResponseStream over a synchronous body: it stops reading at the terminal event', () => {
   it('the turn alone ends with done and completes (the baseline for the tests below)', () => {
     expect(expected.error).toBeUndefined();
     expect(expected.completed).toBe(true);

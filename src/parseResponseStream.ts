@@ -14,7 +14,7 @@ export type ParseResponseStreamOptions = ResponseEventsOptions;
  *
  * 1. Bytes are decoded as UTF-8 (a character split across chunks is whole; invalid bytes are an
  *    `InvalidUtf8Error`), framed as SSE (LF, CR, CRLF), parsed and validated, then reduced by
- *    the seed's state machine.
+ *    the Codex stream's state machine.
  * 2. Synchronous over a synchronous source: every event is emitted in the tick of the chunk
  *    that completes it, so `from(chunks).pipe(parseResponseStream())` has delivered `done`
  *    when `subscribe` returns.

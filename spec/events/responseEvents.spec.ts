@@ -25,14 +25,14 @@ describe('responseEvents', () => {
     });
   });
 
-  it('item 42: skips empty data and [DONE]; neither ends the stream', () => {
+  it('skips empty data and [DONE]; neither ends the stream', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('e-d-a-|', { e: { data: '' }, d: { data: '[DONE]' }, a: msg(delta) });
       expectObservable(source.pipe(responseEvents())).toBe('----a-|', { a: delta });
     });
   });
 
-  it('item 43: valid JSON without a string type is ignored', () => {
+  it('valid JSON without a string type is ignored', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('abcdef|', {
         a: { data: '{"no":"type"}' },
@@ -46,7 +46,7 @@ describe('responseEvents', () => {
     });
   });
 
-  it('item 43, SPEC §6.10: unparsable JSON is skipped and reported with a running count', () => {
+  it('unparsable JSON is skipped and reported with a running count', () => {
     const diagnostics: Diagnostic[] = [];
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('ab-c|', { a: { data: '{"type":' }, b: { data: 'not json' }, c: msg(delta) });
@@ -80,7 +80,7 @@ describe('responseEvents', () => {
     });
   });
 
-  it('item 57, SPEC §6.10: unknown types pass through untouched', () => {
+  it('unknown types pass through untouched', () => {
     const keepalive = { type: 'keepalive', sequence_number: 1 };
     const rateLimits = { type: 'codex.rate_limits', primary: { used_percent: 12.5 } };
     const hosted = { type: 'response.web_search_call.searching', item_id: 'ws_1', output_index: 'weird' };
@@ -90,7 +90,7 @@ describe('responseEvents', () => {
     });
   });
 
-  it('SPEC §6.10: a known event with wrongly typed fields is a ProtocolError with eventType and issues', () => {
+  it('a known event with wrongly typed fields is a ProtocolError with eventType and issues', () => {
     const expected = new ProtocolError(
       'OpenAI Codex sent a malformed "response.output_text.delta" event: delta: Invalid input: expected string, received number',
       { eventType: 'response.output_text.delta', issues: ['delta: Invalid input: expected string, received number'] },
@@ -102,7 +102,7 @@ describe('responseEvents', () => {
     });
   });
 
-  it('fills the seed defaults for missing fields of known events', () => {
+  it('fills the defaults for missing fields of known events', () => {
     expect(parseResponseEvent({ type: 'response.output_text.done' })).toEqual({
       type: 'response.output_text.done',
       item_id: '',
@@ -128,7 +128,7 @@ describe('responseEvents', () => {
     expect((error as ProtocolError).issues).toEqual([expect.stringMatching(/^response\.incomplete_details\.reason: /)]);
   });
 
-  it('items 60–61: wrongly typed usage is read leniently, as the seed does, never a ProtocolError', () => {
+  it('wrongly typed usage is read leniently, never a ProtocolError', () => {
     const event = parseResponseEvent({
       type: 'response.completed',
       response: {

@@ -51,7 +51,7 @@ describe('event schemas', () => {
     expect(OutputTextDeltaEventSchema.safeParse({ type: 'response.output_text.delta', output_index: 1.5 }).success).toBe(false);
   });
 
-  it('SPEC §6.9: response.output null and response null are tolerated', () => {
+  it('response.output null and response null are tolerated', () => {
     expect(
       ResponseCompletedEventSchema.parse({ type: 'response.completed', response: { id: 'r', output: null, usage: null } }),
     ).toMatchObject({

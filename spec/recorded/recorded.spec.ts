@@ -66,7 +66,7 @@ interface Expected {
   error?: { kind: 'usage-limit' | 'stream'; serverMessage: string };
 }
 
-/** What the raw events call for, read up to the first terminal or error event (SPEC §6.3). */
+/** What the raw events call for, read up to the first terminal or error event (the stream ends there). */
 function expectationOf(ls: string[]): Expected {
   const x: Expected = { textDeltas: [], reasoningDeltas: [], toolCalls: [], encryptedReasoning: [] };
   const streamedText = new Set<string>();
@@ -191,7 +191,7 @@ describe('recorded fixtures', () => {
     it('each response, fed alone, produces what its own events call for', () => {
       for (const segment of segments) assertMatches(run([frame(segment)]), expectationOf(segment));
       if (segments.length > 1) {
-        // SPEC §6.3: the whole file ends at the first response's terminal event.
+        // The whole file ends at the first response's terminal event.
         expect(whole).toEqual(run([frame(at(segments, 0))]));
         expect(ofType(whole.events, 'done')).toHaveLength(1);
       }

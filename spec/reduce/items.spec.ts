@@ -31,8 +31,8 @@ const done = (extra: Partial<Extract<CodexEvent, { type: 'done' }>> = {}): Codex
   ...extra,
 });
 
-describe('reduceResponse: seed items', () => {
-  it('item 44: the terminal event ends processing; later events are never read', () => {
+describe('reduceResponse: the stream state machine', () => {
+  it('the terminal event ends processing; later events are never read', () => {
     const run = reduce([textDelta('a'), completed(), textDelta('late'), completed({ id: 'resp_2' })]);
     expect(run.completed).toBe(true);
     expect(run.events).toEqual([
@@ -42,7 +42,7 @@ describe('reduceResponse: seed items', () => {
     ]);
   });
 
-  it('item 45: input that ends before a terminal event is a StreamTruncatedError', () => {
+  it('input that ends before a terminal event is a StreamTruncatedError', () => {
     const run = reduce([created(), ev({ type: 'keepalive' })]);
     expect(run.error).toBeInstanceOf(StreamTruncatedError);
     expect((run.error as Error).message).toBe('OpenAI Codex stream ended before a terminal response event');
@@ -51,7 +51,7 @@ describe('reduceResponse: seed items', () => {
     expect(run.events).toEqual([]);
   });
 
-  it('item 46: after the terminal event: tool-calls once, usage, content blocks, done', () => {
+  it('after the terminal event: tool-calls once, usage, content blocks, done', () => {
     const run = reduce([
       fcAdded('fc_1', 'call_1', 'read', 1),
       argsDone({ item_id: 'fc_1', arguments: '{"p":1}' }),
@@ -72,7 +72,7 @@ describe('reduceResponse: seed items', () => {
     expect(at(byType(run.events, 'tool-calls'), 0).toolCalls.map((c) => c.id)).toEqual(['call_1', 'call_2']);
   });
 
-  describe('item 47: error / response.error', () => {
+  describe('error and response.error events', () => {
     it.each(['error', 'response.error'])('%s: nested error.message first, with eventType and errorCode', (type) => {
       const run = reduce([ev({ type, message: 'flat', error: { type: 'server_error', code: 'boom', message: 'nested' } })]);
       expect(run.error).toBeInstanceOf(CodexStreamError);
@@ -99,7 +99,7 @@ describe('reduceResponse: seed items', () => {
     });
   });
 
-  describe('items 47–48: error events of unusual shapes are read leniently: a CodexStreamError, never a ProtocolError', () => {
+  describe('error events of unusual shapes are read leniently: a CodexStreamError, never a ProtocolError', () => {
     const fallback = 'OpenAI Codex stream returned an error event';
     it.each([
       ['error a string', { type: 'error', error: 'boom' }, fallback],
@@ -109,7 +109,7 @@ describe('reduceResponse: seed items', () => {
       ['payload.message a number', { type: 'error', message: 7 }, fallback],
       ['error an array, code an object', { type: 'error', error: ['x'], code: { a: 1 } }, fallback],
       ['error.code and error.type objects', { type: 'error', error: { code: {}, type: [], message: 'nested' } }, 'nested'],
-    ])('item 47: %s', (_label, payload, message) => {
+    ])('error event with %s', (_label, payload, message) => {
       const run = reduce([textDelta('so far'), ev(payload)]);
       expect(run.error).toBeInstanceOf(CodexStreamError);
       expect(run.error).toMatchObject({ message, eventType: payload.type, errorCode: undefined });
@@ -122,7 +122,7 @@ describe('reduceResponse: seed items', () => {
       ['response.error.message a number', { response: { id: 'resp_9', error: { message: 3, code: 5 } } }],
       ['response a string', { response: 'failed' }],
       ['response.id a number', { response: { id: 9, error: null } }],
-    ])('item 48: response.failed with %s → "OpenAI Codex response failed"', (_label, fields) => {
+    ])('response.failed with %s → "OpenAI Codex response failed"', (_label, fields) => {
       const run = reduce([ev({ type: 'response.failed', ...fields })]);
       expect(run.error).toBeInstanceOf(CodexStreamError);
       expect(run.error).toMatchObject({ message: 'OpenAI Codex response failed', eventType: 'response.failed' });
@@ -130,7 +130,7 @@ describe('reduceResponse: seed items', () => {
     });
   });
 
-  it('item 48: response.failed uses response.error.message, else a fixed text', () => {
+  it('response.failed uses response.error.message, else a fixed text', () => {
     const failed = reduce([
       ev({ type: 'response.failed', response: { id: 'resp_9', error: { code: 'server_error', message: 'It broke' } } }),
     ]);
@@ -142,7 +142,7 @@ describe('reduceResponse: seed items', () => {
     expect((reduce([ev({ type: 'response.failed' })]).error as Error).message).toBe('OpenAI Codex response failed');
   });
 
-  it('item 49: only function_call items with a non-empty id give metadata', () => {
+  it('only function_call items with a non-empty id give metadata', () => {
     const run = reduce([
       fcAdded('', 'call_x', 'nameless'),
       argsDelta('', '{}'),
@@ -157,7 +157,7 @@ describe('reduceResponse: seed items', () => {
     ]);
   });
 
-  it('item 50: each text delta is emitted at once with its indices, even an empty one', () => {
+  it('each text delta is emitted at once with its indices, even an empty one', () => {
     const run = reduce([textDelta('He', 1, 2), textDelta('', 1, 2), textDelta('llo', 1, 2), completed()]);
     expect(byType(run.events, 'text-delta')).toEqual([
       { type: 'text-delta', delta: 'He', outputIndex: 1, contentIndex: 2 },
@@ -167,7 +167,7 @@ describe('reduceResponse: seed items', () => {
     expect(byType(run.events, 'content-block')).toEqual([{ type: 'content-block', block: { type: 'text', text: 'Hello' } }]);
   });
 
-  it('item 51: output_text.done emits its text only when nothing was streamed for the key', () => {
+  it('output_text.done emits its text only when nothing was streamed for its part', () => {
     const run = reduce([
       textDelta('streamed', 0, 0),
       textDone('streamed', 0, 0), // already streamed: no duplicate
@@ -186,12 +186,12 @@ describe('reduceResponse: seed items', () => {
     ]);
   });
 
-  it('item 51: done never replaces a non-empty buffer', () => {
+  it('a .done never replaces text that streamed', () => {
     const run = reduce([textDelta('abc'), textDone('something else'), completed()]);
     expect(at(byType(run.events, 'content-block'), 0).block).toEqual({ type: 'text', text: 'abc' });
   });
 
-  it('item 52: reasoning_text delta/done, as text but into thinking blocks', () => {
+  it('reasoning_text delta and done behave as text but give thinking blocks', () => {
     const run = reduce([reasoningDelta('think', 0, 0), reasoningDone('think', 0, 0), reasoningDone('other', 0, 1), completed()]);
     expect(byType(run.events, 'reasoning-delta')).toEqual([
       { type: 'reasoning-delta', delta: 'think', outputIndex: 0, index: 0, kind: 'text' },
@@ -203,7 +203,7 @@ describe('reduceResponse: seed items', () => {
     ]);
   });
 
-  it('item 53: summaries are keyed apart from reasoning text at the same indices', () => {
+  it('summaries are kept apart from reasoning text at the same indices', () => {
     const run = reduce([
       reasoningDelta('raw', 0, 0),
       summaryDelta('sum', 0, 0),
@@ -221,7 +221,7 @@ describe('reduceResponse: seed items', () => {
     ]);
   });
 
-  it('item 54: a partial call per argument delta when metadata exists; input {} until the JSON is whole', () => {
+  it('a partial call per argument delta when metadata exists; input {} until the JSON is whole', () => {
     const run = reduce([
       argsDelta('fc_0', '{"x":1}'), // no metadata: buffered, no event
       fcAdded('fc_1', 'call_1', 'read_file'),
@@ -239,7 +239,7 @@ describe('reduceResponse: seed items', () => {
     expect(byType(run.events, 'tool-calls')).toEqual([]);
   });
 
-  describe('item 55: function_call_arguments.done', () => {
+  describe('function_call_arguments.done', () => {
     it('arguments from the payload, else the buffer, else "{}"', () => {
       const run = reduce([
         fcAdded('fc_1', 'call_1', 'a'),
@@ -259,7 +259,7 @@ describe('reduceResponse: seed items', () => {
       ]);
     });
 
-    it('item 55: text after the first complete JSON value makes the final input {} (parse(arguments) or {})', () => {
+    it('text after the first complete JSON value makes the final input {} and reports inputError', () => {
       const run = reduce([
         fcAdded('fc_1', 'call_1', 'a'),
         argsDelta('fc_1', '{"a":1}'),
@@ -279,7 +279,7 @@ describe('reduceResponse: seed items', () => {
         { type: 'tool_use', id: 'call_1', name: 'a', input: {} },
         { type: 'tool_use', id: 'call_2', name: 'b', input: {} },
       ]);
-      // Item 54: a partial call's input is parse(buffer) or {}: no longer the first value once text follows it.
+      // A partial call's input is the parsed buffer or {}: no longer the first value once text follows it.
       expect(byType(run.events, 'tool-call-delta').map((e) => e.toolCall.input)).toEqual([{ a: 1 }, {}, { a: 1 }, {}]);
     });
 
@@ -309,7 +309,7 @@ describe('reduceResponse: seed items', () => {
       expect(byType(run.events, 'content-block')).toHaveLength(2);
     });
 
-    it('seed test 75: output_item.added then arguments.done gives one completed call', () => {
+    it('output_item.added then arguments.done gives one completed call', () => {
       const run = reduce([
         fcAdded('fc_1', 'call_1', 'read_file', 1),
         argsDone({ item_id: 'fc_1', arguments: '{"path":"src/lib.rs"}' }),
@@ -324,7 +324,7 @@ describe('reduceResponse: seed items', () => {
     });
   });
 
-  describe('item 56: terminal events', () => {
+  describe('terminal events', () => {
     it.each(['response.completed', 'response.done', 'response.incomplete'])('%s is terminal and sets id and usage', (type) => {
       const run = reduce([ev({ type, response: { id: 'resp_t', usage: { input_tokens: 3 } } }), textDelta('never')]);
       expect(run.completed).toBe(true);
@@ -333,7 +333,7 @@ describe('reduceResponse: seed items', () => {
       expect(byType(run.events, 'text-delta')).toEqual([]);
     });
 
-    it("item 56: done.responseId is the terminal response's id only, never response.created's", () => {
+    it("done.responseId is the terminal response's id only, never response.created's", () => {
       const withId = reduce([created('resp_created'), textDelta('x'), completed({ id: 'resp_final' })]);
       expect(withId.events.at(-1)).toEqual({ type: 'done', status: 'completed', responseId: 'resp_final' });
       const withoutId = reduce([created('resp_created'), textDelta('x'), completed({ output: [] })]);
@@ -353,7 +353,7 @@ describe('reduceResponse: seed items', () => {
       expect(run.completed).toBe(true);
     });
 
-    it('seed test 74: a delta without indices, then response.incomplete with usage', () => {
+    it('a delta without indices, then response.incomplete with usage', () => {
       const run = reduce([
         ev({ type: 'response.output_text.delta', delta: 'Hello' }),
         ev({ type: 'response.incomplete', response: { usage: { input_tokens: 1, output_tokens: 2 } } }),
@@ -364,7 +364,7 @@ describe('reduceResponse: seed items', () => {
     });
   });
 
-  it('item 57: other event types are ignored', () => {
+  it('other event types are ignored', () => {
     const run = reduce([
       ev({ type: 'keepalive' }),
       ev({ type: 'codex.rate_limits', primary: {} }),
@@ -375,7 +375,7 @@ describe('reduceResponse: seed items', () => {
     expect(run.events).toEqual([done()]);
   });
 
-  it('item 58: blocks in first-registration order across kinds, not by output_index', () => {
+  it('blocks in first-registration order across kinds, not by output_index', () => {
     const run = reduce([
       textDelta('text at 3', 3, 0),
       summaryDelta('summary at 0', 0, 0),
@@ -393,18 +393,18 @@ describe('reduceResponse: seed items', () => {
     ]);
   });
 
-  it('item 59: empty buffers give no block', () => {
+  it('empty parts give no block', () => {
     const run = reduce([textDelta('', 0, 0), textDone('', 1, 0), summaryDone('', 0, 0), reasoningDelta('', 0, 0), completed()]);
     expect(byType(run.events, 'content-block')).toEqual([]);
   });
 
-  it('item 60: usage needs an integer input_tokens', () => {
+  it('usage needs an integer input_tokens', () => {
     expect(byType(reduce([completed({ id: 'r', usage: { output_tokens: 5 } })]).events, 'usage')).toEqual([]);
     expect(byType(reduce([completed({ id: 'r', usage: null })]).events, 'usage')).toEqual([]);
     expect(byType(reduce([completed({ id: 'r' })]).events, 'usage')).toEqual([]);
   });
 
-  it('item 61 (seed test 73): output defaults to 0; cached and reasoning tokens only when > 0', () => {
+  it('output tokens default to 0; cached and reasoning tokens only when > 0', () => {
     const full = reduce([
       completed({
         id: 'r',
@@ -431,25 +431,22 @@ describe('reduceResponse: seed items', () => {
     ]);
     expect(at(byType(zeros.events, 'usage'), 0).usage).toEqual({ inputTokens: 7, outputTokens: 0 });
   });
-  describe('items 60–61: wrongly typed usage is no usage (or a default), never a ProtocolError', () => {
-    it.each([1.5, -1, '10', null, true, { n: 1 }])(
-      'item 60: input_tokens %p → no usage event, and the turn still succeeds',
-      (inputTokens) => {
-        const run = reduce([textDelta('hi'), completed({ id: 'r', usage: { input_tokens: inputTokens, output_tokens: 5 } })]);
-        expect(run.error).toBeUndefined();
-        expect(run.completed).toBe(true);
-        expect(byType(run.events, 'usage')).toEqual([]);
-        expect(run.events.at(-1)).toEqual({ type: 'done', status: 'completed', responseId: 'r' });
-      },
-    );
+  describe('wrongly typed usage is no usage (or a default), never a ProtocolError', () => {
+    it.each([1.5, -1, '10', null, true, { n: 1 }])('input_tokens %p → no usage event, and the turn still succeeds', (inputTokens) => {
+      const run = reduce([textDelta('hi'), completed({ id: 'r', usage: { input_tokens: inputTokens, output_tokens: 5 } })]);
+      expect(run.error).toBeUndefined();
+      expect(run.completed).toBe(true);
+      expect(byType(run.events, 'usage')).toEqual([]);
+      expect(run.events.at(-1)).toEqual({ type: 'done', status: 'completed', responseId: 'r' });
+    });
 
-    it.each([1.5, -3, '5', null])('item 61: output_tokens %p → 0', (outputTokens) => {
+    it.each([1.5, -3, '5', null])('output_tokens %p → 0', (outputTokens) => {
       const run = reduce([completed({ id: 'r', usage: { input_tokens: 4, output_tokens: outputTokens } })]);
       expect(run.error).toBeUndefined();
       expect(at(byType(run.events, 'usage'), 0).usage).toEqual({ inputTokens: 4, outputTokens: 0 });
     });
 
-    it.each([2.5, -2, '7', null, 0])('item 61: cached / reasoning tokens %p → absent', (tokens) => {
+    it.each([2.5, -2, '7', null, 0])('cached / reasoning tokens %p → absent', (tokens) => {
       const run = reduce([
         completed({
           id: 'r',
@@ -465,7 +462,7 @@ describe('reduceResponse: seed items', () => {
       expect(at(byType(run.events, 'usage'), 0).usage).toEqual({ inputTokens: 4, outputTokens: 2 });
     });
 
-    it('items 60–61: a usage or details member that is not an object is read as missing', () => {
+    it('a usage or details member that is not an object is read as missing', () => {
       expect(byType(reduce([completed({ id: 'r', usage: 'lots' })]).events, 'usage')).toEqual([]);
       expect(byType(reduce([completed({ id: 'r', usage: [1, 2] })]).events, 'usage')).toEqual([]);
       const run = reduce([completed({ id: 'r', usage: { input_tokens: 3, input_tokens_details: 'x', output_tokens_details: 9 } })]);
@@ -474,14 +471,14 @@ describe('reduceResponse: seed items', () => {
   });
 });
 
-describe('reduceResponse: SPEC §6 changes', () => {
-  it('§6.3: completes at the terminal event, without waiting for [DONE] or the end of input', () => {
+describe('reduceResponse: where codex-rx goes beyond the Rust client', () => {
+  it('completes at the terminal event, without waiting for [DONE] or the end of input', () => {
     // (The marble spec shows upstream is unsubscribed at that frame.)
     const run = reduce([completed()]);
     expect(run.completed).toBe(true);
   });
 
-  describe('§6.5: in-stream usage limits, nested and flat', () => {
+  describe('in-stream usage limits, nested and flat', () => {
     it('nested error with plan and reset → UsageLimitError', () => {
       const run = reduce([
         textDelta('partial answer'),
@@ -531,7 +528,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
     });
   });
 
-  describe('§6.7: encrypted reasoning', () => {
+  describe('encrypted reasoning', () => {
     it('captured from output_item.done; the first summary part carries id and encryptedContent', () => {
       const run = reduce([
         reasoningAdded('rs_A', 0),
@@ -588,7 +585,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
       ]);
     });
 
-    it('§6.7: an output_item.done without output_index is matched to its item by id, not stored at index 0', () => {
+    it('an output_item.done without output_index is matched to its item by id, not stored at index 0', () => {
       const run = reduce([
         reasoningAdded('rs_A', 2),
         summaryDelta('thought', 2),
@@ -641,7 +638,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
     });
   });
 
-  describe('§6.9: response.incomplete', () => {
+  describe('response.incomplete', () => {
     it('done has status incomplete and the reason', () => {
       const run = reduce([
         textDelta('cut'),
@@ -671,7 +668,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
     });
   });
 
-  describe('§6.12: linear partial tool calls', () => {
+  describe('partial tool calls in linear time', () => {
     afterEach(() => jest.restoreAllMocks());
 
     it('parses the argument buffer once, when it closes, not on every delta', () => {
@@ -684,7 +681,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
       ];
       const parse = jest.spyOn(JSON, 'parse');
       const run = reduce(events);
-      // Once when the buffer closes, once for the final arguments (item 55), once for the
+      // Once when the buffer closes, once for the final arguments, once for the
       // tool_use block's own copy: a constant per call, not one per delta.
       expect(parse.mock.calls.length).toBe(3);
       const deltas = byType(run.events, 'tool-call-delta');
@@ -700,7 +697,7 @@ describe('reduceResponse: SPEC §6 changes', () => {
       expect(at(at(byType(run.events, 'tool-calls'), 0).toolCalls, 0).input).toEqual(JSON.parse(whole));
     });
 
-    it('SPEC §2 / items 54–55: emitted events share no mutable objects (a consumer mutating one changes no other)', () => {
+    it('emitted tool calls share no mutable objects (a consumer mutating one changes no other)', () => {
       const events = [
         fcAdded('fc_1', 'call_1', 'edit'),
         argsDelta('fc_1', '{"path":"a.ts",'),

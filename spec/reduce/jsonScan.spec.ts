@@ -13,7 +13,7 @@ function feed(chunks: string[]): { closedAt: number[]; scan: JsonScan } {
   return { closedAt, scan };
 }
 
-describe('jsonScan (SPEC §6.12)', () => {
+describe('jsonScan: when a streamed JSON document can be whole', () => {
   const documents = [
     '{"path":"src/lib.rs"}',
     '{"a":[1,2,{"b":"}]{["}],"c":"\\"}"}',

@@ -46,7 +46,7 @@ describe('reduceResponse (marbles)', () => {
     });
   });
 
-  it('§6.3 / item 44: unsubscribes upstream at the terminal event (the body is cancelled)', () => {
+  it('unsubscribes upstream at the terminal event (the body is cancelled)', () => {
     scheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('--a--t--b--|', { a, b, t });
       expectObservable(source.pipe(reduceResponse())).toBe('--a--(ukd|)', {
@@ -59,7 +59,7 @@ describe('reduceResponse (marbles)', () => {
     });
   });
 
-  it('item 45: completion before a terminal event errors with StreamTruncatedError (with partial)', () => {
+  it('completion before a terminal event errors with StreamTruncatedError (with partial)', () => {
     const expected = new StreamTruncatedError('OpenAI Codex stream ended before a terminal response event', {
       partial: { text: 'Hello', reasoning: '', toolCalls: [] },
     });
@@ -173,8 +173,8 @@ describe('reduceResponse (marbles)', () => {
   });
 });
 
-describe('interleaved keys (the hot slot commits and restores buffers)', () => {
-  it('item 58: text, reasoning and arguments that switch back and forth keep each buffer whole', () => {
+describe('interleaved parts', () => {
+  it('text, reasoning and arguments that switch back and forth keep each buffer whole, blocks in first-seen order', () => {
     const run = reduce([
       summaryDelta('Th', 0, 0),
       textDelta('He', 1, 0),
@@ -203,7 +203,7 @@ describe('interleaved keys (the hot slot commits and restores buffers)', () => {
     ]);
   });
 
-  it('item 54: metadata that arrives while the call is hot is used from the next delta on (the cached metadata follows functionMeta)', () => {
+  it('metadata that arrives while a call streams is used from its next delta on', () => {
     const run = reduce([
       argsDelta('fc_1', '{"a"'),
       fcAdded('fc_1', 'call_1', 'first', 0),
@@ -220,7 +220,7 @@ describe('interleaved keys (the hot slot commits and restores buffers)', () => {
     ]);
   });
 
-  it('a .done for a key that is no longer hot still sees that nothing needs repeating (item 51)', () => {
+  it('a .done for a part that is no longer streaming still sees that nothing needs repeating', () => {
     const run = reduce([textDelta('a', 0, 0), textDelta('b', 1, 0), textDone('a', 0, 0), textDone('c', 2, 0), completed()]);
     expect(byType(run.events, 'text-delta').map((e) => e.delta)).toEqual(['a', 'b', 'c']);
   });

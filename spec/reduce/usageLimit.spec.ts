@@ -2,7 +2,7 @@ import { UsageLimitError } from '../../src/errors.js';
 import { formatUsageLimitMessage, isUsageLimitErrorObject, usageLimitErrorFrom } from '../../src/usageLimit.js';
 
 describe('usageLimit', () => {
-  it('item 64: plan lowercased in parentheses, server message after, trimmed', () => {
+  it('plan lowercased in parentheses, server message after, trimmed', () => {
     expect(formatUsageLimitMessage({ planType: 'Plus', message: 'Quota exhausted' })).toBe(
       'You have hit your ChatGPT usage limit (plus). Quota exhausted',
     );

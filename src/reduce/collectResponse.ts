@@ -93,7 +93,7 @@ export function collectResponse(): OperatorFunction<CodexEvent, CodexResult> {
   return (source: Observable<CodexEvent>) =>
     defer(() =>
       source.pipe(
-        // The seed is created per subscription, so a resubscription starts clean.
+        // The accumulator is created per subscription, so a resubscription starts clean.
         reduce((collected, event) => collected.add(event), new Collected()),
         map((collected) => collected.result()),
       ),

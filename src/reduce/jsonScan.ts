@@ -1,7 +1,7 @@
 /**
  * An incremental scanner that tells when a streamed JSON document (a tool call's arguments) has
  * closed its top-level object or array, so the buffer is parsed once, when it can be complete,
- * instead of on every delta (SPEC §6.12: linear, not quadratic, in the arguments' length).
+ * instead of on every delta (linear, not quadratic, in the arguments' length).
  * It looks at each character once and tracks only nesting depth and string state.
  */
 
