@@ -6,49 +6,31 @@
  * with `parseResponseStream` composing the last four, `collectResponse` folding a turn into one
  * value, `retryWithBackoff` for the Rust client's retry policy, and `CodexClient` putting it all on HTTP.
  */
+// The public surface: the pipeline, the client, the agent loop, their types, the wire-event
+// schemas and the errors. Helpers stay internal; spec/packaging/exports.spec.ts pins the list of
+// runtime names, so adding one here is a deliberate choice.
 export * from './types.js';
 export * from './errors.js';
 
 // The pipeline.
 export { fromBody } from './body/fromBody.js';
 export { decodeUtf8 } from './decode/decodeUtf8.js';
-export { sseMessages, DEFAULT_SSE_MAX_BUFFER_SIZE, type SseMessagesOptions } from './sse/sseMessages.js';
-export { responseEvents, parseResponseEvent, type ResponseEventsOptions } from './events/responseEvents.js';
+export { sseMessages, type SseMessagesOptions } from './sse/sseMessages.js';
+export { responseEvents, type ResponseEventsOptions } from './events/responseEvents.js';
 export * from './events/schemas.js';
 export { reduceResponse } from './reduce/reduceResponse.js';
 export { collectResponse } from './reduce/collectResponse.js';
 export { parseResponseStream, type ParseResponseStreamOptions } from './parseResponseStream.js';
 
 // Retry.
-export {
-  DEFAULT_RETRY_STATUS_CODES,
-  computeBackoffMs,
-  resolveRetryConfig,
-  type RetryConfig,
-  type RetryInfo,
-  type ResolvedRetryConfig,
-} from './retry/config.js';
-export { parseRetryAfterMs, parseShouldRetryHeader, type HeadersLike } from './retry/retryAfter.js';
-export { retryWithBackoff, isRetryableError } from './retry/retryWithBackoff.js';
+export type { RetryConfig, RetryInfo } from './retry/config.js';
+export { retryWithBackoff } from './retry/retryWithBackoff.js';
 export { rateLimitsFromHeaders, rateLimitsFromEvent } from './rateLimits/index.js';
-export { usageLimitErrorFrom, formatUsageLimitMessage, USAGE_LIMIT_CODES } from './usageLimit.js';
 
 // The client and its request.
 export { CodexClient } from './client/CodexClient.js';
 export type { StreamOptions, ToolChoice } from './client/streamOptions.js';
-export {
-  CLIENT_CONFIG_DEFAULTS,
-  resolveClientConfig,
-  type CodexClientConfig,
-  type ReasoningConfig,
-  type ResolvedClientConfig,
-  type ReasoningEffort,
-  type ReasoningSummary,
-  type TextVerbosity,
-} from './client/config.js';
-export { parseErrorResponse } from './client/httpError.js';
-export { buildRequestBody, buildHeaders, buildEndpointUrl, type ResponseCreateBody } from './request/buildRequest.js';
-export { normalizeModel, resolveReasoningEffortForCodexModel, modelSupportsSamplingParameters } from './request/models.js';
+export type { CodexClientConfig, ReasoningConfig, ReasoningEffort, ReasoningSummary, TextVerbosity } from './client/config.js';
 export { userMessage, systemMessage, assistantMessage } from './messages.js';
 
 // Agents: tools that run, and the tool loop.
@@ -69,8 +51,7 @@ export type {
   ToolResultEvent,
 } from './agent/types.js';
 
-// Auth.
-export { resolveCodexAuth, extractAccountId, type AuthSource, type ResolvedAuth, type ResolveCodexAuthOptions } from './auth/index.js';
+// Sign-in.
 export {
   loginWithBrowser,
   loginWithDeviceCode,

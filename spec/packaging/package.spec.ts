@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { ROOT_EXPORTS, TESTING_EXPORTS, exportNames } from './exportNames.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -197,6 +198,22 @@ describe('using the installed package', () => {
     expect(out).toMatchObject({ text: 'Hello from CJS', status: 'completed', version: pkg.version });
     expect(out.resolved).toMatch(/node_modules[\\/]codex-rx[\\/]dist[\\/]cjs[\\/]index\.js$/);
     expect(out.testing).toMatch(/node_modules[\\/]codex-rx[\\/]dist[\\/]cjs[\\/]testing[\\/]index\.js$/);
+  });
+
+  it('both builds export exactly the pinned names from both entry points', () => {
+    const script = (entry: string): string =>
+      `import(${JSON.stringify(entry)}).then((esm) => console.log(JSON.stringify({ esm: Object.keys(esm), cjs: Object.keys(require(${JSON.stringify(entry)})) })))`;
+    for (const [entry, pinned] of [
+      ['codex-rx', ROOT_EXPORTS],
+      ['codex-rx/testing', TESTING_EXPORTS],
+    ] as const) {
+      const { code, stdout, stderr } = node(['-e', script(entry)]);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const names = JSON.parse(stdout) as { esm: string[]; cjs: string[] };
+      expect({ entry, esm: exportNames(names.esm) }).toEqual({ entry, esm: pinned });
+      expect({ entry, cjs: exportNames(names.cjs) }).toEqual({ entry, cjs: pinned });
+    }
   });
 
   it('the codex-rx bin runs the embedded mock turn and prints its version', () => {

@@ -266,7 +266,7 @@ async function fromAuthFile(path: string, options: ResolveCodexAuthOptions, now:
  *
  * ## Example
  * ```ts
- * import { resolveCodexAuth } from 'codex-rx';
+ * import { resolveCodexAuth } from './resolveCodexAuth.js'; // internal: CodexClient calls it per stream()
  *
  * const { accessToken, accountId, source } = await resolveCodexAuth();
  * console.log(`using ChatGPT account ${accountId} from ${source}`);

@@ -109,7 +109,7 @@ function parseHttpDate(value: string, nowMs: number): number | undefined {
  *
  * ## Example
  * ```ts
- * import { parseRetryAfterMs } from 'codex-rx';
+ * import { parseRetryAfterMs } from './retryAfter.js'; // internal: the client reads error responses with it
  *
  * parseRetryAfterMs(new Headers({ 'retry-after': '1.5' }));          // 1500
  * parseRetryAfterMs({ 'Retry-After-Ms': '250' });                    // 250
