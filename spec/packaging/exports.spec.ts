@@ -2,7 +2,7 @@ import * as root from '../../src/index.js';
 import * as testing from '../../src/testing/index.js';
 import { ROOT_EXPORTS, TESTING_EXPORTS, exportNames } from './exportNames.js';
 
-// Failing here after adding an export? If the name belongs to the public API (the SPEC's names,
+// Failing here after adding an export? If the name belongs to the public API (the documented names,
 // their types, schemas and errors), add it to spec/packaging/exportNames.ts. If it is a helper,
 // import it from its module path instead of exporting it from an entry point.
 describe('the public surface', () => {
