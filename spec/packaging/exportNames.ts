@@ -53,6 +53,7 @@ export const ROOT_EXPORTS: readonly string[] = [
   'loginWithBrowser',
   'loginWithDeviceCode',
   'logout',
+  'parseObject',
   'parseResponseStream',
   'rateLimitsFromEvent',
   'rateLimitsFromHeaders',
