@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { lastValueFrom, tap, toArray, type Subscription } from 'rxjs';
+import { VirtualTimeScheduler, lastValueFrom, tap, toArray, type Subscription } from 'rxjs';
 import type { ExecutableTool } from '../../src/agent/types.js';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import type { CodexClientConfig } from '../../src/client/config.js';
-import { CodexHttpError, ConnectionError, StreamTruncatedError, UsageLimitError } from '../../src/errors.js';
+import { CodexHttpError, ConnectionError, IdleTimeoutError, StreamTruncatedError, UsageLimitError } from '../../src/errors.js';
 import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 import { collectResponse } from '../../src/reduce/collectResponse.js';
 import {
@@ -477,5 +478,70 @@ describe('the agent loop over a WebSocket', () => {
     const overSse = await lastValueFrom(client({ transport: 'sse' }).run([userMessage('Add 1 and 2, then 3')], [add]));
     expect(overSse).toMatchObject({ type: 'finish', steps: 3 });
     expect((overSse as { messages: Message[] }).messages).toEqual((finish as { messages: Message[] }).messages);
+  });
+});
+
+describe('the WebSocket transport: timeouts and idle connections', () => {
+  it('idleTimeoutMs bounds the wait for each frame', async () => {
+    const events = textTurn({ text: ['a'] });
+    await serve({ replies: [{ events, stall: { afterBytes: 0 } }] });
+    const c = client({ idleTimeoutMs: 100, retry: { maxRetries: 0 } });
+
+    const error = await turn(c, [userMessage('Hi')]).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(IdleTimeoutError);
+    expect(error).toMatchObject({ phase: 'body', timeoutMs: 100 });
+    // The connection of a failed turn is closed, not kept.
+    expect(await server!.responseOutcome(0)).toMatchObject({ kind: 'client-closed' });
+  });
+
+  it("headersTimeoutMs bounds the handshake: an IdleTimeoutError under 'websocket', a fallback under 'auto'", async () => {
+    // A server that accepts connections and never answers.
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/backend-api`;
+    try {
+      const ws = new CodexClient({ baseUrl, accessToken: TOKEN, transport: 'websocket', headersTimeoutMs: 100, retry: { maxRetries: 0 } });
+      const diagnostics: Diagnostic[] = [];
+      const auto = new CodexClient({
+        baseUrl,
+        accessToken: TOKEN,
+        headersTimeoutMs: 100,
+        retry: { maxRetries: 0 },
+        onDiagnostic: (d) => diagnostics.push(d),
+      });
+
+      const error = await turn(ws, [userMessage('Hi')]).catch((e: unknown) => e);
+      const fallbackError = await turn(auto, [userMessage('Hi')]).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(IdleTimeoutError);
+      expect(error).toMatchObject({ phase: 'headers', timeoutMs: 100 });
+      expect(diagnostics).toEqual([
+        { type: 'transport-fallback', from: 'websocket', to: 'sse', reason: 'the WebSocket handshake timed out' },
+      ]);
+      // Then HTTP, which the silent server does not answer either.
+      expect(fallbackError).toMatchObject({ phase: 'headers' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('closes an idle connection after 5 minutes on the scheduler', async () => {
+    await serve({ replies: [{ events: textTurn({ text: ['a'] }) }] });
+    const scheduler = new VirtualTimeScheduler();
+    const c = client({ scheduler });
+    await turn(c, [userMessage('Hi')]);
+    expect(server!.openConnections()).toBe(1);
+
+    scheduler.maxFrames = 299_999;
+    scheduler.flush();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server!.openConnections()).toBe(1);
+    scheduler.maxFrames = Infinity;
+    scheduler.flush();
+
+    await server!.waitForOpenConnections(0);
   });
 });
