@@ -545,3 +545,20 @@ describe('the WebSocket transport: timeouts and idle connections', () => {
     await server!.waitForOpenConnections(0);
   });
 });
+
+describe('the WebSocket transport: rate limits', () => {
+  it("reports the handshake response's rate limits first, in the connection's first turn only", async () => {
+    await serve({
+      upgradeHeaders: { 'x-codex-primary-used-percent': '12.5', 'x-codex-primary-window-minutes': '300' },
+      replies: [{ events: textTurn({ text: ['a'] }) }, { events: textTurn({ text: ['b'] }) }],
+    });
+    const c = client();
+
+    const first = await turn(c, [userMessage('Hi')]);
+    const second = await turn(c, [userMessage('Hi')]);
+
+    expect(first[0]).toEqual({ type: 'rate-limits', rateLimits: { limitId: 'codex', primary: { usedPercent: 12.5, windowMinutes: 300 } } });
+    expect(second.some((e) => e.type === 'rate-limits')).toBe(false);
+    expect(server!.requests.map((r) => r.connection)).toEqual([0, 0]);
+  });
+});

@@ -1,12 +1,27 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
-import { EMPTY, Observable, catchError, defer, endWith, ignoreElements, mergeMap, of, tap, throwError, type Unsubscribable } from 'rxjs';
+import {
+  EMPTY,
+  Observable,
+  catchError,
+  concat,
+  defer,
+  endWith,
+  from,
+  ignoreElements,
+  mergeMap,
+  of,
+  tap,
+  throwError,
+  type Unsubscribable,
+} from 'rxjs';
 import { httpErrorFrom, type ResponseHeaders } from '../client/httpError.js';
 import { CodexError, ConnectionError, IdleTimeoutError, StreamTruncatedError } from '../errors.js';
 import { responseEvents } from '../events/responseEvents.js';
 import type { ResponseStreamEvent } from '../events/schemas.js';
 import { reduceResponse } from '../reduce/reduceResponse.js';
+import { attachRateLimitsToUsageLimitError, rateLimitEventsFromHeaders } from '../rateLimits/rateLimits.js';
 import type { CodexEvent, ContentBlock, SseMessage } from '../types.js';
 import { chainAfter, createFrame, fullFrame, type Chain } from './chain.js';
 import { redact, redactDiagnostic, redactError, timeoutAs } from './shared.js';
@@ -80,6 +95,8 @@ class Connection {
   /** `close()` was called while a turn ran: it closes when the turn ends. */
   retired = false;
   #raw: Socket | undefined;
+  /** The handshake response's headers, until the first turn reported the rate limits they carry. */
+  #upgradeHeaders: IncomingMessage['headers'] | undefined;
   #listener: TurnListener | undefined;
   #idle: Unsubscribable | undefined;
 
@@ -88,6 +105,7 @@ class Connection {
     this.key = key;
     socket.on('upgrade', (response: IncomingMessage) => {
       this.#raw = response.socket as Socket;
+      this.#upgradeHeaders = response.headers;
     });
     socket.on('message', (data, isBinary) => this.#listener?.frame(data, isBinary));
     // Errors are followed by 'close'; without a listener they would be thrown.
@@ -106,6 +124,13 @@ class Connection {
     this.busy = true;
     this.#listener = listener;
     this.#raw?.ref();
+  }
+
+  /** The rate limits of the handshake's headers, for the connection's first turn only. */
+  takeRateLimits(): CodexEvent[] {
+    const headers = this.#upgradeHeaders;
+    this.#upgradeHeaders = undefined;
+    return headers === undefined ? [] : rateLimitEventsFromHeaders(headers);
   }
 
   unlisten(listener: TurnListener): void {
@@ -454,7 +479,7 @@ export class WebSocketTransport implements Transport {
     });
     const blocks: ContentBlock[] = [];
     const onDiagnostic = options.onDiagnostic;
-    return messages.pipe(
+    const turn = messages.pipe(
       timeoutAs<SseMessage>(
         options.idleTimeoutMs,
         options.scheduler,
@@ -475,6 +500,10 @@ export class WebSocketTransport implements Transport {
           connection.chain = chainAfter(request.body, event.responseId, blocks);
         }
       }),
+    );
+    // As over HTTP, the account's limits from the handshake's headers come first.
+    return defer(() => concat(from(connection.takeRateLimits()), turn)).pipe(
+      attachRateLimitsToUsageLimitError(),
       catchError((error: unknown) => throwError(() => redactError(error, token))),
     );
   }

@@ -65,6 +65,7 @@ export class MockCodexServerImpl implements MockCodexServer {
     script: PlannedReply[],
     handler: MockCodexServerOptions['handler'],
     refusal: PlannedReply | undefined,
+    upgradeHeaders: Record<string, string> = {},
   ) {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -74,7 +75,7 @@ export class MockCodexServerImpl implements MockCodexServer {
     this.script = script;
     this.handler = handler;
     server.on('connection', (socket: Socket) => this.onConnection(socket));
-    this.webSockets = new MockWebSocketSide(this, server, this.responsesPath, refusal);
+    this.webSockets = new MockWebSocketSide(this, server, this.responsesPath, refusal, upgradeHeaders);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((err: unknown) => {
         // An unexpected failure in the mock itself: answer 500 if still possible, else cut.
@@ -394,7 +395,7 @@ export class MockCodexServerImpl implements MockCodexServer {
 export async function startMockCodexServer(options: MockCodexServerOptions = {}): Promise<MockCodexServer> {
   if (typeof options !== 'object' || options === null) throw new ConfigError('startMockCodexServer options must be an object');
   for (const key of Object.keys(options)) {
-    if (key !== 'replies' && key !== 'handler' && key !== 'basePath' && key !== 'refuseUpgrade') {
+    if (key !== 'replies' && key !== 'handler' && key !== 'basePath' && key !== 'refuseUpgrade' && key !== 'upgradeHeaders') {
       throw new ConfigError(`Unexpected startMockCodexServer option: ${key}`);
     }
   }
@@ -402,6 +403,10 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
   if (options.handler !== undefined && typeof options.handler !== 'function') throw new ConfigError('handler must be a function');
   const basePath = normaliseBasePath(options.basePath);
   const script = (options.replies ?? []).map((r, i) => planReply(r, `replies[${i}]`));
+  const upgradeHeaders = options.upgradeHeaders ?? {};
+  if (typeof upgradeHeaders !== 'object' || upgradeHeaders === null || Object.values(upgradeHeaders).some((v) => typeof v !== 'string')) {
+    throw new ConfigError('upgradeHeaders must be an object of header name to string value');
+  }
   const refusal = options.refuseUpgrade === undefined ? undefined : planReply(options.refuseUpgrade, 'refuseUpgrade');
   if (refusal !== undefined && refusal.status < 300) {
     throw new ConfigError(`refuseUpgrade.status must be an error status (300 to 599), e.g. 426, got ${refusal.status}`);
@@ -420,7 +425,7 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
     server.close();
     throw new Error('mock Codex server: could not read the listening port');
   }
-  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler, refusal);
+  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler, refusal, upgradeHeaders);
 }
 
 // `await using` where the runtime has the symbol. Defined only then: a computed

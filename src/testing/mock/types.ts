@@ -135,6 +135,11 @@ export interface MockCodexServerOptions {
    * @default undefined (upgrades accepted)
    */
   refuseUpgrade?: MockReply;
+  /**
+   * Headers of every accepted upgrade's `101` response, e.g. the `x-codex-*` rate-limit family.
+   * @default undefined
+   */
+  upgradeHeaders?: Record<string, string>;
 }
 
 /** Options of the `waitFor…` helpers. */

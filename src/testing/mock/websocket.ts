@@ -35,8 +35,16 @@ export class MockWebSocketSide {
   /** The responses each open connection keeps, by id. */
   readonly #stores = new Set<Map<string, StoredResponse>>();
 
-  constructor(core: MockServerCore, server: Server, path: string, refusal: PlannedReply | undefined) {
+  constructor(
+    core: MockServerCore,
+    server: Server,
+    path: string,
+    refusal: PlannedReply | undefined,
+    upgradeHeaders: Record<string, string>,
+  ) {
     this.#core = core;
+    const extra = Object.entries(upgradeHeaders).map(([name, value]) => `${name}: ${value}`);
+    this.#wss.on('headers', (headers: string[]) => headers.push(...extra));
     this.#path = path;
     this.#refusal = refusal;
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
