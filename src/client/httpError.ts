@@ -15,6 +15,20 @@ function defaultMessage(status: number, body: string): string {
   return reason === undefined ? '<unknown status code>' : `${status} ${reason}`;
 }
 
+/** A message is for people: a whole error page (up to the 1 MiB kept) belongs in `body` only. */
+const MAX_MESSAGE_CHARS = 1000;
+
+/** The message cut to at most {@link MAX_MESSAGE_CHARS} characters, saying where the rest is. */
+function shortened(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  const note = `… (${message.length} characters in all: see the error's body)`;
+  let end = MAX_MESSAGE_CHARS - note.length;
+  // Never split a surrogate pair.
+  const code = message.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${message.slice(0, end)}${note}`;
+}
+
 const USAGE_LIMIT_CODES = new Set(['usage_limit_reached', 'usage_not_included', 'rate_limit_exceeded']);
 
 function errorObjectOf(body: string): Record<string, unknown> | undefined {
@@ -68,7 +82,7 @@ export function httpErrorFrom(status: number, headers: ResponseHeaders, body: st
   // Without a Retry-After header, a rate-limit message that names its wait ("try again in 1.5s") stands in for one.
   const rateLimited = error !== undefined && (error.code === RATE_LIMIT_EXCEEDED_CODE || error.type === RATE_LIMIT_EXCEEDED_CODE);
   const messageDelay = rateLimited && typeof error.message === 'string' ? retryDelayFromMessage(error.message) : undefined;
-  return new CodexHttpError(errorMessage(status, body, error), {
+  return new CodexHttpError(shortened(errorMessage(status, body, error)), {
     status,
     body,
     retryAfterMs: parseRetryAfterMs(headers, nowMs) ?? messageDelay,

@@ -1,8 +1,8 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { Observable, catchError, concat, from, map, mergeMap, of, reduce, throwError } from 'rxjs';
+import { Observable, catchError, concat, count, defer, from, map, mergeMap, of, takeWhile, tap, throwError } from 'rxjs';
 import { fromBody } from '../body/fromBody.js';
 import { httpErrorFrom } from '../client/httpError.js';
-import { ConnectionError, IdleTimeoutError, StreamTruncatedError } from '../errors.js';
+import { ConnectionError, IdleTimeoutError, ProtocolError, StreamTruncatedError } from '../errors.js';
 import { parseResponseStream } from '../parseResponseStream.js';
 import { attachRateLimitsToUsageLimitError, rateLimitEventsFromHeaders } from '../rateLimits/rateLimits.js';
 import type { CodexEvent } from '../types.js';
@@ -91,6 +91,8 @@ export class SseTransport implements Transport {
           wrapTransportErrors((error) => new ConnectionError(`OpenAI Codex request failed: ${error.message}`, { cause: error })),
           mergeMap((response) => {
             if (response.statusCode >= 200 && response.statusCode < 300) {
+              const notAStream = notAnEventStream(response.headers);
+              if (notAStream !== undefined) return throwError(() => notAStream);
               // The account's limits, from the headers, come before anything the body says.
               return concat(
                 from(rateLimitEventsFromHeaders(response.headers)),
@@ -126,23 +128,57 @@ export class SseTransport implements Transport {
   }
 }
 
-/** The bytes as UTF-8 text, at most `limit` bytes of it; '' when the body fails (the status still says what went wrong). */
+/**
+ * The bytes as UTF-8 text, at most `limit` bytes of it; '' when the body fails (the status
+ * still says what went wrong). At the limit the body is cancelled: a body that never ends
+ * cannot hold the stream open.
+ */
 function readText(bytes: Observable<Uint8Array>, limit: number): Observable<string> {
-  return bytes.pipe(
-    // The running size travels with the chunks: no re-summing them for every new one. The
-    // accumulator is this call's own (readText runs once per error response), so it is extended
-    // in place rather than copied per chunk.
-    reduce(
-      (kept: { chunks: Buffer[]; size: number }, chunk: Uint8Array) => {
-        if (kept.size >= limit) return kept;
-        const piece = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.length, limit - kept.size));
-        kept.chunks.push(piece);
-        kept.size += piece.length;
-        return kept;
-      },
-      { chunks: [] as Buffer[], size: 0 },
-    ),
-    map((kept) => Buffer.concat(kept.chunks).toString('utf8')),
-    catchError(() => of('')),
-  );
+  return defer(() => {
+    // This read's own buffer, extended in place: no copy per chunk, no re-summing.
+    const kept: Buffer[] = [];
+    let size = 0;
+    return bytes.pipe(
+      tap((chunk) => {
+        const piece = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.length, limit - size));
+        kept.push(piece);
+        size += piece.length;
+      }),
+      // Completing here unsubscribes from the body, which cancels it.
+      takeWhile(() => size < limit),
+      count(),
+      map(() => Buffer.concat(kept).toString('utf8')),
+      catchError(() => of('')),
+    );
+  });
+}
+
+/**
+ * Why a success response is not an event stream, or `undefined` when it is: a `content-type`
+ * other than `text/event-stream` (a missing one is accepted), or a `content-encoding` that was
+ * not asked for (the request sends no `accept-encoding`, so none is decoded).
+ */
+function notAnEventStream(headers: Record<string, string | string[] | undefined>): ProtocolError | undefined {
+  const header = (name: string) => {
+    const value = headers[name];
+    return (Array.isArray(value) ? value.join(', ') : value)?.trim();
+  };
+  const contentType = header('content-type');
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== undefined && mediaType !== '' && mediaType !== 'text/event-stream') {
+    return new ProtocolError(
+      `OpenAI Codex answered with content-type ${JSON.stringify(contentType)} instead of an event stream (text/event-stream): ` +
+        'check baseUrl, and any proxy in between',
+      { eventType: '', issues: [`content-type: ${contentType}`] },
+    );
+  }
+  const encoding = header('content-encoding')?.toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    return new ProtocolError(
+      `OpenAI Codex answered with content-encoding ${JSON.stringify(encoding)}, which was not asked for: ` +
+        'a proxy in between may be compressing the event stream',
+      { eventType: '', issues: [`content-encoding: ${encoding}`] },
+    );
+  }
+  return undefined;
 }

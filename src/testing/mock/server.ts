@@ -53,6 +53,8 @@ export class MockCodexServerImpl implements MockCodexServer {
   private readonly countWaiters = new Set<{ count: number; w: Waiter<void> }>();
   /** Aborts every in-flight reply (delays, stalls) when the server closes. */
   private readonly closing = new AbortController();
+  /** How to abort each response in flight, called when the server closes. */
+  private readonly inFlight = new Set<() => void>();
   private closed?: Promise<void>;
   /** Bumped by reset(), so replies in flight do not record outcomes into the new epoch. */
   private epoch = 0;
@@ -104,6 +106,16 @@ export class MockCodexServerImpl implements MockCodexServer {
   /** Aborts when the server closes: replies in flight stop. */
   get closingSignal(): AbortSignal {
     return this.closing.signal;
+  }
+
+  /**
+   * Calls `abort` when the server closes, until the returned function is called. One set of
+   * replies in flight rather than a listener each on `closingSignal`: more than ten concurrent
+   * replies would otherwise warn MaxListenersExceededWarning.
+   */
+  onClosing(abort: () => void): () => void {
+    this.inFlight.add(abort);
+    return () => this.inFlight.delete(abort);
   }
 
   get pendingReplies(): number {
@@ -204,6 +216,7 @@ export class MockCodexServerImpl implements MockCodexServer {
   close(): Promise<void> {
     if (this.closed) return this.closed;
     this.closing.abort();
+    for (const abort of [...this.inFlight]) abort();
     this.webSockets.close();
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Resolve only once every socket has closed and left `openConnections()`.
@@ -261,7 +274,7 @@ export class MockCodexServerImpl implements MockCodexServer {
     const gone = new AbortController();
     const onGone = (): void => gone.abort();
     res.once('close', onGone);
-    this.closing.signal.addEventListener('abort', onGone, { once: true });
+    const forget = this.onClosing(onGone);
     try {
       let raw: Buffer;
       try {
@@ -275,7 +288,7 @@ export class MockCodexServerImpl implements MockCodexServer {
       await playReply(plan, res, gone.signal, this.closing.signal, (o) => this.setOutcome(epoch, record.index, o));
     } finally {
       res.off('close', onGone);
-      this.closing.signal.removeEventListener('abort', onGone);
+      forget();
     }
   }
 

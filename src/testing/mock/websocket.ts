@@ -22,6 +22,8 @@ export interface MockServerCore {
   takeReply(record: RecordedRequest): Promise<PlannedReply>;
   outcomeOf(record: RecordedRequest): (outcome: MockResponseOutcome) => void;
   readonly closingSignal: AbortSignal;
+  /** Calls `abort` when the server closes, until the returned function is called. */
+  onClosing(abort: () => void): () => void;
 }
 
 export class MockWebSocketSide {
@@ -85,11 +87,10 @@ export class MockWebSocketSide {
     // Aborted when the client goes away or the server closes: the reply in flight stops.
     const gone = new AbortController();
     const onGone = (): void => gone.abort();
-    const closing = this.#core.closingSignal;
-    closing.addEventListener('abort', onGone, { once: true });
+    const forget = this.#core.onClosing(onGone);
     ws.once('close', () => {
       this.#stores.delete(store);
-      closing.removeEventListener('abort', onGone);
+      forget();
       onGone();
     });
     ws.on('error', () => undefined);
