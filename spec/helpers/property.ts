@@ -11,7 +11,7 @@ export function propertyParameters<T>(overrides: fc.Parameters<T> = {}): fc.Para
   return {
     seed,
     ...(path === undefined ? {} : { path }),
-    numRuns: process.env.FC_RUNS === undefined ? 200 : Number(process.env.FC_RUNS),
     ...overrides,
+    numRuns: process.env.FC_RUNS === undefined ? (overrides.numRuns ?? 200) : Number(process.env.FC_RUNS),
   };
 }
