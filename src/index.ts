@@ -30,7 +30,14 @@ export { rateLimitsFromHeaders, rateLimitsFromEvent } from './rateLimits/index.j
 // The client and its request.
 export { CodexClient } from './client/CodexClient.js';
 export type { StreamOptions, ToolChoice } from './client/streamOptions.js';
-export type { CodexClientConfig, ReasoningConfig, ReasoningEffort, ReasoningSummary, TextVerbosity } from './client/config.js';
+export type {
+  CodexClientConfig,
+  ReasoningConfig,
+  ReasoningEffort,
+  ReasoningSummary,
+  TextVerbosity,
+  TransportMode,
+} from './client/config.js';
 export { userMessage, systemMessage, assistantMessage } from './messages.js';
 
 // Agents: tools that run, and the tool loop.
