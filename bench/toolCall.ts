@@ -1,6 +1,6 @@
 /**
  * A function call whose arguments stream in 10-byte deltas, at growing sizes: the pipeline's cost
- * per byte must not grow with the argument's length (the seed re-parsed the whole buffer on
+ * per byte must not grow with the argument's length (the Rust client re-parsed the whole buffer on
  * every delta: quadratic). Sizes grow ×4 and stop early when the next one is projected to take
  * too long, so a quadratic implementation is reported instead of hanging the bench.
  */
