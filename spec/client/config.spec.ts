@@ -2,6 +2,8 @@ import { asyncScheduler } from 'rxjs';
 import { Agent } from 'undici';
 import { CLIENT_CONFIG_DEFAULTS, resolveClientConfig, type CodexClientConfig } from '../../src/client/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { resolveRetryConfig } from '../../src/retry/config.js';
+import { expectProblemAndFix } from '../helpers/configMessage.js';
 
 function configError(config: unknown): ConfigError {
   try {
@@ -25,6 +27,7 @@ describe('resolveClientConfig: defaults', () => {
       authTokenUrl: 'https://auth.openai.com/oauth/token',
       stream: true,
       transport: 'auto',
+      retry: resolveRetryConfig(),
     });
     expect(resolveClientConfig({})).toEqual(resolveClientConfig(undefined));
     expect(CLIENT_CONFIG_DEFAULTS.model).toBe('gpt-5.5');
@@ -34,9 +37,7 @@ describe('resolveClientConfig: defaults', () => {
     expect(resolveClientConfig({ transport: 'sse' }).transport).toBe('sse');
     expect(resolveClientConfig({ transport: 'websocket' }).transport).toBe('websocket');
     expect(resolveClientConfig({ transport: undefined }).transport).toBe('auto');
-    expect(() => resolveClientConfig({ transport: 'ws' as never })).toThrow(
-      new ConfigError('transport must be one of sse, websocket, auto, got "ws"'),
-    );
+    expectProblemAndFix(configError({ transport: 'ws' }).message, 'transport must be one of sse, websocket, auto, got "ws"');
     expect(() => resolveClientConfig({ transport: 1 as never })).toThrow(ConfigError);
   });
 
@@ -47,7 +48,7 @@ describe('resolveClientConfig: defaults', () => {
     expect(Object.isFrozen(resolved)).toBe(true);
   });
 
-  it('accepts every option and keeps retry, dispatcher, scheduler and callbacks by reference', () => {
+  it('accepts every option, resolves retry once with its defaults, and keeps dispatcher, scheduler and callbacks by reference', () => {
     const retry = { maxRetries: 1, jitter: false };
     const dispatcher = new Agent();
     const onDiagnostic = () => undefined;
@@ -73,7 +74,8 @@ describe('resolveClientConfig: defaults', () => {
       pricingModel: 'gpt-4o',
       stream: false,
     });
-    expect(resolved.retry).toBe(retry);
+    expect(resolved.retry).toEqual(resolveRetryConfig(retry));
+    expect(Object.isFrozen(resolved.retry)).toBe(true);
     expect(resolved.dispatcher).toBe(dispatcher);
     expect(resolved.onDiagnostic).toBe(onDiagnostic);
     expect(resolved.scheduler).toBe(asyncScheduler);
@@ -91,14 +93,14 @@ describe("resolveClientConfig: the sampling and reasoning rules, in the Rust cli
     [NaN, 'OpenAI Codex temperature must be between 0.0 and 2.0, got NaN'],
     [Infinity, 'OpenAI Codex temperature must be between 0.0 and 2.0, got inf'],
   ])('rule 1: temperature %p', (temperature, message) => {
-    expect(configError({ temperature }).message).toBe(message);
+    expectProblemAndFix(configError({ temperature }).message, message);
   });
 
   it.each([
     [1.5, 'OpenAI Codex top_p must be between 0.0 and 1.0, got 1.5'],
     [-1, 'OpenAI Codex top_p must be between 0.0 and 1.0, got -1'],
   ])('rule 2: top_p %p', (topP, message) => {
-    expect(configError({ topP }).message).toBe(message);
+    expectProblemAndFix(configError({ topP }).message, message);
   });
 
   it('rules 1–2: the bounds are inclusive', () => {
@@ -108,17 +110,19 @@ describe("resolveClientConfig: the sampling and reasoning rules, in the Rust cli
 
   it('rule 3: a summary when the effort resolves to none (explicit or the gpt-5.5 default)', () => {
     const message = 'OpenAI Codex reasoning summaries are not available when reasoning.effort resolves to "none"';
-    expect(configError({ reasoning: { effort: 'none', summary: 'detailed' } }).message).toBe(message);
-    expect(configError({ reasoning: { summary: 'auto' } }).message).toBe(message);
+    expectProblemAndFix(configError({ reasoning: { effort: 'none', summary: 'detailed' } }).message, message);
+    expectProblemAndFix(configError({ reasoning: { summary: 'auto' } }).message, message);
     // none on gpt-5.4 resolves to high: summaries are fine.
     expect(() => resolveClientConfig({ model: 'gpt-5.4', reasoning: { effort: 'none', summary: 'auto' } })).not.toThrow();
   });
 
   it('rule 4: sampling parameters on a model/effort that rejects them, with the normalized model', () => {
-    expect(configError({ model: 'openai/gpt-5.3-codex', temperature: 0.5 }).message).toBe(
+    expectProblemAndFix(
+      configError({ model: 'openai/gpt-5.3-codex', temperature: 0.5 }).message,
       'OpenAI Codex sampling parameters are not supported for model gpt-5.3-codex with the configured reasoning effort',
     );
-    expect(configError({ reasoning: { effort: 'high', summary: 'detailed' }, temperature: 0.5 }).message).toBe(
+    expectProblemAndFix(
+      configError({ reasoning: { effort: 'high', summary: 'detailed' }, temperature: 0.5 }).message,
       'OpenAI Codex sampling parameters are not supported for model gpt-5.5 with the configured reasoning effort',
     );
     expect(configError({ model: 'gpt-5.4', reasoning: { effort: 'none' }, topP: 0.5 }).message).toMatch(/model gpt-5\.4 /);
@@ -146,14 +150,26 @@ describe("resolveClientConfig: the sampling and reasoning rules, in the Rust cli
 
 describe('resolveClientConfig: keys and types', () => {
   it('rejects unknown keys, top level and in reasoning', () => {
-    expect(configError({ modle: 'gpt-5.5' }).message).toBe('Unexpected config option: modle');
-    expect(configError({ max_output_tokens: 1 }).message).toBe('Unexpected config option: max_output_tokens');
-    expect(configError({ reasoning: { effort: 'low', level: 1 } }).message).toBe('Unexpected config option: reasoning.level');
+    expectProblemAndFix(configError({ modle: 'gpt-5.5' }).message, 'Unexpected config option: modle');
+    expectProblemAndFix(configError({ max_output_tokens: 1 }).message, 'Unexpected config option: max_output_tokens');
+    expectProblemAndFix(configError({ reasoning: { effort: 'low', level: 1 } }).message, 'Unexpected config option: reasoning.level');
+  });
+
+  it('an unknown key: suggests the option it most likely meant and lists the known ones', () => {
+    expect(configError({ modle: 'gpt-5.5' }).message).toContain(
+      'Did you mean model? Remove it or correct its name; the known options are baseUrl, model,',
+    );
+    expect(configError({ max_output_tokens: 1 }).message).toContain('Did you mean maxOutputTokens?');
+    expect(configError({ IdleTimeoutMS: 1 }).message).toContain('Did you mean idleTimeoutMs?');
+    expect(configError({ reasoning: { efort: 'low' } }).message).toBe(
+      'Unexpected config option: reasoning.efort. Did you mean reasoning.effort? Remove it or correct its name; the known options of reasoning are effort, summary.',
+    );
+    expect(configError({ zzzzzzzz: 1 }).message).not.toContain('Did you mean');
   });
 
   it('rejects a config that is not an object', () => {
-    expect(configError('gpt-5.5').message).toBe('CodexClientConfig must be an object, got "gpt-5.5"');
-    expect(configError([]).message).toBe('CodexClientConfig must be an object, got an array');
+    expectProblemAndFix(configError('gpt-5.5').message, 'CodexClientConfig must be an object, got "gpt-5.5"');
+    expectProblemAndFix(configError([]).message, 'CodexClientConfig must be an object, got an array');
   });
 
   it.each<[Record<string, unknown>, string]>([
@@ -186,12 +202,13 @@ describe('resolveClientConfig: keys and types', () => {
     [{ maxOutputTokens: 2 ** 31 }, 'maxOutputTokens must be a 32-bit integer, got 2147483648'],
     [{ pricingModel: null }, 'pricingModel must be a string, got null'],
     [{ authFile: ['a'] }, 'authFile must be a string, got an array'],
-  ])('%j → %s', (config, message) => {
-    expect(configError(config).message).toBe(message);
+  ])('%j → %s, and what to change', (config, message) => {
+    expectProblemAndFix(configError(config).message, message);
   });
 
   it('delegates retry validation to resolveRetryConfig', () => {
-    expect(configError({ retry: { maxRetires: 3 } }).message).toBe('Unexpected retry option: maxRetires');
+    expectProblemAndFix(configError({ retry: { maxRetires: 3 } }).message, 'Unexpected retry option: maxRetires');
+    expect(configError({ retry: { maxRetires: 3 } }).message).toContain('Did you mean maxRetries?');
     expect(configError({ retry: { maxRetries: -1 } }).message).toMatch(/^Retry option maxRetries must be/);
   });
 
@@ -207,7 +224,7 @@ describe('resolveClientConfig: keys and types', () => {
       expect(err.message).not.toContain('secret');
       expect(JSON.stringify(err)).not.toContain('secret');
     }
-    expect(configError({ accessToken: 12345 }).message).toBe('accessToken must be a string, got a number');
+    expectProblemAndFix(configError({ accessToken: 12345 }).message, 'accessToken must be a string, got a number');
   });
 
   it('does not read the environment (env overrides belong to the auth resolver)', () => {

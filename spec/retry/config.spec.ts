@@ -1,5 +1,6 @@
 import { ConfigError } from '../../src/errors.js';
 import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, computeBackoffMs, resolveRetryConfig } from '../../src/retry/config.js';
+import { expectProblemAndFix } from '../helpers/configMessage.js';
 
 describe('resolveRetryConfig', () => {
   it('fills in every default: 3 retries, 1 s doubling up to 60 s with jitter, server delays up to 60 s, no total budget, no hooks', () => {
@@ -46,19 +47,19 @@ describe('resolveRetryConfig', () => {
 
   it('STYLE 3: an unknown key is a ConfigError naming it (got: `Unexpected retry option`)', () => {
     // @ts-expect-error backoffMs is not an option
-    expect(() => resolveRetryConfig({ backoffMs: 10 })).toThrow(new ConfigError('Unexpected retry option: backoffMs'));
+    expect(() => resolveRetryConfig({ backoffMs: 10 })).toThrow(/^Unexpected retry option: backoffMs\. /);
     try {
       resolveRetryConfig({ limit: 2 } as never);
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).message).toBe('Unexpected retry option: limit');
+      expectProblemAndFix((err as ConfigError).message, 'Unexpected retry option: limit');
     }
-    expect.assertions(3);
+    expect.assertions(4);
   });
 
   it('accepts null as "no options", rejects arrays', () => {
     expect(resolveRetryConfig(null as never).maxRetries).toBe(3);
-    expect(() => resolveRetryConfig([] as never)).toThrow(new ConfigError('Retry options must be an object, got an array'));
+    expect(() => resolveRetryConfig([] as never)).toThrow(/^Retry options must be an object, got an array\. Pass /);
   });
 
   it('statusCodes: a hole or a non-integer is named in the message', () => {

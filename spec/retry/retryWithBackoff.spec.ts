@@ -17,6 +17,7 @@ import {
 } from '../../src/errors.js';
 import type { RetryInfo } from '../../src/retry/config.js';
 import { isRetryableError, retryWithBackoff } from '../../src/retry/retryWithBackoff.js';
+import { expectProblemAndFix } from '../helpers/configMessage.js';
 import { createTestScheduler } from './helpers.js';
 
 /** One cold source per attempt: each (re)subscription takes the next; the last one repeats. */
@@ -495,7 +496,8 @@ describe('retryWithBackoff', () => {
     it('rejects an unknown key (got-style message)', () => {
       // @ts-expect-error maxRetry is not an option (a typo of maxRetries)
       const err = configErrorOf(() => retryWithBackoff({ maxRetry: 3 }));
-      expect(err.message).toBe('Unexpected retry option: maxRetry');
+      expectProblemAndFix(err.message, 'Unexpected retry option: maxRetry');
+      expect(err.message).toContain('Did you mean maxRetries?');
       expect(err.code).toBe('ERR_CODEX_CONFIG');
     });
 
@@ -514,14 +516,15 @@ describe('retryWithBackoff', () => {
       [{ onRetry: {} }, 'Retry option onRetry must be a function, got an object'],
       [{ statusCodes: [429, 600] }, 'Retry option statusCodes must be an array of HTTP status codes (100-599), got 600'],
       [{ statusCodes: 429 }, 'Retry option statusCodes must be an array of HTTP status codes (100-599), got 429'],
-    ])('rejects %p', (config, message) => {
+    ])('rejects %p, saying what to change', (config, message) => {
       const err = configErrorOf(() => retryWithBackoff(config as never));
-      expect(err.message).toBe(message);
+      expectProblemAndFix(err.message, message);
     });
 
     it('rejects a config that is not an object, and a scheduler that is not a SchedulerLike', () => {
-      expect(configErrorOf(() => retryWithBackoff(3 as never)).message).toBe('Retry options must be an object, got 3');
-      expect(configErrorOf(() => retryWithBackoff({}, {} as never)).message).toBe(
+      expectProblemAndFix(configErrorOf(() => retryWithBackoff(3 as never)).message, 'Retry options must be an object, got 3');
+      expectProblemAndFix(
+        configErrorOf(() => retryWithBackoff({}, {} as never)).message,
         'retryWithBackoff: scheduler must be a SchedulerLike (with schedule() and now())',
       );
     });

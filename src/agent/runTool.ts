@@ -1,5 +1,5 @@
 import { catchError, defer, map, of, tap, throwError, timeout, finalize, type Observable, type SchedulerLike } from 'rxjs';
-import { sortedJsonStringify } from '../request/convert.js';
+import { sortedJsonStringify } from '../json/sortedJson.js';
 import type { ToolCall } from '../types.js';
 import { oneLine } from './schema.js';
 import { toolOutput } from './toolOutput.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AuthError } from '../errors.js';
+import { sortedJsonStringify } from '../json/sortedJson.js';
 
 /** The key of codex-rx's (and the Rust client's) entry in the auth file. */
 export const PROVIDER_KEY = 'openai-codex';
@@ -124,20 +125,6 @@ export async function readTextIfPresent(path: string, what: string): Promise<str
   }
 }
 
-/** JSON with every object's keys sorted (the Rust client's `BTreeMap`), two-space indented. */
-function sortedPrettyJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (typeof v !== 'object' || v === null) return v;
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-    );
-  };
-  return JSON.stringify(sort(value), null, 2);
-}
-
 /**
  * Writes a new file's whole text. The auth layer takes it as a parameter so that a failing disk
  * can be simulated; the default creates the file 0600 (it must not exist yet) and flushes it.
@@ -188,7 +175,8 @@ export async function writeAuthFileAtomic(
   const target = await targetOf(path);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await write(tmp, sortedPrettyJson(contents));
+    // Keys sorted, two-space indented: the Rust client wrote a BTreeMap with serde_json's pretty printer.
+    await write(tmp, sortedJsonStringify(contents, 'the auth file', 2));
     await fs.rename(tmp, target);
   } catch (error) {
     await fs.unlink(tmp).catch(() => undefined);

@@ -5,8 +5,8 @@ import { sendWithAuthRecovery } from './authRecovery.js';
 import { AuthError, CodexError, ConfigError } from '../errors.js';
 import { buildEndpointUrl, buildHeaders, buildRequestBody, createSessionId, requestPayloadPretty } from '../request/buildRequest.js';
 import { normalizeModel } from '../request/models.js';
-import { resolveRetryConfig } from '../retry/config.js';
-import { retryWithBackoff } from '../retry/retryWithBackoff.js';
+import type { ResolvedRetryConfig, RetryInfo } from '../retry/config.js';
+import { retryResolved } from '../retry/retryWithBackoff.js';
 import { redact } from '../transport/shared.js';
 import { createTransport } from '../transport/index.js';
 import type { HttpExchange, Transport } from '../transport/types.js';
@@ -43,6 +43,7 @@ export class CodexClient {
   readonly #config: ResolvedClientConfig;
   readonly #sessionId: string;
   readonly #scheduler: SchedulerLike | undefined;
+  readonly #retry: ResolvedRetryConfig;
   readonly #transport: Transport;
   #latestResponseId: string | undefined;
   #lastFailure: FailureCapture | undefined;
@@ -50,8 +51,15 @@ export class CodexClient {
   /** @throws {ConfigError} when the configuration is invalid (the Rust client's `validate()` rules, unknown keys). */
   constructor(config: CodexClientConfig = {}) {
     this.#config = resolveClientConfig(config);
-    // Validate the retry options now rather than at the first request.
-    resolveRetryConfig(this.#config.retry);
+    const { retry, onDiagnostic } = this.#config;
+    // Retries are also reported as diagnostics.
+    this.#retry = Object.freeze({
+      ...retry,
+      onRetry: (info: RetryInfo) => {
+        retry.onRetry?.(info);
+        onDiagnostic?.({ type: 'retry', attempt: info.attempt, delayMs: info.delayMs, error: info.error });
+      },
+    });
     this.#sessionId = this.#config.sessionId ?? createSessionId();
     this.#scheduler = this.#config.scheduler;
     this.#transport = createTransport(this.#config);
@@ -113,18 +121,9 @@ export class CodexClient {
         (auth: ResolvedAuth) => {
           token = auth.accessToken;
           const headers = this.#headers(auth, call.headers);
-          return this.#transport.attempt({ url, headers, body, json, token: auth.accessToken, exchange }).pipe(
-            retryWithBackoff(
-              {
-                ...config.retry,
-                onRetry: (info) => {
-                  config.retry?.onRetry?.(info);
-                  config.onDiagnostic?.({ type: 'retry', attempt: info.attempt, delayMs: info.delayMs, error: info.error });
-                },
-              },
-              this.#scheduler,
-            ),
-          );
+          return this.#transport
+            .attempt({ url, headers, body, json, token: auth.accessToken, exchange })
+            .pipe(retryResolved(this.#retry, this.#scheduler));
         },
       ).pipe(
         tap((event) => {

@@ -13,9 +13,23 @@ import {
   type TextVerbosity,
 } from '../request/models.js';
 import { invalidHeaderCharIndex } from '../request/buildRequest.js';
-import { resolveRetryConfig, type RetryConfig } from '../retry/config.js';
-import { checkExtraHeaders, checkSessionId } from './extraHeaders.js';
+import { resolveRetryConfig, type ResolvedRetryConfig, type RetryConfig } from '../retry/config.js';
 import type { Diagnostic } from '../types.js';
+import { checkExtraHeaders, checkSessionId } from './extraHeaders.js';
+import {
+  checkOptions,
+  describe,
+  isBoolean,
+  isFunction,
+  isHttpUrl,
+  isNumber,
+  isOneOf,
+  isSecretString,
+  isString,
+  isTimerMs,
+  setOrOmit,
+  type OptionRules,
+} from './validate.js';
 
 export type { ReasoningEffort, ReasoningSummary, TextVerbosity } from '../request/models.js';
 
@@ -95,7 +109,7 @@ export interface CodexClientConfig {
    */
   topP?: number;
   /**
-   * Retry policy (validated by `resolveRetryConfig`).
+   * Retry policy.
    * @default the RetryConfig defaults (3 retries, 1 s initial backoff, ×2, 60 s cap, jitter)
    */
   retry?: RetryConfig;
@@ -189,8 +203,8 @@ export interface ResolvedClientConfig {
   readonly parallelToolCalls: boolean;
   readonly temperature?: number;
   readonly topP?: number;
-  /** The user's retry options as given (validated); `resolveRetryConfig` fills the defaults. */
-  readonly retry?: RetryConfig;
+  /** The retry policy with its defaults, resolved once here. */
+  readonly retry: ResolvedRetryConfig;
   readonly idleTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly authTokenUrl: string;
@@ -206,9 +220,6 @@ export interface ResolvedClientConfig {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Alias of {@link ResolvedClientConfig}. */
-export type ResolvedCodexClientConfig = ResolvedClientConfig;
-
 /** The defaults of every defaulted option. */
 export const CLIENT_CONFIG_DEFAULTS = Object.freeze({
   baseUrl: 'https://chatgpt.com/backend-api',
@@ -222,48 +233,80 @@ export const CLIENT_CONFIG_DEFAULTS = Object.freeze({
   transport: 'auto',
 } as const);
 
-const MAX_TIMER_DELAY_MS = 2_147_483_647;
+const D = CLIENT_CONFIG_DEFAULTS;
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof CodexClientConfig>([
-  'baseUrl',
-  'model',
-  'accessToken',
-  'authFile',
-  'originator',
-  'reasoning',
-  'textVerbosity',
-  'parallelToolCalls',
-  'temperature',
-  'topP',
-  'retry',
-  'idleTimeoutMs',
-  'headersTimeoutMs',
-  'authTokenUrl',
-  'dispatcher',
-  'onDiagnostic',
-  'scheduler',
-  'transport',
-  'maxOutputTokens',
-  'pricingModel',
-  'stream',
-  'sessionId',
-  'headers',
-]);
+const REASONING_RULES: OptionRules<ReasoningConfig> = {
+  effort: { check: isOneOf(REASONING_EFFORTS), fix: "Pick one of those, or leave it out for the model's default effort." },
+  summary: { check: isOneOf(REASONING_SUMMARIES), fix: 'Pick one of those, or leave it out to request no summary.' },
+};
 
-/** A short description of a bad value for an error message (never the value of a secret). */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value == null) {
-    return String(value);
-  }
-  if (Array.isArray(value)) return 'an array';
-  return article(typeof value);
-}
-
-/** `a number`, `an object`. */
-function article(noun: string): string {
-  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
-}
+/** One rule per option of `CodexClientConfig`: a new field without a rule does not compile. */
+const CLIENT_RULES: OptionRules<CodexClientConfig> = {
+  baseUrl: { check: isHttpUrl, fix: setOrOmit('baseUrl', 'an absolute http(s) URL', D.baseUrl) },
+  model: {
+    check: (v) => isString(v) ?? (normalizeModel(v as string) === '' ? 'must be a non-empty model id' : undefined),
+    fix: setOrOmit('model', "a model id such as 'gpt-5.5'", D.model),
+  },
+  // The token's value is a secret: a wrong type is described by its kind only.
+  accessToken: {
+    check: isSecretString,
+    fix: 'Pass the access token as a string, or leave it out to read OPENAI_CODEX_ACCESS_TOKEN or an auth file.',
+  },
+  authFile: { check: isString, fix: 'Set authFile to a file path, or leave it out for OPENAI_CODEX_AUTH_FILE or ~/.codex-rx/auth.json.' },
+  originator: { check: isString, fix: setOrOmit('originator', 'a header-safe string', `'${D.originator}'`) },
+  reasoning: {
+    check: (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return `must be an object, got ${describe(v)}`;
+      checkOptions(v, REASONING_RULES, 'config', 'reasoning.');
+      return undefined;
+    },
+    fix: 'Pass { effort?, summary? }, or leave reasoning out to send none.',
+  },
+  textVerbosity: { check: isOneOf(TEXT_VERBOSITIES), fix: 'Pick one of those, or leave textVerbosity out to send none.' },
+  parallelToolCalls: { check: isBoolean, fix: setOrOmit('parallelToolCalls', 'true or false', String(D.parallelToolCalls)) },
+  temperature: { check: isNumber, fix: 'Set temperature to a number from 0 to 2, or leave it out.' },
+  topP: { check: isNumber, fix: 'Set topP to a number from 0 to 1, or leave it out.' },
+  // Its fields are checked where it is resolved, below, by the retry policy's own rules.
+  retry: {
+    check: (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : `must be an object, got ${describe(v)}`),
+    fix: 'Pass RetryConfig options such as { maxRetries: 1 }, or leave retry out for the defaults.',
+  },
+  idleTimeoutMs: { check: isTimerMs, fix: setOrOmit('idleTimeoutMs', 'a value in that range', String(D.idleTimeoutMs)) },
+  headersTimeoutMs: { check: isTimerMs, fix: setOrOmit('headersTimeoutMs', 'a value in that range', String(D.headersTimeoutMs)) },
+  authTokenUrl: { check: isHttpUrl, fix: setOrOmit('authTokenUrl', 'an absolute http(s) URL', D.authTokenUrl) },
+  dispatcher: {
+    check: (v) =>
+      typeof v === 'object' && v !== null && typeof (v as Dispatcher).dispatch === 'function'
+        ? undefined
+        : `must be an undici Dispatcher (an object with a dispatch method), got ${describe(v)}`,
+    fix: "Pass an undici Agent, Pool or ProxyAgent, or leave dispatcher out for codex-rx's shared Agent.",
+  },
+  onDiagnostic: { check: isFunction, fix: 'Pass a function of one Diagnostic, or leave onDiagnostic out.' },
+  scheduler: {
+    check: (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as SchedulerLike).now === 'function' &&
+      typeof (v as SchedulerLike).schedule === 'function'
+        ? undefined
+        : `must be an rxjs SchedulerLike (with now and schedule), got ${describe(v)}`,
+    fix: "Pass an rxjs scheduler (a TestScheduler in tests), or leave scheduler out for rxjs' asyncScheduler.",
+  },
+  transport: { check: isOneOf(TRANSPORT_MODES), fix: setOrOmit('transport', 'one of those', `'${D.transport}'`) },
+  maxOutputTokens: {
+    // The Rust client's field is an i32.
+    check: (v) =>
+      typeof v === 'number' && Number.isInteger(v) && v >= -2_147_483_648 && v <= 2_147_483_647
+        ? undefined
+        : `must be a 32-bit integer, got ${describe(v)}`,
+    fix: 'Set maxOutputTokens to a whole number, or leave it out (it is never sent to the ChatGPT backend).',
+  },
+  pricingModel: { check: isString, fix: 'Set pricingModel to a model id, or leave it out.' },
+  stream: { check: isBoolean, fix: setOrOmit('stream', 'true or false', String(D.stream)) },
+  // These two explain themselves (their messages say what to change): checked where they are read, below.
+  sessionId: { check: () => undefined, fix: '' },
+  headers: { check: () => undefined, fix: '' },
+};
 
 /**
  * A float as Rust's `Display` prints it in the Rust client's messages (`2.5`, `-1`, `NaN`, `inf`).
@@ -276,204 +319,96 @@ function rustFloat(value: number): string {
   return String(value);
 }
 
-function optionalString(config: Record<string, unknown>, key: string): string | undefined {
-  const value = config[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') {
-    // The access token's value is a secret: never echo it, even when it has the wrong type.
-    const got = key === 'accessToken' ? article(typeof value) : describe(value);
-    throw new ConfigError(`${key} must be a string, got ${got}`);
-  }
-  return value;
-}
-
-function httpUrl(config: Record<string, unknown>, key: string, fallback: string): string {
-  const value = optionalString(config, key) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    // Not echoed: a URL may carry credentials.
-    throw new ConfigError(`${key} must be an absolute http(s) URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${key} must be an absolute http(s) URL, got protocol ${JSON.stringify(url.protocol)}`);
-  }
-  return value;
-}
-
-function optionalEnum<T extends string>(value: unknown, name: string, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${describe(value)}`);
-  }
-  return value as T;
-}
-
-function optionalNumber(config: Record<string, unknown>, key: string): number | undefined {
-  const value = config[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') throw new ConfigError(`${key} must be a number, got ${describe(value)}`);
-  return value;
-}
-
-function optionalBoolean(config: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const value = config[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ConfigError(`${key} must be a boolean, got ${describe(value)}`);
-  return value;
-}
-
-function timeoutMs(config: Record<string, unknown>, key: string, fallback: number): number {
-  const value = config[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMER_DELAY_MS) {
-    throw new ConfigError(`${key} must be a positive number of milliseconds, at most ${MAX_TIMER_DELAY_MS}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function optionalFunction<F>(config: Record<string, unknown>, key: string): F | undefined {
-  const value = config[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new ConfigError(`${key} must be a function, got ${describe(value)}`);
-  return value as F;
-}
-
-function readReasoning(value: unknown): ReasoningConfig | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(`reasoning must be an object, got ${describe(value)}`);
-  }
-  const raw = value as Record<string, unknown>;
-  for (const key of Object.keys(raw)) {
-    if (key !== 'effort' && key !== 'summary') throw new ConfigError(`Unexpected config option: reasoning.${key}`);
-  }
-  const effort = optionalEnum(raw.effort, 'reasoning.effort', REASONING_EFFORTS);
-  const summary = optionalEnum(raw.summary, 'reasoning.summary', REASONING_SUMMARIES);
-  return Object.freeze({
-    ...(effort !== undefined && { effort }),
-    ...(summary !== undefined && { summary }),
-  });
-}
-
 /**
  * Validates a `CodexClientConfig` and fills in its defaults.
  *
  * 1. The config must be an object (or `undefined`); unknown keys throw
  *    `Unexpected config option: <key>` (got's rule), checked before anything else.
- * 2. Each option is type-checked in declaration order (URLs absolute http(s), timeouts positive
- *    and ≤ 2147483647 ms, enum values known, `originator` a valid header value, …). The access
- *    token's value never appears in a message.
+ * 2. Each option is checked by its rule, in declaration order (URLs absolute http(s), timeouts
+ *    positive and at most 2147483647 ms, enum values known, …). The access token's value never
+ *    appears in a message.
  * 3. The Rust client's rules, in its order and with its messages (docs/behaviour.md#configuration-checks):
  *    temperature in [0, 2]; top_p in [0, 1]; no reasoning summary when the effort resolves to
  *    `none`; no temperature/top_p when the model and effort do not accept sampling.
- * 4. `retry` is checked by `resolveRetryConfig` and kept as given.
+ * 4. `retry` is resolved here, once, with its defaults.
  *
- * Environment variables are not read here (the auth resolver reads the token ones).
+ * Every message says what to change. Environment variables are not read here (the auth
+ * resolver reads the token ones).
  *
  * @param config The user's options.
  * @return A frozen, normalized config.
  * @throws ConfigError when an option is unknown or invalid.
  */
 export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientConfig {
-  if (config === undefined || config === null) config = {};
-  if (typeof config !== 'object' || Array.isArray(config)) {
-    throw new ConfigError(`CodexClientConfig must be an object, got ${describe(config)}`);
+  if (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) {
+    throw new ConfigError(
+      `CodexClientConfig must be an object, got ${describe(config)}. Pass an object of options, or nothing for the defaults.`,
+    );
   }
-  const raw = config as Record<string, unknown>;
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`Unexpected config option: ${key}`);
-  }
-
-  const baseUrl = httpUrl(raw, 'baseUrl', CLIENT_CONFIG_DEFAULTS.baseUrl);
-  const model = optionalString(raw, 'model') ?? CLIENT_CONFIG_DEFAULTS.model;
-  if (normalizeModel(model) === '') throw new ConfigError('model must be a non-empty model id');
-  const accessToken = optionalString(raw, 'accessToken');
-  const authFile = optionalString(raw, 'authFile');
-  const originator = optionalString(raw, 'originator') ?? CLIENT_CONFIG_DEFAULTS.originator;
+  const given = checkOptions(config, CLIENT_RULES, 'config');
+  const model = given.model ?? D.model;
+  const originator = given.originator ?? D.originator;
   if (invalidHeaderCharIndex(originator) !== -1) {
     // The Rust client's message (it failed when building headers); here it fails at construction.
-    throw new ConfigError('Invalid OpenAI Codex originator header');
+    throw new ConfigError('Invalid OpenAI Codex originator header. Use visible ASCII characters and spaces only in originator.');
   }
-  const reasoning = readReasoning(raw.reasoning);
-  const textVerbosity = optionalEnum(raw.textVerbosity, 'textVerbosity', TEXT_VERBOSITIES);
-  const parallelToolCalls = optionalBoolean(raw, 'parallelToolCalls', CLIENT_CONFIG_DEFAULTS.parallelToolCalls);
-  const temperature = optionalNumber(raw, 'temperature');
-  const topP = optionalNumber(raw, 'topP');
-  const retry = raw.retry as RetryConfig | undefined;
-  const idleTimeoutMs = timeoutMs(raw, 'idleTimeoutMs', CLIENT_CONFIG_DEFAULTS.idleTimeoutMs);
-  const headersTimeoutMs = timeoutMs(raw, 'headersTimeoutMs', CLIENT_CONFIG_DEFAULTS.headersTimeoutMs);
-  const authTokenUrl = httpUrl(raw, 'authTokenUrl', CLIENT_CONFIG_DEFAULTS.authTokenUrl);
-  const dispatcher = raw.dispatcher as Dispatcher | undefined;
-  if (dispatcher !== undefined && (typeof dispatcher !== 'object' || dispatcher === null || typeof dispatcher.dispatch !== 'function')) {
-    throw new ConfigError(`dispatcher must be an undici Dispatcher (an object with a dispatch method), got ${describe(dispatcher)}`);
-  }
-  const onDiagnostic = optionalFunction<(d: Diagnostic) => void>(raw, 'onDiagnostic');
-  const scheduler = raw.scheduler as SchedulerLike | undefined;
-  if (
-    scheduler !== undefined &&
-    (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function')
-  ) {
-    throw new ConfigError(`scheduler must be an rxjs SchedulerLike (with now and schedule), got ${describe(scheduler)}`);
-  }
-  const transport = optionalEnum(raw.transport, 'transport', TRANSPORT_MODES) ?? CLIENT_CONFIG_DEFAULTS.transport;
-  const maxOutputTokens = optionalNumber(raw, 'maxOutputTokens');
-  if (
-    maxOutputTokens !== undefined &&
-    (!Number.isInteger(maxOutputTokens) || maxOutputTokens < -2_147_483_648 || maxOutputTokens > 2_147_483_647)
-  ) {
-    // The Rust client's field is an i32.
-    throw new ConfigError(`maxOutputTokens must be a 32-bit integer, got ${describe(maxOutputTokens)}`);
-  }
-  const pricingModel = optionalString(raw, 'pricingModel');
-  const stream = optionalBoolean(raw, 'stream', CLIENT_CONFIG_DEFAULTS.stream);
-  const sessionId = checkSessionId(raw.sessionId);
-  const headers = checkExtraHeaders(raw.headers, 'headers');
+  const reasoning =
+    given.reasoning === undefined
+      ? undefined
+      : Object.freeze({
+          ...(given.reasoning.effort !== undefined && { effort: given.reasoning.effort }),
+          ...(given.reasoning.summary !== undefined && { summary: given.reasoning.summary }),
+        });
+  const { temperature, topP } = given;
+  const sessionId = checkSessionId(given.sessionId);
+  const headers = checkExtraHeaders(given.headers, 'headers');
 
   // The Rust client's validate(), in its order.
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) {
-    throw new ConfigError(`OpenAI Codex temperature must be between 0.0 and 2.0, got ${rustFloat(temperature)}`);
+    throw new ConfigError(
+      `OpenAI Codex temperature must be between 0.0 and 2.0, got ${rustFloat(temperature)}. Set temperature from 0 to 2, or leave it out.`,
+    );
   }
   if (topP !== undefined && !(topP >= 0 && topP <= 1)) {
-    throw new ConfigError(`OpenAI Codex top_p must be between 0.0 and 1.0, got ${rustFloat(topP)}`);
+    throw new ConfigError(`OpenAI Codex top_p must be between 0.0 and 1.0, got ${rustFloat(topP)}. Set topP from 0 to 1, or leave it out.`);
   }
   const resolvedEffort = reasoning && resolveReasoningEffortForCodexModel(model, reasoning.effort);
   if (resolvedEffort === 'none' && reasoning?.summary !== undefined) {
-    throw new ConfigError('OpenAI Codex reasoning summaries are not available when reasoning.effort resolves to "none"');
+    throw new ConfigError(
+      'OpenAI Codex reasoning summaries are not available when reasoning.effort resolves to "none". ' +
+        'Remove reasoning.summary, or set reasoning.effort to a level above "none".',
+    );
   }
   const normalized = normalizeModel(model);
   if ((temperature !== undefined || topP !== undefined) && !modelSupportsSamplingParameters(normalized, resolvedEffort)) {
     throw new ConfigError(
-      `OpenAI Codex sampling parameters are not supported for model ${normalized} with the configured reasoning effort`,
+      `OpenAI Codex sampling parameters are not supported for model ${normalized} with the configured reasoning effort. ` +
+        'Remove temperature and topP, or use a model and reasoning.effort that accept them (reasoning.effort "none" on gpt-5.5).',
     );
   }
 
-  // Throws ConfigError on bad retry options; the original object is kept for the client.
-  resolveRetryConfig(retry);
-
   return Object.freeze({
-    baseUrl,
+    baseUrl: given.baseUrl ?? D.baseUrl,
     model,
-    ...(accessToken !== undefined && { accessToken }),
-    ...(authFile !== undefined && { authFile }),
+    ...(given.accessToken !== undefined && { accessToken: given.accessToken }),
+    ...(given.authFile !== undefined && { authFile: given.authFile }),
     originator,
     ...(reasoning !== undefined && { reasoning }),
-    ...(textVerbosity !== undefined && { textVerbosity }),
-    parallelToolCalls,
+    ...(given.textVerbosity !== undefined && { textVerbosity: given.textVerbosity }),
+    parallelToolCalls: given.parallelToolCalls ?? D.parallelToolCalls,
     ...(temperature !== undefined && { temperature }),
     ...(topP !== undefined && { topP }),
-    ...(retry !== undefined && { retry }),
-    idleTimeoutMs,
-    headersTimeoutMs,
-    authTokenUrl,
-    ...(dispatcher !== undefined && { dispatcher }),
-    ...(onDiagnostic !== undefined && { onDiagnostic }),
-    ...(scheduler !== undefined && { scheduler }),
-    transport,
-    ...(maxOutputTokens !== undefined && { maxOutputTokens }),
-    ...(pricingModel !== undefined && { pricingModel }),
-    stream,
+    retry: resolveRetryConfig(given.retry),
+    idleTimeoutMs: given.idleTimeoutMs ?? D.idleTimeoutMs,
+    headersTimeoutMs: given.headersTimeoutMs ?? D.headersTimeoutMs,
+    authTokenUrl: given.authTokenUrl ?? D.authTokenUrl,
+    ...(given.dispatcher !== undefined && { dispatcher: given.dispatcher }),
+    ...(given.onDiagnostic !== undefined && { onDiagnostic: given.onDiagnostic }),
+    ...(given.scheduler !== undefined && { scheduler: given.scheduler }),
+    transport: given.transport ?? D.transport,
+    ...(given.maxOutputTokens !== undefined && { maxOutputTokens: given.maxOutputTokens }),
+    ...(given.pricingModel !== undefined && { pricingModel: given.pricingModel }),
+    stream: given.stream ?? D.stream,
     ...(sessionId !== undefined && { sessionId }),
     ...(headers !== undefined && { headers: Object.freeze(headers) }),
   });

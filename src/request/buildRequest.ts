@@ -12,6 +12,7 @@ import {
   type ReasoningSummary,
   type TextVerbosity,
 } from './models.js';
+import { checkStreamInput } from '../client/validate.js';
 
 /*
  * Config + messages + tools → the exact HTTP request (URL, headers, body) the Rust client sent
@@ -83,15 +84,17 @@ export function normalizeSessionId(sessionId: string): string {
 }
 
 /**
- * The endpoint URL: the base URL with all trailing slashes removed, plus
- * `/codex/responses`.
+ * The endpoint URL: the base URL with all trailing slashes removed, plus `/codex/responses`,
+ * or only `/responses` when the base URL already ends in `/codex` (so a base URL copied from
+ * the Codex CLI's config does not give `/codex/codex/responses`).
  * @param baseUrl The configured base URL.
  * @return The endpoint URL.
  */
 export function buildEndpointUrl(baseUrl: string): string {
   let end = baseUrl.length;
   while (end > 0 && baseUrl.charCodeAt(end - 1) === 0x2f) end--;
-  return `${baseUrl.slice(0, end)}/codex/responses`;
+  const base = baseUrl.slice(0, end);
+  return base.endsWith('/codex') ? `${base}/responses` : `${base}/codex/responses`;
 }
 
 /**
@@ -122,6 +125,7 @@ export function buildRequestBody(
   tools: readonly Tool[] | undefined,
   sessionId: string,
 ): ResponseCreateBody {
+  checkStreamInput(messages, tools);
   const promptCacheKey = normalizeSessionId(sessionId);
   const instructions = extractInstructions(messages);
   const input = messagesToInputItems(prepareCodexMessages(messages));

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
+import { checkOptions, describe, isBoolean, isFunction, MAX_TIMER_DELAY_MS, setOrOmit, type OptionRules } from '../client/validate.js';
 
-/** The largest delay a JS timer honours (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+export { MAX_TIMER_DELAY_MS };
 
 /** What `onRetry` is told before each wait. */
 export interface RetryInfo {
@@ -128,53 +128,41 @@ export interface ResolvedRetryConfig {
 /** The statuses worth asking again: timeout, rate limit and the server's transient failures. */
 export const DEFAULT_RETRY_STATUS_CODES: readonly number[] = Object.freeze([408, 429, 500, 502, 503, 504]);
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  'maxRetries',
-  'initialBackoffMs',
-  'maxBackoffMs',
-  'backoffMultiplier',
-  'jitter',
-  'maxRetryAfterMs',
-  'totalTimeoutMs',
-  'statusCodes',
-  'random',
-  'shouldRetry',
-  'onRetry',
-]);
-
-type NumberRule = { integer?: boolean; allowInfinity?: boolean };
-
-function readNumber(config: RetryConfig, key: keyof RetryConfig, fallback: number, rule: NumberRule): number {
-  const value = config[key];
-  if (value === undefined) return fallback;
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    value >= 0 &&
-    (Number.isFinite(value) ? !rule.integer || Number.isInteger(value) : rule.allowInfinity === true);
-  if (!ok) {
-    const what = rule.integer ? 'a non-negative integer' : 'a non-negative number';
-    const inf = rule.allowInfinity ? ' or Infinity' : '';
-    throw new ConfigError(`Retry option ${key} must be ${what}${inf}, got ${describe(value)}`);
-  }
-  return value as number;
+/** A number rule: non-negative, optionally whole, optionally Infinity. */
+function nonNegative(rule: { integer?: boolean; allowInfinity?: boolean }): (value: unknown) => string | undefined {
+  return (value) => {
+    const ok =
+      typeof value === 'number' &&
+      !Number.isNaN(value) &&
+      value >= 0 &&
+      (Number.isFinite(value) ? !rule.integer || Number.isInteger(value) : rule.allowInfinity === true);
+    if (ok) return undefined;
+    return `must be ${rule.integer ? 'a non-negative integer' : 'a non-negative number'}${rule.allowInfinity ? ' or Infinity' : ''}, got ${describe(value)}`;
+  };
 }
 
-function readFunction<F>(config: RetryConfig, key: keyof RetryConfig): F | undefined {
-  const value = config[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') {
-    throw new ConfigError(`Retry option ${key} must be a function, got ${describe(value)}`);
-  }
-  return value as F;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
+/** One rule per option of `RetryConfig`: a new field without a rule does not compile. */
+const RETRY_RULES: OptionRules<RetryConfig> = {
+  maxRetries: { check: nonNegative({ integer: true, allowInfinity: true }), fix: setOrOmit('maxRetries', '0 (no retries) or more', '3') },
+  initialBackoffMs: { check: nonNegative({}), fix: setOrOmit('initialBackoffMs', 'a number of milliseconds', '1000') },
+  maxBackoffMs: { check: nonNegative({ allowInfinity: true }), fix: setOrOmit('maxBackoffMs', 'a number of milliseconds', '60000') },
+  backoffMultiplier: { check: nonNegative({}), fix: setOrOmit('backoffMultiplier', 'a factor such as 2', '2') },
+  jitter: { check: isBoolean, fix: setOrOmit('jitter', 'true or false', 'true') },
+  maxRetryAfterMs: { check: nonNegative({ allowInfinity: true }), fix: setOrOmit('maxRetryAfterMs', 'a number of milliseconds', '60000') },
+  totalTimeoutMs: { check: nonNegative({ allowInfinity: true }), fix: setOrOmit('totalTimeoutMs', 'a number of milliseconds', 'Infinity') },
+  statusCodes: {
+    check: (value) => {
+      const badIndex = Array.isArray(value) ? value.findIndex((c) => !(Number.isInteger(c) && c >= 100 && c <= 599)) : -1;
+      if (Array.isArray(value) && badIndex === -1) return undefined;
+      const bad: unknown = Array.isArray(value) ? value[badIndex] : value;
+      return `must be an array of HTTP status codes (100-599), got ${describe(bad)}`;
+    },
+    fix: setOrOmit('statusCodes', 'an array such as [429, 503]', '[408, 429, 500, 502, 503, 504]'),
+  },
+  random: { check: isFunction, fix: 'Pass a function returning a number in [0, 1), or leave random out for Math.random.' },
+  shouldRetry: { check: isFunction, fix: 'Pass a function (error, attempt) => boolean | undefined, or leave shouldRetry out.' },
+  onRetry: { check: isFunction, fix: 'Pass a function of one RetryInfo, or leave onRetry out.' },
+};
 
 /**
  * Validates a `RetryConfig` and fills in its defaults. Validation is eager and strict, as got's
@@ -187,46 +175,32 @@ function describe(value: unknown): string {
  * @throws ConfigError when an option is unknown or invalid.
  */
 export function resolveRetryConfig(config?: RetryConfig): ResolvedRetryConfig {
-  if (config === undefined || config === null) config = {};
-  if (typeof config !== 'object' || Array.isArray(config)) {
-    throw new ConfigError(`Retry options must be an object, got ${describe(config)}`);
+  if (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) {
+    throw new ConfigError(
+      `Retry options must be an object, got ${describe(config)}. Pass an object such as { maxRetries: 1 }, or nothing for the defaults.`,
+    );
   }
-  for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`Unexpected retry option: ${key}`);
+  let given: RetryConfig;
+  try {
+    given = checkOptions(config, RETRY_RULES, 'retry');
+  } catch (error) {
+    // "maxRetries must be …" reads better as "Retry option maxRetries must be …".
+    if (error instanceof ConfigError && !error.message.startsWith('Unexpected')) throw new ConfigError(`Retry option ${error.message}`);
+    throw error;
   }
-
-  const jitter = config.jitter ?? true;
-  if (typeof jitter !== 'boolean') {
-    throw new ConfigError(`Retry option jitter must be a boolean, got ${describe(jitter)}`);
-  }
-
-  let statusCodes = DEFAULT_RETRY_STATUS_CODES;
-  if (config.statusCodes !== undefined) {
-    const codes: unknown = config.statusCodes;
-    const badIndex = Array.isArray(codes) ? codes.findIndex((c) => !(Number.isInteger(c) && c >= 100 && c <= 599)) : -1;
-    if (!Array.isArray(codes) || badIndex !== -1) {
-      const bad: unknown = Array.isArray(codes) ? codes[badIndex] : codes;
-      throw new ConfigError(`Retry option statusCodes must be an array of HTTP status codes (100-599), got ${describe(bad)}`);
-    }
-    statusCodes = Object.freeze([...(codes as number[])]);
-  }
-
-  const resolved: ResolvedRetryConfig = {
-    maxRetries: readNumber(config, 'maxRetries', 3, { integer: true, allowInfinity: true }),
-    initialBackoffMs: readNumber(config, 'initialBackoffMs', 1000, {}),
-    maxBackoffMs: readNumber(config, 'maxBackoffMs', 60_000, { allowInfinity: true }),
-    backoffMultiplier: readNumber(config, 'backoffMultiplier', 2, {}),
-    jitter,
-    maxRetryAfterMs: readNumber(config, 'maxRetryAfterMs', 60_000, { allowInfinity: true }),
-    totalTimeoutMs: readNumber(config, 'totalTimeoutMs', Infinity, { allowInfinity: true }),
-    statusCodes,
-    random: readFunction<() => number>(config, 'random') ?? Math.random,
-  };
-  const shouldRetry = readFunction<ResolvedRetryConfig['shouldRetry']>(config, 'shouldRetry');
-  const onRetry = readFunction<ResolvedRetryConfig['onRetry']>(config, 'onRetry');
+  const shouldRetry = given.shouldRetry;
+  const onRetry = given.onRetry;
   // Only present keys, so a resolved config passes the unknown-key check and stays tidy to log.
   return Object.freeze({
-    ...resolved,
+    maxRetries: given.maxRetries ?? 3,
+    initialBackoffMs: given.initialBackoffMs ?? 1000,
+    maxBackoffMs: given.maxBackoffMs ?? 60_000,
+    backoffMultiplier: given.backoffMultiplier ?? 2,
+    jitter: given.jitter ?? true,
+    maxRetryAfterMs: given.maxRetryAfterMs ?? 60_000,
+    totalTimeoutMs: given.totalTimeoutMs ?? Infinity,
+    statusCodes: given.statusCodes === undefined ? DEFAULT_RETRY_STATUS_CODES : Object.freeze([...given.statusCodes]),
+    random: given.random ?? Math.random,
     ...(shouldRetry !== undefined && { shouldRetry }),
     ...(onRetry !== undefined && { onRetry }),
   });

@@ -1,7 +1,14 @@
 import { MonoTypeOperatorFunction, Observable, SchedulerLike, asyncScheduler, defer, retry, tap, throwError, timer } from 'rxjs';
 import { ConfigError, isCodexError } from '../errors.js';
 import { isNonRetriedStreamError, streamRetryDelayMs } from './backendRules.js';
-import { DEFAULT_RETRY_STATUS_CODES, MAX_TIMER_DELAY_MS, RetryConfig, computeBackoffMs, resolveRetryConfig } from './config.js';
+import {
+  DEFAULT_RETRY_STATUS_CODES,
+  MAX_TIMER_DELAY_MS,
+  computeBackoffMs,
+  resolveRetryConfig,
+  type ResolvedRetryConfig,
+  type RetryConfig,
+} from './config.js';
 
 /**
  * The default classification of an error: is it worth sending the request again?
@@ -119,8 +126,6 @@ function serverDelayMs(error: unknown): number | undefined {
  * events$.subscribe((event) => console.log(event.type));
  * ```
  *
- * @see {@link isRetryableError}
- * @see {@link computeBackoffMs}
  * @param config The retry policy; every field has a default (see `RetryConfig`).
  * @param scheduler The scheduler that times the waits (and the `totalTimeoutMs` budget);
  * `asyncScheduler` by default.
@@ -129,10 +134,23 @@ function serverDelayMs(error: unknown): number | undefined {
  * @throws ConfigError when `config` or `scheduler` is invalid.
  */
 export function retryWithBackoff<T>(config?: RetryConfig, scheduler?: SchedulerLike): MonoTypeOperatorFunction<T> {
-  const cfg = resolveRetryConfig(config);
   if (scheduler !== undefined && (scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')) {
-    throw new ConfigError('retryWithBackoff: scheduler must be a SchedulerLike (with schedule() and now())');
+    throw new ConfigError(
+      "retryWithBackoff: scheduler must be a SchedulerLike (with schedule() and now()). Pass an rxjs scheduler, or leave it out for rxjs' asyncScheduler.",
+    );
   }
+  return retryResolved(resolveRetryConfig(config), scheduler);
+}
+
+/**
+ * `retryWithBackoff` for a config already resolved (the client resolves its own once, when it
+ * is constructed).
+ *
+ * @param cfg A config from `resolveRetryConfig`.
+ * @param scheduler The scheduler of the waits; `asyncScheduler` by default.
+ * @return The retry operator.
+ */
+export function retryResolved<T>(cfg: ResolvedRetryConfig, scheduler: SchedulerLike | undefined): MonoTypeOperatorFunction<T> {
   const clock = scheduler ?? asyncScheduler;
   const { maxRetries, maxRetryAfterMs, totalTimeoutMs, shouldRetry, onRetry } = cfg;
 
