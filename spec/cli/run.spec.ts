@@ -111,6 +111,33 @@ describe('runCli', () => {
     expect(t.stderr.text).toContain('(ERR_CODEX_CONFIG)');
   });
 
+  it('--json: a failed turn ends the NDJSON stream with one error line {type, code, message}, token redacted', async () => {
+    mock = await startMockCodexServer({ replies: [{ status: 400, json: { error: { message: `bad request for ${TOKEN}` } } }] });
+    const t = fakeIO(['--live', '--json', '--base-url', mock.baseUrl, 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
+    expect(await runCli(t.io)).toBe(EXIT.failed);
+    const lines = t.stdout.text.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual(['type', 'code', 'message']);
+    expect(line).toMatchObject({ type: 'error', code: 'ERR_CODEX_HTTP' });
+    expect(line.message).toContain('bad request for');
+    expect(t.stdout.text).not.toContain(TOKEN);
+    expect(t.stderr.text).toContain('(ERR_CODEX_HTTP, HTTP 400)');
+  });
+
+  it('--json: a bad option is an error line too', async () => {
+    const t = fakeIO(['--json', '--effort', 'none', '--summary', 'auto']);
+    expect(await runCli(t.io)).toBe(EXIT.failed);
+    expect(JSON.parse(t.stdout.text)).toMatchObject({ type: 'error', code: 'ERR_CODEX_CONFIG' });
+  });
+
+  it('without --json, errors stay off stdout', async () => {
+    mock = await startMockCodexServer({ replies: [{ status: 400, json: { error: { message: 'bad request' } } }] });
+    const t = fakeIO(['--live', '--base-url', mock.baseUrl, 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
+    expect(await runCli(t.io)).toBe(EXIT.failed);
+    expect(t.stdout.text).toBe('');
+  });
+
   it('a bad CODEX_RX_MOCK_PACE is bad usage', async () => {
     const t = fakeIO([], { CODEX_RX_MOCK_PACE: 'fast' });
     expect(await runCli(t.io)).toBe(EXIT.usage);

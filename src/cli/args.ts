@@ -31,7 +31,7 @@ export interface RunOptions {
   transport?: TransportMode;
   /** `--system`: sent as a system message (the request's `instructions`). */
   system?: string;
-  /** `--json`: one CodexEvent per line on stdout. */
+  /** `--json`: one CodexEvent per line on stdout, and a failure as one `{"type":"error",…}` line. */
   json: boolean;
 }
 

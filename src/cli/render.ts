@@ -221,3 +221,18 @@ export function formatError(error: unknown, secrets: readonly (string | undefine
   }
   return `error: ${redactText(message, secrets)}`;
 }
+
+/**
+ * The `--json` line of a failure, so a consumer of the NDJSON stream sees it in the stream:
+ * `{"type":"error","code":…,"message":…}`, the message as `formatError` words it (no stack,
+ * secrets redacted) without its `error: ` prefix and code suffix.
+ *
+ * @param error What the stream failed with.
+ * @param secrets Tokens to redact.
+ * @return The line, with its trailing newline.
+ */
+export function renderJsonError(error: unknown, secrets: readonly (string | undefined)[] = []): string {
+  const code = error instanceof CodexError ? error.code : 'ERR_UNEXPECTED';
+  const message = redactText(error instanceof Error ? error.message : String(error), secrets);
+  return `${JSON.stringify({ type: 'error', code, message })}\n`;
+}

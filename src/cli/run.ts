@@ -12,7 +12,16 @@ import type { CodexEvent, Message, Tool } from '../types.js';
 import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args.js';
 import { backendBanner, buildClientConfig, findCredentialSource } from './config.js';
 import { DEMO_TOOL, demoReply } from './demoTurn.js';
-import { createStyle, formatError, initialRenderState, renderEvent, renderJsonLine, shouldUseColor, type RenderState } from './render.js';
+import {
+  createStyle,
+  formatError,
+  initialRenderState,
+  renderEvent,
+  renderJsonError,
+  renderJsonLine,
+  shouldUseColor,
+  type RenderState,
+} from './render.js';
 
 /** Exit codes. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, interrupted: 130 });
@@ -121,6 +130,7 @@ export async function runCli(io: CliIO): Promise<number> {
     return await streamTurn(io, client.stream(buildMessages(options, prompt), tools), options, secrets);
   } catch (error) {
     // A CodexClient constructor's ConfigError, or the mock failing to start.
+    if (options.json) io.stdout.write(renderJsonError(error, secrets));
     io.stderr.write(`${errStyle.error(formatError(error, secrets))}\n`);
     return EXIT.failed;
   } finally {
@@ -174,6 +184,7 @@ function streamTurn(
         out(rendered.output);
       },
       error: (error: unknown) => {
+        if (options.json) out(renderJsonError(error, secrets));
         finish(EXIT.failed, errStyle.error(formatError(error, secrets)));
       },
       complete: () => finish(EXIT.ok),
