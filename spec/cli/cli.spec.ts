@@ -2,6 +2,8 @@
  * The `codex-rx` command as users run it: a child process, against the embedded mock or a mock
  * server of the test's own (`--live --base-url`), checking output, exit codes and Ctrl-C.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { demoTurnEvents } from '../../src/cli/demoTurn.js';
 import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/index.js';
 import type { CodexEvent } from '../../src/types.js';
@@ -21,6 +23,16 @@ afterEach(async () => {
   await mock?.close();
   mock = undefined;
 });
+
+/** NODE_OPTIONS that make the CLI report, as it exits, whether it loaded any module of the testing kit. */
+function testingKitProbe(): Record<string, string> {
+  const probe = join(cli.home, 'probe.cjs');
+  writeFileSync(
+    probe,
+    "process.on('exit', () => process.stderr.write('\\nloaded-testing:' + Object.keys(require.cache).some((p) => /[\\\\/]testing[\\\\/]/.test(p)) + '\\n'));\n",
+  );
+  return { NODE_OPTIONS: `--require ${probe}` };
+}
 
 /** The demo turn's text and reasoning, as the wire events carry them. */
 function demoParts(prompt: string): { text: string; reasoning: string } {
@@ -215,5 +227,16 @@ describe('codex-rx and Ctrl-C', () => {
     expect(result.stderr).toContain('codex-rx: interrupted');
     expect(await mock.responseOutcome(0)).toMatchObject({ kind: 'client-closed' });
     await mock.waitForOpenConnections(0);
+  });
+});
+
+describe('what the CLI loads', () => {
+  it('a --live run never loads the testing kit; the demo does, for its embedded mock', async () => {
+    const live = await runCliProcess(cli, ['--live', 'Hi'], testingKitProbe());
+    expect(live.code).toBe(1); // no credentials in the empty HOME
+    expect(live.stderr).toContain('loaded-testing:false');
+    const demo = await runCliProcess(cli, ['Hi'], testingKitProbe());
+    expect(demo.code).toBe(0);
+    expect(demo.stderr).toContain('loaded-testing:true');
   });
 });

@@ -4,9 +4,12 @@
  * this process lives on), not merely that the process dies.
  */
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { demoTurnEvents } from '../../src/cli/demoTurn.js';
 import { EXIT, runCli, type CliIO } from '../../src/cli/run.js';
 import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/index.js';
+import { VERSION } from '../../src/version.js';
 
 const TOKEN = fakeAccessToken('acc_run_test');
 
@@ -136,6 +139,13 @@ describe('runCli', () => {
     const t = fakeIO(['--live', '--base-url', mock.baseUrl, 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
     expect(await runCli(t.io)).toBe(EXIT.failed);
     expect(t.stdout.text).toBe('');
+  });
+
+  it('--version prints the version from src/version.ts, which is the one in package.json', async () => {
+    const t = fakeIO(['--version']);
+    expect(await runCli(t.io)).toBe(EXIT.ok);
+    expect(t.stdout.text).toBe(`${VERSION}\n`);
+    expect(VERSION).toBe((JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('a bad CODEX_RX_MOCK_PACE is bad usage', async () => {

@@ -2,13 +2,12 @@
  * The `codex-rx` command, as a function of its inputs (arguments, environment, streams, an
  * interrupt hook) returning the exit code. `main.ts` only wires it to the process.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Observable, Subscription } from 'rxjs';
 import { CodexClient } from '../client/CodexClient.js';
 import { systemMessage, userMessage } from '../messages.js';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../testing/index.js';
+import type { MockCodexServer } from '../testing/index.js';
 import type { CodexEvent, Message, Tool } from '../types.js';
+import { VERSION } from '../version.js';
 import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args.js';
 import { backendBanner, buildClientConfig, findCredentialSource } from './config.js';
 import { DEMO_TOOL, demoReply } from './demoTurn.js';
@@ -45,19 +44,6 @@ export interface CliIO {
 
 /** The demo account of the embedded mock: its fake token is the only one the mock ever sees. */
 const DEMO_ACCOUNT_ID = 'acc_codex_rx_demo';
-
-/** The package's version, from the package.json above this file (src/cli or dist/cjs/cli). */
-export function readVersion(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'codex-rx' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // No package.json here (or dist's {"type"} marker): keep walking up.
-    }
-    if (dirname(dir) === dir) return 'unknown';
-  }
-}
 
 /** `CODEX_RX_MOCK_PACE`: 1 is a model's pacing (the default), 0 sends the mock turn at once. */
 function mockPace(env: NodeJS.ProcessEnv): number {
@@ -98,7 +84,7 @@ export async function runCli(io: CliIO): Promise<number> {
       return EXIT.ok;
     }
     if (command.kind === 'version') {
-      io.stdout.write(`${readVersion()}\n`);
+      io.stdout.write(`${VERSION}\n`);
       return EXIT.ok;
     }
     options = command.options;
@@ -116,6 +102,9 @@ export async function runCli(io: CliIO): Promise<number> {
     let tools: Tool[] = [];
     let client: CodexClient;
     if (options.backend === 'mock') {
+      // Loaded only for the demo: a --live run never loads the testing kit.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { fakeAccessToken, startMockCodexServer } = require('../testing/index.js') as typeof import('../testing/index.js');
       mock = await startMockCodexServer({ replies: [demoReply(prompt, pace)] });
       const accessToken = fakeAccessToken(DEMO_ACCOUNT_ID);
       secrets.push(accessToken);
