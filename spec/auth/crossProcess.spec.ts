@@ -15,6 +15,7 @@ async function buildForChildren(outDir: string): Promise<string> {
   const files = [
     ...(await fs.readdir(join(ROOT, 'src/auth'))).filter((f) => f.endsWith('.ts')).map((f) => `auth/${f}`),
     ...(await fs.readdir(join(ROOT, 'src/redact'))).filter((f) => f.endsWith('.ts')).map((f) => `redact/${f}`),
+    'json/sortedJson.ts',
     'errors.ts',
     'types.ts',
   ];
