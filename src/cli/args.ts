@@ -36,7 +36,13 @@ export interface RunOptions {
 }
 
 /** The parsed command line. */
-export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: RunOptions };
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; options: RunOptions }
+  | { kind: 'login'; device: boolean }
+  | { kind: 'logout' }
+  | { kind: 'status' };
 
 /** The command line is wrong: printed with a hint, exit code 2. */
 export class UsageError extends Error {
@@ -48,6 +54,9 @@ export const DEMO_PROMPT = 'What is codex-rx, and can you show me a tool call?';
 
 /** `--help`. */
 export const HELP_TEXT = `Usage: codex-rx [options] [prompt...]
+       codex-rx login [--device]   sign in with your ChatGPT account (--device: without a browser)
+       codex-rx logout             remove codex-rx's stored credentials
+       codex-rx status             who is signed in, token expiry, last known rate limits
 
 Stream one Codex turn and print it as it arrives: text, reasoning (dimmed), tool calls and the
 token usage. Without --live it runs on the embedded mock Codex server (a scripted turn on
@@ -120,6 +129,7 @@ function nonBlank(value: string | undefined, flag: string): string | undefined {
 /**
  * Parses `codex-rx`'s arguments (without `node` and the script).
  *
+ * 0. `login [--device]`, `logout` and `status` as the first argument are account commands.
  * 1. `--help` wins over everything, then `--version`.
  * 2. Unknown options, missing option values and bad enum values are a {@link UsageError}.
  * 3. `--mock` and `--live` exclude each other; `--base-url` needs `--live` and an http(s) URL.
@@ -131,6 +141,15 @@ function nonBlank(value: string | undefined, flag: string): string | undefined {
  * @throws {UsageError} When the command line is wrong.
  */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const [first, ...rest] = argv;
+  if (first === 'login' || first === 'logout' || first === 'status') {
+    if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help' };
+    const allowed = first === 'login' ? ['--device'] : [];
+    const stray = rest.find((arg) => !allowed.includes(arg));
+    if (stray !== undefined)
+      throw new UsageError(`codex-rx ${first} does not take '${stray}'${first === 'login' ? ' (only --device)' : ''}`);
+    return first === 'login' ? { kind: 'login', device: rest.includes('--device') } : { kind: first };
+  }
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });

@@ -81,6 +81,7 @@ export function buildClientConfig(
     // The client would read the same variable from process.env; passing it makes `env` the
     // one environment the run sees.
     if (nonBlank(env.OPENAI_CODEX_ACCESS_TOKEN)) config.accessToken = env.OPENAI_CODEX_ACCESS_TOKEN;
+    else if (nonBlank(env.OPENAI_CODEX_AUTH_FILE)) config.authFile = env.OPENAI_CODEX_AUTH_FILE.trim();
   }
   const model =
     options.model ?? (options.backend === 'live' && nonBlank(env.OPENAI_CODEX_MODEL) ? env.OPENAI_CODEX_MODEL.trim() : undefined);

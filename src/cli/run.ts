@@ -2,13 +2,14 @@
  * The `codex-rx` command, as a function of its inputs (arguments, environment, streams, an
  * interrupt hook) returning the exit code. `main.ts` only wires it to the process.
  */
-import type { Observable, Subscription } from 'rxjs';
+import { tap, type Observable, type Subscription } from 'rxjs';
 import { CodexClient } from '../client/CodexClient.js';
 import { systemMessage, userMessage } from '../messages.js';
 import type { MockCodexServer } from '../testing/index.js';
-import type { CodexEvent, Message, Tool } from '../types.js';
+import type { CodexEvent, Message, RateLimitSnapshot, Tool } from '../types.js';
 import { VERSION } from '../version.js';
 import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args.js';
+import { runLogin, runLogout, runStatus, saveRateLimits } from './account.js';
 import { backendBanner, buildClientConfig, findCredentialSource } from './config.js';
 import { DEMO_TOOL, demoReply } from './demoTurn.js';
 import {
@@ -87,6 +88,9 @@ export async function runCli(io: CliIO): Promise<number> {
       io.stdout.write(`${VERSION}\n`);
       return EXIT.ok;
     }
+    if (command.kind === 'login') return await runLogin(io, command.device);
+    if (command.kind === 'logout') return await runLogout(io);
+    if (command.kind === 'status') return await runStatus(io);
     options = command.options;
     pace = mockPace(io.env);
   } catch (error) {
@@ -116,7 +120,16 @@ export async function runCli(io: CliIO): Promise<number> {
       client = new CodexClient(config);
       io.stderr.write(`${errStyle.dim(backendBanner(options, config.baseUrl ?? 'https://chatgpt.com/backend-api', undefined))}\n`);
     }
-    return await streamTurn(io, client.stream(buildMessages(options, prompt), tools), options, secrets);
+    // A live turn's rate limits are kept for `codex-rx status`.
+    const seen: RateLimitSnapshot[] = [];
+    const events$ = client.stream(buildMessages(options, prompt), tools).pipe(
+      tap((event) => {
+        if (event.type === 'rate-limits') seen.push(event.rateLimits);
+      }),
+    );
+    const code = await streamTurn(io, events$, options, secrets);
+    if (options.backend === 'live') await saveRateLimits(io.env, seen);
+    return code;
   } catch (error) {
     // A CodexClient constructor's ConfigError, or the mock failing to start.
     if (options.json) io.stdout.write(renderJsonError(error, secrets));
