@@ -22,9 +22,8 @@ export interface ClientModules {
 /** Loads the client and the mock server's token helper; a string says what is missing. */
 export function loadClient(): ClientModules | string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const client = require('../src/client/CodexClient.js') as Record<string, unknown>;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const mock = require('../src/testing/index.js') as Record<string, unknown>;
     if (typeof client.CodexClient !== 'function') return 'CodexClient not exported by src/client/CodexClient';
     if (typeof mock.fakeAccessToken !== 'function') return 'fakeAccessToken not exported by src/testing/index';

@@ -528,7 +528,7 @@ export function renderMarkdown(r: BenchReport): string {
     const m = r.memory;
     L.push(`## Memory (heap after full GC, 16 KiB chunks)`, '');
     L.push(
-      `Growth over the heap before subscribing, while ${mb(m.bodyBytes)} MB stream through. The hand loop keeps the accumulated text, reasoning and arguments; the pipeline\'s subscriber keeps nothing, so whatever grows is held by the pipeline (its reducer keeps the text for the content blocks and for \`partial\`).`,
+      `Growth over the heap before subscribing, while ${mb(m.bodyBytes)} MB stream through. The hand loop keeps the accumulated text, reasoning and arguments; the pipeline's subscriber keeps nothing, so whatever grows is held by the pipeline (its reducer keeps the text for the content blocks and for \`partial\`).`,
       '',
     );
     L.push('| fed | hand loop MB | parseResponseStream() MB | text+reasoning chars |', '|---:|---:|---:|---:|');

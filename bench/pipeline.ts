@@ -22,7 +22,6 @@ export interface PipelineModules {
 
 function tryRequire<T>(path: string, name: string, missing: string[]): T | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path) as Record<string, unknown>;
     const f = mod[name];
     if (typeof f !== 'function') {

@@ -126,10 +126,9 @@ export function profilePipeline(body: Uint8Array, chunkSize: number, runs: numbe
 }
 
 function child(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { chunk } = require('./transcript.js') as typeof import('./transcript.js');
   const { loadPipeline, runOperator } = require('./pipeline.js') as typeof import('./pipeline.js');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+
   const bodyFile = process.argv[3]!;
   const [chunkSize, runs] = process.argv.slice(4).map(Number) as [number, number];
   const mods = loadPipeline();

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const log = (line: string): void => void process.stderr.write(line + '\n');
   for (const name of modules) {
     log(`stress: ${name}…`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const mod = require(join(__dirname, name)) as StressModule;
     await mod.run({ log, quick, args });
   }

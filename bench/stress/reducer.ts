@@ -162,10 +162,16 @@ export async function run({ log, quick, args }: StressOptions): Promise<void> {
   const sizes = numbers(args, 'sizes') ?? (quick ? [1_000, 20_000] : [1_000, 20_000, 200_000]);
   // Warm-up: the first sizes would otherwise pay for the JIT.
   const warm = manyItems(3_000);
-  for (let r = 0; r < 5; r++) (timeOnce({ events: warm }), timeOnce({ chunks: sseChunks(warm) }));
+  for (let r = 0; r < 5; r++) {
+    timeOnce({ events: warm });
+    timeOnce({ chunks: sseChunks(warm) });
+  }
   for (const alternating of [false, true]) {
     const events = textDeltas(20_000, alternating);
-    for (let r = 0; r < 5; r++) (timeOnce({ events }), timeOnce({ chunks: sseChunks(events) }));
+    for (let r = 0; r < 5; r++) {
+      timeOnce({ events });
+      timeOnce({ chunks: sseChunks(events) });
+    }
   }
   const rows: Row[] = [];
   let previous: Row | undefined;

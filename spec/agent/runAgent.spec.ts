@@ -298,7 +298,7 @@ describe('runAgent', () => {
         'Tool "t" failed: disk full',
       ],
       ['a tool whose Observable errors', tool('t', () => throwError(() => new TypeError('bad state'))), {}, 'Tool "t" failed: bad state'],
-      ['a tool whose promise rejects with a non-error', tool('t', () => Promise.reject('nope') as never), {}, 'Tool "t" failed: nope'],
+      ['a tool whose promise rejects with a non-error', tool('t', () => Promise.reject('nope')), {}, 'Tool "t" failed: nope'],
       ['an unknown tool', undefined, {}, 'Unknown tool "t": the tools are "other"'],
       [
         'arguments that are not JSON',

@@ -58,10 +58,10 @@ function racer(
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', () => out.includes('ready\n') && resolve());
+    child.stdout.on('data', () => out.includes('ready\n') && resolve());
     child.on('exit', () => reject(new Error(`racer exited before ready: ${err}`)));
   });
   const result = new Promise<unknown>((resolve, reject) => {

@@ -65,11 +65,11 @@ export function startCli(cli: CompiledCli, args: string[], env: Record<string, s
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     for (const watch of watchers) watch();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   const result = new Promise<CliResult>((resolveResult, reject) => {

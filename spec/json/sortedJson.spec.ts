@@ -37,7 +37,7 @@ describe('sortedJsonStringify (serde_json Value: sorted keys)', () => {
     for (const v of values) {
       const plain = JSON.stringify(v, (_k, val: unknown) =>
         val && typeof val === 'object' && !Array.isArray(val) && !(val instanceof String || val instanceof Number || val instanceof Boolean)
-          ? Object.fromEntries(Object.entries(val as object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
           : val,
       );
       expect(sortedJsonStringify(v)).toBe(plain);

@@ -37,7 +37,9 @@ export interface ToolDefinition<S extends z.ZodType, O> {
  * @throws {ConfigError} When the schema has parts JSON Schema cannot express.
  */
 export function defineTool<S extends z.ZodType, O>(definition: ToolDefinition<S, O>): ExecutableTool<z.output<S>, O> {
-  const { name, description, input: schema, execute } = definition;
+  const { name, description, input: schema } = definition;
+  // Called through the definition, so an `execute` written as a method keeps its `this`.
+  const execute = (input: z.output<S>, ctx: ToolContext) => definition.execute(input, ctx);
   const parameters = zodToJsonSchema(schema, `the input schema of tool "${name}"`);
   return {
     name,

@@ -28,7 +28,7 @@ export function runOnClient(
   const agentOptions: Record<string, unknown> = {};
   const streamOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) (STREAM_KEYS.has(key) ? streamOptions : agentOptions)[key] = value;
-  const resolved = resolveAgentOptions(agentOptions as AgentOptions);
-  const loop = runAgentLoop((history) => stream(history, tools, streamOptions as StreamOptions), messages, byName, resolved);
+  const resolved = resolveAgentOptions(agentOptions);
+  const loop = runAgentLoop((history) => stream(history, tools, streamOptions), messages, byName, resolved);
   return options?.signal === undefined ? loop : loop.pipe(abortWith(options.signal));
 }

@@ -96,7 +96,7 @@ export function runAgentLoop(
         { type: 'finish', reason: 'done', steps: step, messages: final, result },
       );
     }
-    const results: ToolResultEvent[] = new Array(calls.length);
+    const results = new Array<ToolResultEvent>(calls.length);
     return concat(
       from(calls.map((call, index) => ({ call, index }))).pipe(
         mergeMap(

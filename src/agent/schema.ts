@@ -33,7 +33,7 @@ function isZod3Schema(value: unknown): boolean {
 export function zodToJsonSchema(schema: z.ZodType, where: string): Record<string, unknown> {
   let json: Record<string, unknown>;
   try {
-    json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+    json = z.toJSONSchema(schema, { io: 'input' });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(

@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import { AuthError } from '../errors.js';
 import { redactText } from '../redact/index.js';
 import type { Diagnostic } from '../types.js';
-import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type AuthFileWriter, type StoredCredential } from './authFile.js';
+import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type StoredCredential } from './authFile.js';
 import { readCodexCliAuth } from './codexCli.js';
 import { extractAccountId } from './jwt.js';
 import { withFileLock } from './lock.js';
@@ -154,7 +154,7 @@ async function writeBack(
   options: ResolveCodexAuthOptions,
 ): Promise<void> {
   try {
-    await writeAuthFileAtomic(path, { ...contents, [PROVIDER_KEY]: credential }, options.writeFile as AuthFileWriter | undefined);
+    await writeAuthFileAtomic(path, { ...contents, [PROVIDER_KEY]: credential }, options.writeFile);
     unsaved.delete(path);
   } catch (error) {
     unsaved.set(path, { credential, spentRefresh });

@@ -56,9 +56,7 @@ export function fromBody(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8A
       return;
     }
     readBodies.add(body);
-    return isStream
-      ? readStream(body as ReadableStream<Uint8Array>, subscriber)
-      : readIterable(body as AsyncIterable<Uint8Array>, subscriber);
+    return isStream ? readStream(body, subscriber) : readIterable(body, subscriber);
   });
 }
 
@@ -180,5 +178,5 @@ function isNodeReadable(value: unknown): value is { destroy(): unknown } {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
-  return (value as object).constructor?.name ?? 'object';
+  return value.constructor?.name ?? 'object';
 }

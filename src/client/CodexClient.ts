@@ -10,7 +10,7 @@ import { retryResolved } from '../retry/retryWithBackoff.js';
 import { redact } from '../transport/shared.js';
 import { createTransport } from '../transport/index.js';
 import type { HttpExchange, Transport } from '../transport/types.js';
-import type { CodexEvent, FailureCapture, Message, Tool } from '../types.js';
+import type { FailureCapture, Message, Tool } from '../types.js';
 import { resolveClientConfig, type CodexClientConfig, type ResolvedClientConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { runOnClient, type RunOptions } from '../agent/run.js';
@@ -167,7 +167,7 @@ export class CodexClient {
    * @return An Observable of every turn's events and the loop's own, ending with `finish`.
    */
   run<T = unknown>(messages: Message[], tools: ExecutableTool[], options?: RunOptions<T>): Observable<AgentEvent> {
-    return runOnClient((m, t, o) => this.stream(m, t, o), messages, tools, options as RunOptions);
+    return runOnClient((m, t, o) => this.stream(m, t, o), messages, tools, options);
   }
 
   /**

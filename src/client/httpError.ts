@@ -36,7 +36,7 @@ function errorObjectOf(body: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed !== 'object' || parsed === null || !('error' in parsed)) return undefined;
-    const error = (parsed as { error: unknown }).error;
+    const error = parsed.error;
     return typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
   } catch {
     return undefined;

@@ -86,7 +86,7 @@ function validateOptions(options: unknown): ResponseEventsOptions {
   if (onDiagnostic !== undefined && typeof onDiagnostic !== 'function') {
     throw new ConfigError('responseEvents option onDiagnostic must be a function');
   }
-  return options as ResponseEventsOptions;
+  return options;
 }
 
 /**

@@ -71,7 +71,7 @@ export function sortedJsonStringify(value: unknown, path = 'value', indent = 0):
       default:
         return undefined;
     }
-    const obj = v as object;
+    const obj = v;
     if (stack.includes(obj)) throw notSerializable('circular structure', path);
     stack.push(obj);
     const inner = indent > 0 ? `${margin}${' '.repeat(indent)}` : '';

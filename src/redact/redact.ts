@@ -217,7 +217,10 @@ export function redactText(text: string, secrets: Iterable<string | undefined> =
     }
     open = [span[0], span[1]];
   }
-  if (open !== undefined) (parts.push(text.slice(at, open[0]), REDACTED), (at = open[1]));
+  if (open !== undefined) {
+    parts.push(text.slice(at, open[0]), REDACTED);
+    at = open[1];
+  }
   parts.push(text.slice(at));
   return parts.join('');
 }

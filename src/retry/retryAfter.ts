@@ -34,7 +34,7 @@ export function getHeader(headers: HeadersLike | null | undefined, name: string)
       }
     }
   }
-  if (Array.isArray(value)) value = value[0];
+  if (Array.isArray(value)) value = (value as readonly string[])[0];
   return value === undefined ? undefined : String(value);
 }
 
@@ -91,7 +91,7 @@ function parseHttpDate(value: string, nowMs: number): number | undefined {
   const min = Number(mm);
   const s = Number(ss);
   if (d < 1 || d > 31 || h > 23 || min > 59 || s > 60) return undefined;
-  const ms = Date.UTC(year, MONTHS[month.toLowerCase()]!, d, h, min, s);
+  const ms = Date.UTC(year, MONTHS[month.toLowerCase()], d, h, min, s);
   return Number.isFinite(ms) ? ms : undefined;
 }
 

@@ -104,7 +104,7 @@ class Connection {
     this.socket = socket;
     this.key = key;
     socket.on('upgrade', (response: IncomingMessage) => {
-      this.#raw = response.socket as Socket;
+      this.#raw = response.socket;
       this.#upgradeHeaders = response.headers;
     });
     socket.on('message', (data, isBinary) => this.#listener?.frame(data, isBinary));
@@ -364,7 +364,7 @@ export class WebSocketTransport implements Transport {
           const body = redact(Buffer.concat(chunks).toString('utf8'), request.token);
           request.exchange.status = status;
           request.exchange.body = body;
-          fail(reason, httpErrorFrom(status, res.headers as ResponseHeaders, body));
+          fail(reason, httpErrorFrom(status, res.headers, body));
         };
         res.on('data', (chunk: Buffer) => {
           if (size >= MAX_HANDSHAKE_BODY_BYTES) return done();

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import { from, map, mergeMap, type Observable } from 'rxjs';
+import { from, map, type Observable } from 'rxjs';
 import type { Dispatcher } from 'undici';
 import { AuthError } from '../../errors.js';
 import { PROVIDER_KEY, readAuthFile, writeAuthFileAtomic, type StoredCredential } from '../authFile.js';
@@ -112,7 +112,7 @@ export function storeLogin(authFile: string, tokens: ExchangedTokens, nowMs: num
   const planType = str(authClaim(tokens.idToken).chatgpt_plan_type) ?? str(authClaim(tokens.accessToken).chatgpt_plan_type);
   const email = tokens.idToken === undefined ? undefined : str(decodeJwtPayload(tokens.idToken)?.email);
   return from(write()).pipe(
-    mergeMap(async () => {
+    map(() => {
       const event: LoginEvent = { type: 'logged-in', accountId, expiresAt, authFile };
       if (planType !== undefined) event.planType = planType.toLowerCase();
       if (email !== undefined) event.email = email;

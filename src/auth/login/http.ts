@@ -54,7 +54,7 @@ export function postToIssuer(url: string, options: PostOptions): Observable<Issu
     const controller = new AbortController();
     const isJson = 'json' in options.body;
     const payload = 'json' in options.body ? JSON.stringify(options.body.json) : new URLSearchParams(options.body.form).toString();
-    (async () => {
+    void (async () => {
       try {
         const response = await request(url, {
           method: 'POST',

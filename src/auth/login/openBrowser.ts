@@ -15,7 +15,7 @@ export function openInBrowser(url: string): void {
         ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
         : ['xdg-open', [url]];
   try {
-    const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
     child.on('error', () => undefined);
     child.unref();
   } catch {

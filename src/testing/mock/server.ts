@@ -415,7 +415,8 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
   if (options.replies !== undefined && !Array.isArray(options.replies)) throw new ConfigError('replies must be an array of MockReply');
   if (options.handler !== undefined && typeof options.handler !== 'function') throw new ConfigError('handler must be a function');
   const basePath = normaliseBasePath(options.basePath);
-  const script = (options.replies ?? []).map((r, i) => planReply(r, `replies[${i}]`));
+  const replies: readonly MockReply[] = options.replies ?? [];
+  const script = replies.map((r, i) => planReply(r, `replies[${i}]`));
   const upgradeHeaders = options.upgradeHeaders ?? {};
   if (typeof upgradeHeaders !== 'object' || upgradeHeaders === null || Object.values(upgradeHeaders).some((v) => typeof v !== 'string')) {
     throw new ConfigError('upgradeHeaders must be an object of header name to string value');
