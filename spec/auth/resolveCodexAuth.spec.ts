@@ -167,7 +167,7 @@ describe('resolveCodexAuth: sources and precedence', () => {
     expect(error).toBeInstanceOf(AuthError);
     const authFile = join(home, '.codex-rx', 'auth.json');
     expect((error as AuthError).message).toBe(
-      `Missing OpenAI Codex credentials. Set OPENAI_CODEX_ACCESS_TOKEN or authenticate into ${authFile}, ` +
+      `Missing OpenAI Codex credentials. Run \`codex-rx login\` to sign in (it writes ${authFile}), set OPENAI_CODEX_ACCESS_TOKEN, ` +
         `or run \`codex login\` to create ${join(home, '.codex', 'auth.json')}`,
     );
     // Deliberate change from the seed: reading auth never creates the file or its folder.
@@ -178,7 +178,7 @@ describe('resolveCodexAuth: sources and precedence', () => {
   it('a configured authFile in a missing folder is neither created nor an error of its own', async () => {
     const authFile = join(home, 'missing', 'dir', 'auth.json');
     const error = await rejectionOf(resolveCodexAuth({ env: {}, authFile, homeDir: home, now }));
-    expect((error as Error).message).toContain(`authenticate into ${authFile}`);
+    expect((error as Error).message).toContain(`(it writes ${authFile})`);
     expect(await listTree(home)).toEqual([]);
   });
 

@@ -303,7 +303,7 @@ export async function resolveCodexAuth(options: ResolveCodexAuthOptions = {}): P
   if (cli !== undefined) return { ...cli, source: 'codex-cli' };
 
   throw new AuthError(
-    `Missing OpenAI Codex credentials. Set OPENAI_CODEX_ACCESS_TOKEN or authenticate into ${authFile}, ` +
+    `Missing OpenAI Codex credentials. Run \`codex-rx login\` to sign in (it writes ${authFile}), set OPENAI_CODEX_ACCESS_TOKEN, ` +
       `or run \`codex login\` to create ${codexCliFile}`,
   );
 }
