@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoTurnEvents } from '../../src/cli/demoTurn.js';
+import type { AgentEvent } from '../../src/agent/types.js';
 import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/index.js';
 import type { CodexEvent } from '../../src/types.js';
 import { compileCli, runCliProcess, startCli, type CompiledCli } from './cliProcess.js';
@@ -51,7 +52,7 @@ function bytesOfFirst(events: object[], count: number): number {
 }
 
 describe('codex-rx on the embedded mock', () => {
-  it('streams reasoning, text, the tool call and the usage, in that order, without colours off a TTY', async () => {
+  it('streams reasoning, text, the tool call and the usage, then runs the tool and streams the answer that uses its result, without colours off a TTY', async () => {
     const { code, stdout, stderr } = await runCliProcess(cli, ['Hello there']);
     expect(stderr).toContain('embedded mock Codex server at http://127.0.0.1:');
     expect(stderr).toContain('no credentials found');
@@ -67,6 +68,11 @@ describe('codex-rx on the embedded mock', () => {
       '⚙ get_weather {"city":"Paris","unit":"celsius"} (call_demo0001codexrx)',
       '',
       'usage: 1,342 input tokens (1,024 cached) · 187 output tokens (64 reasoning)',
+      '↳ get_weather returned {"city":"Paris","temperature":18,"unit":"celsius","conditions":"light rain","source":"codex-rx demo data, not a forecast"}',
+      '',
+      'The get_weather tool ran in this process and it is 18° C with light rain in Paris (demo data). That was a whole agent loop: the mock asked for a tool, CodexClient.run executed it, sent the result back, and this answer used it.',
+      '',
+      'usage: 1,410 input tokens (1,280 cached) · 52 output tokens',
       '',
     ].join('\n');
     expect(stdout).toBe(expected);
@@ -84,16 +90,23 @@ describe('codex-rx on the embedded mock', () => {
     expect(stdout).toContain('\n\nThis reply comes from the embedded mock');
   });
 
-  it('--json prints one CodexEvent per line, in stream order (reasoning, text, tool call, then the closing events), and says where credentials are', async () => {
+  it('--json prints one event per line, in stream order (the loop steps around reasoning, text, tool call, closing events, tool result, answer), and says where credentials are', async () => {
     const { code, stdout, stderr } = await runCliProcess(cli, ['--json', 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
     expect(code).toBe(0);
     expect(stderr).toContain('credentials found in OPENAI_CODEX_ACCESS_TOKEN; add --live');
     expect(stderr).not.toContain(TOKEN);
     expect(stdout.endsWith('\n')).toBe(true);
-    const events = stdout
+    const all = stdout
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line) as CodexEvent);
+      .map((line) => JSON.parse(line) as CodexEvent | AgentEvent);
+    // The tool loop: the first step's events, the tool result, then the answer's step.
+    const loop = all.map((e) => e.type);
+    expect(loop[0]).toBe('step-start');
+    expect(loop.indexOf('tool-result')).toBeGreaterThan(loop.indexOf('done'));
+    expect(loop.at(-1)).toBe('finish');
+    expect(all.at(-1)).toMatchObject({ type: 'finish', reason: 'done', steps: 2 });
+    const events = all.slice(1, loop.indexOf('done') + 1) as CodexEvent[];
     const types = events.map((e) => e.type);
     const { text, reasoning } = demoParts('Hi');
     expect(

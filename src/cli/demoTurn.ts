@@ -3,11 +3,25 @@
  * the wire events the Codex backend sends (shapes as in the recorded streams), with deltas cut
  * where a model's tokens would fall.
  */
+import type { ExecutableTool } from '../agent/types.js';
 import type { MockReply } from '../testing/index.js';
-import type { Tool } from '../types.js';
+import { textTurn } from '../testing/transcripts.js';
 
-/** The tool the demo turn calls. Offered to the mock in the request, like a real agent would. */
-export const DEMO_TOOL: Tool = {
+/**
+ * The tool the demo turn calls, offered in the request like a real agent would, and run by the
+ * CLI's tool loop. Harmless: it answers from fixed demo data and touches nothing.
+ */
+export const DEMO_TOOL: ExecutableTool = {
+  execute: (input) => {
+    const { city = 'somewhere', unit = 'celsius' } = (input ?? {}) as { city?: string; unit?: string };
+    return {
+      city,
+      temperature: unit === 'fahrenheit' ? 64 : 18,
+      unit,
+      conditions: 'light rain',
+      source: 'codex-rx demo data, not a forecast',
+    };
+  },
   name: 'get_weather',
   description: 'Get the current weather for a city.',
   parameters: {
@@ -177,6 +191,44 @@ export function demoReply(prompt: string, pace = 1): MockReply {
   const reply: MockReply = { status: 200, events: demoTurnEvents(prompt) };
   if (pace > 0) {
     reply.headersDelayMs = Math.round(350 * pace);
+    reply.chunkSize = 64;
+    reply.chunkDelayMs = Math.round(12 * pace);
+  }
+  return reply;
+}
+
+/**
+ * The mock's answer once the tool result came back: text that quotes what the tool said, so the
+ * loop visibly went round (request → tool call → tool run → result sent → answer).
+ *
+ * @param toolOutput The `function_call_output` the CLI sent.
+ * @param pace As {@link demoReply}.
+ * @return The reply of the second step.
+ */
+export function demoAnswerReply(toolOutput: string, pace = 1): MockReply {
+  let weather: { temperature?: number; unit?: string; conditions?: string; city?: string } = {};
+  try {
+    weather = JSON.parse(toolOutput) as typeof weather;
+  } catch {
+    // Not JSON: quoted as it is below.
+  }
+  const said =
+    weather.temperature === undefined
+      ? `the tool said: ${toolOutput}`
+      : `it is ${weather.temperature}° ${weather.unit === 'fahrenheit' ? 'F' : 'C'} with ${weather.conditions} in ${weather.city}`;
+  const text =
+    `The get_weather tool ran in this process and ${said} (demo data). That was a whole agent loop: ` +
+    'the mock asked for a tool, CodexClient.run executed it, sent the result back, and this answer used it.';
+  const reply: MockReply = {
+    status: 200,
+    events: textTurn({
+      responseId: 'resp_demo0002codexrx',
+      text: tokenize(text),
+      usage: { inputTokens: 1_410, outputTokens: 52, cacheReadInputTokens: 1_280 },
+    }),
+  };
+  if (pace > 0) {
+    reply.headersDelayMs = Math.round(250 * pace);
     reply.chunkSize = 64;
     reply.chunkDelayMs = Math.round(12 * pace);
   }

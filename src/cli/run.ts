@@ -6,12 +6,13 @@ import { tap, type Observable, type Subscription } from 'rxjs';
 import { CodexClient } from '../client/CodexClient.js';
 import { systemMessage, userMessage } from '../messages.js';
 import type { MockCodexServer } from '../testing/index.js';
-import type { CodexEvent, Message, RateLimitSnapshot, Tool } from '../types.js';
+import type { CodexEvent, Message, RateLimitSnapshot } from '../types.js';
+import type { AgentEvent } from '../agent/types.js';
 import { VERSION } from '../version.js';
 import { DEMO_PROMPT, HELP_TEXT, parseCliArgs, UsageError, type RunOptions } from './args.js';
 import { runLogin, runLogout, runStatus, saveRateLimits } from './account.js';
 import { backendBanner, buildClientConfig, findCredentialSource } from './config.js';
-import { DEMO_TOOL, demoReply } from './demoTurn.js';
+import { DEMO_TOOL, demoAnswerReply, demoReply } from './demoTurn.js';
 import {
   createStyle,
   formatError,
@@ -103,32 +104,37 @@ export async function runCli(io: CliIO): Promise<number> {
   const secrets = [io.env.OPENAI_CODEX_ACCESS_TOKEN];
   let mock: MockCodexServer | undefined;
   try {
-    let tools: Tool[] = [];
     let client: CodexClient;
     if (options.backend === 'mock') {
       // Loaded only for the demo: a --live run never loads the testing kit.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { fakeAccessToken, startMockCodexServer } = require('../testing/index.js') as typeof import('../testing/index.js');
-      mock = await startMockCodexServer({ replies: [demoReply(prompt, pace)] });
+      const { fakeAccessToken, scriptedConversation, startMockCodexServer } =
+        require('../testing/index.js') as typeof import('../testing/index.js');
+      // The mock asks for the demo tool, then answers with what the tool returned.
+      mock = await startMockCodexServer({
+        handler: scriptedConversation([
+          { reply: demoReply(prompt, pace) },
+          { reply: (request) => demoAnswerReply(request.toolOutputs[0]?.output ?? '', pace) },
+        ]),
+      });
       const accessToken = fakeAccessToken(DEMO_ACCOUNT_ID);
       secrets.push(accessToken);
       client = new CodexClient(buildClientConfig(options, io.env, { baseUrl: mock.baseUrl, accessToken }));
-      tools = [DEMO_TOOL];
       io.stderr.write(`${errStyle.dim(backendBanner(options, mock.baseUrl, findCredentialSource(io.env)))}\n`);
-    } else {
-      const config = buildClientConfig(options, io.env);
-      client = new CodexClient(config);
-      io.stderr.write(`${errStyle.dim(backendBanner(options, config.baseUrl ?? 'https://chatgpt.com/backend-api', undefined))}\n`);
+      return await streamTurn(io, client.run(buildMessages(options, prompt), [DEMO_TOOL], { maxSteps: 3 }), options, secrets);
     }
+    const config = buildClientConfig(options, io.env);
+    client = new CodexClient(config);
+    io.stderr.write(`${errStyle.dim(backendBanner(options, config.baseUrl ?? 'https://chatgpt.com/backend-api', undefined))}\n`);
     // A live turn's rate limits are kept for `codex-rx status`.
     const seen: RateLimitSnapshot[] = [];
-    const events$ = client.stream(buildMessages(options, prompt), tools).pipe(
+    const events$ = client.stream(buildMessages(options, prompt)).pipe(
       tap((event) => {
         if (event.type === 'rate-limits') seen.push(event.rateLimits);
       }),
     );
     const code = await streamTurn(io, events$, options, secrets);
-    if (options.backend === 'live') await saveRateLimits(io.env, seen);
+    await saveRateLimits(io.env, seen);
     return code;
   } catch (error) {
     // A CodexClient constructor's ConfigError, or the mock failing to start.
@@ -143,7 +149,7 @@ export async function runCli(io: CliIO): Promise<number> {
 /** Subscribes, writes each event, and settles with the exit code. */
 function streamTurn(
   io: CliIO,
-  events$: Observable<CodexEvent>,
+  events$: Observable<CodexEvent | AgentEvent>,
   options: RunOptions,
   secrets: readonly (string | undefined)[],
 ): Promise<number> {
@@ -178,7 +184,15 @@ function streamTurn(
     subscription = events$.subscribe({
       next: (event) => {
         if (options.json) {
-          out(renderJsonLine(event));
+          // Every event, the loop's own included, as one JSON line.
+          out(renderJsonLine(event as CodexEvent));
+          return;
+        }
+        if (event.type === 'step-start' || event.type === 'step-finish' || event.type === 'finish') return;
+        if (event.type === 'tool-result') {
+          const line = `${state.atLineStart ? '' : '\n'}${style.dim(`↳ ${event.name} returned ${typeof event.output === 'string' ? event.output : JSON.stringify(event.output)}`)}\n`;
+          state = { ...state, atLineStart: true };
+          out(line);
           return;
         }
         const rendered = renderEvent(state, event, style);
