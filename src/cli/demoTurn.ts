@@ -4,8 +4,7 @@
  * where a model's tokens would fall.
  */
 import type { ExecutableTool } from '../agent/types.js';
-import type { MockReply } from '../testing/index.js';
-import { textTurn } from '../testing/transcripts.js';
+import type { MockReply, textTurn } from '../testing/index.js';
 
 /**
  * The tool the demo turn calls, offered in the request like a real agent would, and run by the
@@ -203,9 +202,10 @@ export function demoReply(prompt: string, pace = 1): MockReply {
  *
  * @param toolOutput The `function_call_output` the CLI sent.
  * @param pace As {@link demoReply}.
+ * @param turn The testing kit's `textTurn` (loaded only for the demo).
  * @return The reply of the second step.
  */
-export function demoAnswerReply(toolOutput: string, pace = 1): MockReply {
+export function demoAnswerReply(toolOutput: string, pace: number, turn: typeof textTurn): MockReply {
   let weather: { temperature?: number; unit?: string; conditions?: string; city?: string } = {};
   try {
     weather = JSON.parse(toolOutput) as typeof weather;
@@ -221,7 +221,7 @@ export function demoAnswerReply(toolOutput: string, pace = 1): MockReply {
     'the mock asked for a tool, CodexClient.run executed it, sent the result back, and this answer used it.';
   const reply: MockReply = {
     status: 200,
-    events: textTurn({
+    events: turn({
       responseId: 'resp_demo0002codexrx',
       text: tokenize(text),
       usage: { inputTokens: 1_410, outputTokens: 52, cacheReadInputTokens: 1_280 },

@@ -108,13 +108,13 @@ export async function runCli(io: CliIO): Promise<number> {
     if (options.backend === 'mock') {
       // Loaded only for the demo: a --live run never loads the testing kit.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { fakeAccessToken, scriptedConversation, startMockCodexServer } =
+      const { fakeAccessToken, scriptedConversation, startMockCodexServer, textTurn } =
         require('../testing/index.js') as typeof import('../testing/index.js');
       // The mock asks for the demo tool, then answers with what the tool returned.
       mock = await startMockCodexServer({
         handler: scriptedConversation([
           { reply: demoReply(prompt, pace) },
-          { reply: (request) => demoAnswerReply(request.toolOutputs[0]?.output ?? '', pace) },
+          { reply: (request) => demoAnswerReply(request.toolOutputs[0]?.output ?? '', pace, textTurn) },
         ]),
       });
       const accessToken = fakeAccessToken(DEMO_ACCOUNT_ID);
