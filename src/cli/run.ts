@@ -107,8 +107,8 @@ export async function runCli(io: CliIO): Promise<number> {
     let client: CodexClient;
     if (options.backend === 'mock') {
       // Loaded only for the demo: a --live run never loads the testing kit.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { fakeAccessToken, scriptedConversation, startMockCodexServer, textTurn } =
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('../testing/index.js') as typeof import('../testing/index.js');
       // The mock asks for the demo tool, then answers with what the tool returned.
       mock = await startMockCodexServer({
