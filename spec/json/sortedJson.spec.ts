@@ -1,17 +1,5 @@
-import { ConfigError } from '../../src/errors.js';
 import { compareCodePoints, sortedJsonStringify, sortedJsonValue } from '../../src/json/sortedJson.js';
-
-function expectConfigError(fn: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  if (typeof message === 'string') expect((caught as Error).message).toBe(message);
-  else expect((caught as Error).message).toMatch(message);
-}
+import { expectConfigError } from '../helpers/expectConfigError.js';
 
 describe('sortedJsonStringify (serde_json Value: sorted keys)', () => {
   it('sorts keys recursively, integer-like keys included (which JSON.stringify cannot)', () => {

@@ -1,4 +1,3 @@
-import { ConfigError } from '../../src/errors.js';
 import {
   extractInstructions,
   messagesToInputItems,
@@ -8,20 +7,9 @@ import {
 } from '../../src/request/convert.js';
 import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 import type { ContentBlock, Message } from '../../src/types.js';
+import { expectConfigError } from '../helpers/expectConfigError.js';
 
 const FC_ID = /^fc_[0-9a-f]{32}$/;
-
-function expectConfigError(fn: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  if (typeof message === 'string') expect((caught as Error).message).toBe(message);
-  else expect((caught as Error).message).toMatch(message);
-}
 
 describe('extractInstructions', () => {
   it('system A, user, system B → "System A\\n\\nSystem B"', () => {
