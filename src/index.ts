@@ -31,6 +31,7 @@ export { rateLimitsFromHeaders, rateLimitsFromEvent } from './rateLimits/index.j
 export { CodexClient } from './client/CodexClient.js';
 export type { StreamOptions, ToolChoice } from './client/streamOptions.js';
 export type {
+  AuthMode,
   CodexClientConfig,
   ReasoningConfig,
   ReasoningEffort,

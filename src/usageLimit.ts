@@ -5,7 +5,10 @@ import { UsageLimitError, type CodexErrorOptions } from './errors.js';
  * in-stream `error` event) and the HTTP client (a 429 body): one rule, one wording.
  */
 
-/** The error codes (as `code` or `type`) that mean "your ChatGPT plan's quota is used up". */
+/**
+ * The error codes (as `code` or `type`) that mean "the quota is used up": a ChatGPT plan's, or
+ * (`insufficient_quota`) an API key's account.
+ */
 export const USAGE_LIMIT_CODES: ReadonlySet<string> = new Set(['usage_limit_reached', 'usage_not_included', 'insufficient_quota']);
 
 /** What {@link formatUsageLimitMessage} needs. */
@@ -56,6 +59,56 @@ export function formatUsageLimitMessage(parts: UsageLimitMessageParts): string {
   return minutes === undefined ? head : `${head} Try again in ~${minutes} min.`;
 }
 
+/**
+ * The usage-limit message for a turn sent with an OpenAI API key: the platform account's quota,
+ * not a ChatGPT plan. The server's own message follows, then ` Try again in ~N min.` when the
+ * reset time is known.
+ *
+ * @param parts The server message and the reset time (a plan is not named: API keys have none).
+ * @return The message, e.g. `The OpenAI API quota of this API key's account is used up. … Check the billing …`
+ */
+export function formatApiKeyUsageLimitMessage(parts: UsageLimitMessageParts): string {
+  const server = parts.message?.trim() ? ` ${parts.message.trim()}` : '';
+  const head =
+    `The OpenAI API quota of this API key's account is used up (its billing or a usage limit).${server} ` +
+    "Check the billing and usage limits of the key's organization and project on platform.openai.com.";
+  const minutes = minutesUntilReset(parts);
+  return minutes === undefined ? head : `${head} Try again in ~${minutes} min.`;
+}
+
+/** What each usage-limit error was worded from, so a client with an API key can word it for the platform. */
+const wordedFrom = new WeakMap<UsageLimitError, UsageLimitMessageParts>();
+
+/**
+ * The same usage limit for a turn sent with an API key: a `UsageLimitError` with the platform
+ * wording of {@link formatApiKeyUsageLimitMessage} and the same fields, `cause`, `failure` and
+ * `partial`. An error not built by {@link usageLimitErrorFrom} passes unchanged.
+ *
+ * @param error A usage limit as the stream or an HTTP refusal reported it.
+ * @return The error in API-key terms.
+ */
+export function apiKeyUsageLimitError(error: UsageLimitError): UsageLimitError {
+  const parts = wordedFrom.get(error);
+  if (parts === undefined) return error;
+  const options: CodexErrorOptions = {};
+  if (error.cause !== undefined) options.cause = error.cause;
+  if (error.failure !== undefined) options.failure = error.failure;
+  if (error.partial !== undefined) options.partial = error.partial;
+  const reworded = new UsageLimitError(
+    formatApiKeyUsageLimitMessage(parts),
+    {
+      status: error.status,
+      planType: error.planType,
+      resetsAt: error.resetsAt,
+      resetsInSeconds: error.resetsInSeconds,
+      rateLimits: error.rateLimits,
+    },
+    options,
+  );
+  wordedFrom.set(reworded, parts);
+  return reworded;
+}
+
 /** True when `code` or `type` of an error object names a usage limit. */
 export function isUsageLimitErrorObject(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -90,16 +143,18 @@ export function usageLimitErrorFrom(error: unknown, options: UsageLimitErrorFrom
   const planType = str(record.plan_type)?.toLowerCase();
   const resetsAt = finiteNumber(record.resets_at);
   const resetsInSeconds = finiteNumber(record.resets_in_seconds);
-  const message = formatUsageLimitMessage({
+  const parts: UsageLimitMessageParts = {
     planType,
     message: str(record.message) ?? options.fallbackMessage,
     resetsAt,
     resetsInSeconds,
     now: options.now,
-  });
-  return new UsageLimitError(
-    message,
+  };
+  const limit = new UsageLimitError(
+    formatUsageLimitMessage(parts),
     { status: options.status, planType, resetsAt, resetsInSeconds },
     { cause: options.cause, failure: options.failure, partial: options.partial },
   );
+  wordedFrom.set(limit, parts);
+  return limit;
 }

@@ -19,6 +19,7 @@ describe('resolveClientConfig: defaults', () => {
   it('fills in the defaults: the ChatGPT backend, gpt-5.5, originator pi, 5-minute timeouts, streaming on', () => {
     expect(resolveClientConfig()).toEqual({
       baseUrl: 'https://chatgpt.com/backend-api',
+      auth: 'chatgpt',
       model: 'gpt-5.5',
       originator: 'pi',
       parallelToolCalls: false,

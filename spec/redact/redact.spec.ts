@@ -42,6 +42,20 @@ describe('redactText', () => {
     expect(redactText('a=1&access_token=xyz&b=2')).toBe(`a=1&access_token=${REDACTED}&b=2`);
   });
 
+  it('replaces OpenAI API keys and Authorization credentials even when the key is not known', () => {
+    const key = 'sk-proj-Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0';
+    expect(redactText(`Incorrect API key provided: ${key}.`)).toBe(`Incorrect API key provided: ${REDACTED}.`);
+    expect(redactText('legacy sk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 key')).toBe(`legacy ${REDACTED} key`);
+    expect(redactText(`authorization: Bearer ${key.slice(3)}\r\n`)).toBe(`authorization: Bearer ${REDACTED}\r\n`);
+    expect(redactText('{"Authorization":"Basic dXNlcjpwYXNz","apiKey":"k1"}')).toBe(
+      `{"Authorization":"${REDACTED}","apiKey":"${REDACTED}"}`,
+    );
+    // Prose is left alone: short words after "Bearer", and "sk-" without a key's length.
+    expect(redactText('use Bearer auth with a task-sk-prefixed name, sk-short')).toBe(
+      'use Bearer auth with a task-sk-prefixed name, sk-short',
+    );
+  });
+
   it('replaces a short known secret exactly, and ignores blank ones', () => {
     expect(redactText('used rt_123 twice', ['rt_123', '', '  ', undefined])).toBe(`used ${REDACTED} twice`);
     expect(redactText('nothing secret here', [])).toBe('nothing secret here');

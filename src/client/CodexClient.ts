@@ -2,8 +2,17 @@ import { types } from 'node:util';
 import { Observable, catchError, defer, from, mergeMap, tap, throwError, type SchedulerLike } from 'rxjs';
 import { recoverFromUnauthorized, resolveCodexAuth, type ResolvedAuth } from '../auth/index.js';
 import { sendWithAuthRecovery } from './authRecovery.js';
+import { apiKeyAuth, apiKeyEndpointUrl, apiKeyError, apiKeyHeaders, withMaxOutputTokens } from './apiKey.js';
 import { AuthError, CodexError, ConfigError } from '../errors.js';
-import { buildEndpointUrl, buildHeaders, buildRequestBody, createSessionId, requestPayloadPretty } from '../request/buildRequest.js';
+import {
+  buildEndpointUrl,
+  buildHeaders,
+  buildRequestBody,
+  createSessionId,
+  requestPayloadPretty,
+  type RequestBodyConfig,
+  type ResponseCreateBody,
+} from '../request/buildRequest.js';
 import { normalizeModel } from '../request/models.js';
 import type { ResolvedRetryConfig, RetryInfo } from '../retry/config.js';
 import { retryResolved } from '../retry/retryWithBackoff.js';
@@ -99,9 +108,9 @@ export class CodexClient {
       // A new call clears the previous call's state.
       this.#latestResponseId = undefined;
       this.#lastFailure = undefined;
-      const body = buildRequestBody(call.body, messages, tools, this.#sessionId);
+      const body = this.#body(call.body, messages, tools);
       const json = JSON.stringify(body);
-      const url = buildEndpointUrl(config.baseUrl);
+      const url = this.#endpoint();
       let token: string | undefined;
       const exchange: HttpExchange = {};
 
@@ -114,16 +123,19 @@ export class CodexClient {
         dispatcher: config.dispatcher,
         onDiagnostic: config.onDiagnostic,
       };
-      // A 401 gets one recovery (a refresh, a re-read of the Codex CLI's file) and one resend.
+      // A 401 gets one recovery (a refresh, a re-read of the Codex CLI's file) and one resend;
+      // an API key has nothing to recover.
       return sendWithAuthRecovery(
-        () => resolveCodexAuth(authOptions),
-        (rejected) => recoverFromUnauthorized(rejected, authOptions),
+        () => this.#resolveAuth(),
+        async (rejected) => (rejected.source === 'api-key' ? undefined : recoverFromUnauthorized(rejected, authOptions)),
         (auth: ResolvedAuth) => {
           token = auth.accessToken;
           const headers = this.#headers(auth, call.headers);
-          return this.#transport
-            .attempt({ url, headers, body, json, token: auth.accessToken, exchange })
-            .pipe(retryResolved(this.#retry, this.#scheduler));
+          return this.#transport.attempt({ url, headers, body, json, token: auth.accessToken, exchange }).pipe(
+            // The platform API's refusals in its own words, before retry and its diagnostics see them.
+            catchError((error: unknown) => throwError(() => (auth.source === 'api-key' ? apiKeyError(error) : error))),
+            retryResolved(this.#retry, this.#scheduler),
+          );
         },
       ).pipe(
         tap((event) => {
@@ -194,13 +206,12 @@ export class CodexClient {
    */
   prewarm(messages: Message[] = [], tools: Tool[] = []): Observable<void> {
     return defer(() => {
-      const config = this.#config;
-      const body = buildRequestBody(config, messages, tools, this.#sessionId);
+      const body = this.#body(this.#config, messages, tools);
       const json = JSON.stringify(body);
       return from(this.#resolveAuth()).pipe(
         mergeMap((auth) =>
           this.#transport.prewarm({
-            url: buildEndpointUrl(config.baseUrl),
+            url: this.#endpoint(),
             headers: this.#headers(auth),
             body,
             json,
@@ -220,8 +231,9 @@ export class CodexClient {
     this.#transport.close();
   }
 
-  #resolveAuth(): Promise<ResolvedAuth> {
+  async #resolveAuth(): Promise<ResolvedAuth> {
     const config = this.#config;
+    if (config.auth === 'api-key') return apiKeyAuth(config);
     return resolveCodexAuth({
       accessToken: config.accessToken,
       authFile: config.authFile,
@@ -230,16 +242,29 @@ export class CodexClient {
     });
   }
 
+  /** The Codex backend's `{baseUrl}/codex/responses`, or the platform API's `{baseUrl}/responses` with an API key. */
+  #endpoint(): string {
+    const { auth, baseUrl } = this.#config;
+    return auth === 'api-key' ? apiKeyEndpointUrl(baseUrl) : buildEndpointUrl(baseUrl);
+  }
+
+  /** The request body; with an API key it also carries `max_output_tokens`. */
+  #body(settings: RequestBodyConfig, messages: Message[], tools: Tool[]): ResponseCreateBody {
+    const body = buildRequestBody(settings, messages, tools, this.#sessionId);
+    return this.#config.auth === 'api-key' ? withMaxOutputTokens(body, this.#config.maxOutputTokens) : body;
+  }
+
   /**
    * The auth and identity headers, of the HTTP request and of the WebSocket handshake alike,
    * with the extra ones (the client's and the call's), which never replace the client's own.
    */
   #headers(auth: ResolvedAuth, extra: Record<string, string> | undefined = this.#config.headers): Record<string, string> {
+    const own =
+      auth.source === 'api-key'
+        ? apiKeyHeaders(auth.accessToken, this.#config)
+        : buildHeaders(auth, this.#config.originator, this.#sessionId);
     // Say who is calling, as the Rust client did with its own name and version.
-    return withExtraHeaders(buildHeaders(auth, this.#config.originator, this.#sessionId), {
-      'user-agent': `codex-rx/${VERSION}`,
-      ...extra,
-    });
+    return withExtraHeaders(own, { 'user-agent': `codex-rx/${VERSION}`, ...extra });
   }
 
   /** The record of a failed exchange (docs/behaviour.md#failure-capture), with any token scrubbed as a last line of defence. */

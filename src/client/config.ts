@@ -15,6 +15,7 @@ import {
 import { invalidHeaderCharIndex } from '../request/buildRequest.js';
 import { resolveRetryConfig, type ResolvedRetryConfig, type RetryConfig } from '../retry/config.js';
 import type { Diagnostic } from '../types.js';
+import { resolveAccountSettings } from './apiKey.js';
 import { checkExtraHeaders, checkSessionId } from './extraHeaders.js';
 import {
   checkOptions,
@@ -56,9 +57,9 @@ export interface ReasoningConfig {
  */
 export interface CodexClientConfig {
   /**
-   * The backend base URL; `/codex/responses` is appended after stripping trailing slashes.
-   * Must be an absolute `http:` or `https:` URL.
-   * @default 'https://chatgpt.com/backend-api'
+   * The backend base URL; `/codex/responses` is appended after stripping trailing slashes
+   * (`/responses` with an API key). Must be an absolute `http:` or `https:` URL.
+   * @default 'https://chatgpt.com/backend-api', or 'https://api.openai.com/v1' with an API key
    */
   baseUrl?: string;
   /**
@@ -71,6 +72,30 @@ export interface CodexClientConfig {
    * @default undefined (then env `OPENAI_CODEX_ACCESS_TOKEN`, then the auth files)
    */
   accessToken?: string;
+  /**
+   * Which credentials, and so which API: `'chatgpt'`, a ChatGPT sign-in on the Codex backend; or
+   * `'api-key'`, an OpenAI API key on the platform Responses API (`apiKey`, else env
+   * `OPENAI_API_KEY`).
+   * @default 'api-key' when `apiKey` is given, else 'chatgpt'
+   */
+  auth?: AuthMode;
+  /**
+   * An OpenAI API key (`sk-…`). Giving one selects the platform Responses API:
+   * `{baseUrl}/responses`, the key as the bearer token, no ChatGPT account header. Blank means
+   * "not set" (then env `OPENAI_API_KEY`). Cannot be combined with `accessToken` or `authFile`.
+   * @default undefined (with `auth: 'api-key'`, env `OPENAI_API_KEY`)
+   */
+  apiKey?: string;
+  /**
+   * With an API key: the `OpenAI-Organization` header, for a key that belongs to several organizations.
+   * @default env `OPENAI_ORG_ID`, else not sent
+   */
+  organization?: string;
+  /**
+   * With an API key: the `OpenAI-Project` header, for the project the usage is billed to.
+   * @default env `OPENAI_PROJECT_ID`, else not sent
+   */
+  project?: string;
   /**
    * The codex-rx auth file (`{"openai-codex": {…}}`), refreshed and written back when expired.
    * @default env `OPENAI_CODEX_AUTH_FILE`, else `~/.codex-rx/auth.json`
@@ -154,8 +179,9 @@ export interface CodexClientConfig {
    */
   transport?: TransportMode;
   /**
-   * Accepted for compatibility with the Rust client's config and **never sent** (the Codex backend
-   * rejects it). An integer when set.
+   * With an API key, sent as `max_output_tokens`. On the ChatGPT backend it is accepted for
+   * compatibility with the Rust client's config and **never sent** (that backend rejects it).
+   * An integer when set.
    * @default undefined
    */
   maxOutputTokens?: number;
@@ -191,9 +217,22 @@ export type TransportMode = 'sse' | 'websocket' | 'auto';
 /** Every {@link TransportMode}. */
 export const TRANSPORT_MODES: readonly TransportMode[] = ['sse', 'websocket', 'auto'];
 
+/** Which credentials, and so which API, a client uses: a ChatGPT sign-in or an OpenAI API key. */
+export type AuthMode = 'chatgpt' | 'api-key';
+
+/** Every {@link AuthMode}. */
+export const AUTH_MODES: readonly AuthMode[] = ['chatgpt', 'api-key'];
+
 /** A validated `CodexClientConfig` with its defaults filled in. */
 export interface ResolvedClientConfig {
   readonly baseUrl: string;
+  readonly auth: AuthMode;
+  /** The API key (`apiKey`, else env `OPENAI_API_KEY`): present exactly when `auth` is `'api-key'`. */
+  readonly apiKey?: string;
+  /** `organization`, else env `OPENAI_ORG_ID`; API-key mode only. */
+  readonly organization?: string;
+  /** `project`, else env `OPENAI_PROJECT_ID`; API-key mode only. */
+  readonly project?: string;
   readonly model: string;
   readonly accessToken?: string;
   readonly authFile?: string;
@@ -231,9 +270,15 @@ export const CLIENT_CONFIG_DEFAULTS = Object.freeze({
   authTokenUrl: 'https://auth.openai.com/oauth/token',
   stream: true,
   transport: 'auto',
+  /** The platform Responses API: the base URL with an API key. */
+  apiKeyBaseUrl: 'https://api.openai.com/v1',
 } as const);
 
 const D = CLIENT_CONFIG_DEFAULTS;
+
+/** A string that can be sent as a header value. */
+const isHeaderValue = (value: unknown): string | undefined =>
+  isString(value) ?? (invalidHeaderCharIndex(value as string) === -1 ? undefined : 'contains a character that cannot be sent in a header');
 
 const REASONING_RULES: OptionRules<ReasoningConfig> = {
   effort: { check: isOneOf(REASONING_EFFORTS), fix: "Pick one of those, or leave it out for the model's default effort." },
@@ -252,6 +297,11 @@ const CLIENT_RULES: OptionRules<CodexClientConfig> = {
     check: isSecretString,
     fix: 'Pass the access token as a string, or leave it out to read OPENAI_CODEX_ACCESS_TOKEN or an auth file.',
   },
+  auth: { check: isOneOf(AUTH_MODES), fix: "Pick one of those, or leave auth out ('api-key' when apiKey is given, else 'chatgpt')." },
+  // The key's value is a secret: a wrong type is described by its kind only.
+  apiKey: { check: isSecretString, fix: "Pass the API key as a string, or leave it out to read OPENAI_API_KEY with auth: 'api-key'." },
+  organization: { check: isHeaderValue, fix: 'Set organization to an organization id (org-…), or leave it out for OPENAI_ORG_ID.' },
+  project: { check: isHeaderValue, fix: 'Set project to a project id (proj_…), or leave it out for OPENAI_PROJECT_ID.' },
   authFile: { check: isString, fix: 'Set authFile to a file path, or leave it out for OPENAI_CODEX_AUTH_FILE or ~/.codex-rx/auth.json.' },
   originator: { check: isString, fix: setOrOmit('originator', 'a header-safe string', `'${D.originator}'`) },
   reasoning: {
@@ -331,21 +381,27 @@ function rustFloat(value: number): string {
  *    temperature in [0, 2]; top_p in [0, 1]; no reasoning summary when the effort resolves to
  *    `none`; no temperature/top_p when the model and effort do not accept sampling.
  * 4. `retry` is resolved here, once, with its defaults.
+ * 5. The credentials' mode: an API key (`apiKey`, or `auth: 'api-key'` with env
+ *    `OPENAI_API_KEY`) is resolved here with its organization and project (env `OPENAI_ORG_ID`,
+ *    `OPENAI_PROJECT_ID`), and selects the platform API's base URL; mixing it with ChatGPT
+ *    credentials, or asking for it without a key, is a `ConfigError`. The ChatGPT token env vars
+ *    and files are read later, per call, by the auth resolver.
  *
- * Every message says what to change. Environment variables are not read here (the auth
- * resolver reads the token ones).
+ * Every message says what to change.
  *
  * @param config The user's options.
+ * @param env Where the API key, organization and project are read from when not given.
  * @return A frozen, normalized config.
  * @throws ConfigError when an option is unknown or invalid.
  */
-export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientConfig {
+export function resolveClientConfig(config?: CodexClientConfig, env: NodeJS.ProcessEnv = process.env): ResolvedClientConfig {
   if (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) {
     throw new ConfigError(
       `CodexClientConfig must be an object, got ${describe(config)}. Pass an object of options, or nothing for the defaults.`,
     );
   }
   const given = checkOptions(config, CLIENT_RULES, 'config');
+  const account = resolveAccountSettings(given, env);
   const model = given.model ?? D.model;
   const originator = given.originator ?? D.originator;
   if (invalidHeaderCharIndex(originator) !== -1) {
@@ -388,7 +444,8 @@ export function resolveClientConfig(config?: CodexClientConfig): ResolvedClientC
   }
 
   return Object.freeze({
-    baseUrl: given.baseUrl ?? D.baseUrl,
+    baseUrl: given.baseUrl ?? (account.auth === 'api-key' ? D.apiKeyBaseUrl : D.baseUrl),
+    ...account,
     model,
     ...(given.accessToken !== undefined && { accessToken: given.accessToken }),
     ...(given.authFile !== undefined && { authFile: given.authFile }),

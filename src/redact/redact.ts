@@ -11,7 +11,7 @@ export const REDACTED = '[redacted]';
 export const MIN_SECRET_RUN = 16;
 
 /** Names of fields whose values are credentials wherever they appear. */
-const TOKEN_FIELDS = 'access_token|refresh_token|id_token|api_key|access|refresh|token';
+const TOKEN_FIELDS = 'access_token|refresh_token|id_token|api_key|apikey|authorization|access|refresh|token';
 // "access_token": "…"  (JSON, with escaped quotes inside the value)
 const JSON_FIELD = new RegExp(`("(?:${TOKEN_FIELDS})"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)"`, 'gi');
 // access_token=…  (form encoding, query strings)
@@ -20,6 +20,10 @@ const FORM_FIELD = new RegExp(`\\b((?:${TOKEN_FIELDS})=)([^&\\s"']+)`, 'gi');
 // Each part is taken whole by a lookahead and a back-reference (an atomic group): a long
 // base64url run without dots then fails at once instead of backtracking through it.
 const JWT = /eyJ(?=([\w-]{4,}))\1\.(?=([\w-]{4,}))\2\.(?=([\w-]*))\3/g;
+// An OpenAI API key (`sk-…`, `sk-proj-…`, `sk-svcacct-…`), known or not.
+const API_KEY = /\bsk-(?=([\w-]{20,}))\1/g;
+// The credential of an Authorization header (`Authorization: Bearer …`), wherever it is quoted.
+const BEARER = /\bBearer\s+(?=([\w.~+/=-]{10,}))\1/gi;
 
 /** A half-open range of the original text. */
 type Span = [start: number, end: number];
@@ -166,6 +170,11 @@ function secretSpans(text: string, matcher: Matcher): Span[] {
   }
   secretRuns(text, matcher, spans);
   for (const match of text.matchAll(JWT)) spans.push([match.index, match.index + match[0].length]);
+  for (const match of text.matchAll(API_KEY)) spans.push([match.index, match.index + match[0].length]);
+  for (const match of text.matchAll(BEARER)) {
+    const credential = match[1] ?? '';
+    spans.push([match.index + match[0].length - credential.length, match.index + match[0].length]);
+  }
   for (const pattern of [JSON_FIELD, FORM_FIELD]) {
     for (const match of text.matchAll(pattern)) {
       const value = match[2] ?? '';
@@ -185,8 +194,8 @@ function secretSpans(text: string, matcher: Matcher): Span[] {
  *    truncated echo of a token is still the token);
  * 2. the same in JSON `\u`-escaped and percent-encoded form (the text is checked decoded, the
  *    whole escaped stretch is replaced);
- * 3. JWT-shaped strings, and the values of token fields (`"access_token": "…"`,
- *    `refresh_token=…`), known or not.
+ * 3. JWT-shaped strings, OpenAI API keys (`sk-…`), the credential after `Bearer `, and the
+ *    values of token fields (`"access_token": "…"`, `refresh_token=…`, `"api_key": "…"`), known or not.
  *
  * @param text The text.
  * @param secrets The secrets involved (tokens, API keys, authorization codes); blank ones are ignored.

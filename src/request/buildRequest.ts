@@ -41,6 +41,8 @@ export interface ResponseCreateBody {
   store: false;
   include: ['reasoning.encrypted_content'];
   prompt_cache_key: string;
+  /** Sent only with an API key (the platform API takes it; the ChatGPT backend refuses it). */
+  max_output_tokens?: number;
 }
 
 /** The config fields the body depends on (a `ResolvedClientConfig` fits). */
@@ -112,7 +114,8 @@ export function buildEndpointUrl(baseUrl: string): string {
  * 8. `reasoning: {effort, summary?}` only with `reasoning`; the effort is resolved for the
  *    model, `summary` omitted when not set.
  * 9. `store: false`, `include: ["reasoning.encrypted_content"]`, `prompt_cache_key`.
- * `max_output_tokens` and every other optional field are never sent (the backend rejects them).
+ * `max_output_tokens` and every other optional field are never sent here (the ChatGPT backend
+ * rejects them; a client with an API key adds `max_output_tokens`).
  * @param config The model/sampling/reasoning options.
  * @param messages The conversation.
  * @param tools The tools, if any.

@@ -18,11 +18,12 @@ import type {
 import { waiter, type Waiter } from './waiters.js';
 import { MockWebSocketSide } from './websocket.js';
 
-/** The route the client posts to, below {@link MockCodexServer.baseUrl}. */
+/** The route the client posts to, below {@link MockCodexServer.baseUrl}: the Codex backend's, or the platform API's. */
 const RESPONSES_ROUTE = '/codex/responses';
+const PLATFORM_RESPONSES_ROUTE = '/responses';
 
-function normaliseBasePath(basePath: unknown): string {
-  if (basePath === undefined) return '/backend-api';
+function normaliseBasePath(basePath: unknown, api: 'codex' | 'platform'): string {
+  if (basePath === undefined) return api === 'platform' ? '/v1' : '/backend-api';
   if (typeof basePath !== 'string' || (basePath !== '' && !/^\/[^?#\s]*$/.test(basePath))) {
     throw new ConfigError(`basePath must be '' or a path starting with '/', got ${JSON.stringify(basePath)}`);
   }
@@ -68,11 +69,12 @@ export class MockCodexServerImpl implements MockCodexServer {
     handler: MockCodexServerOptions['handler'],
     refusal: PlannedReply | undefined,
     upgradeHeaders: Record<string, string> = {},
+    route: string = RESPONSES_ROUTE,
   ) {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.baseUrl = `${this.url}${basePath}`;
-    this.responsesPath = `${basePath}${RESPONSES_ROUTE}`;
+    this.responsesPath = `${basePath}${route}`;
     this.responsesUrl = `${this.url}${this.responsesPath}`;
     this.script = script;
     this.handler = handler;
@@ -401,20 +403,28 @@ export class MockCodexServerImpl implements MockCodexServer {
  * });
  * ```
  *
- * @param options The script (`replies`, `handler`) and the `basePath` (default `/backend-api`).
+ * 5. With `api: 'platform'` it is the OpenAI platform Responses API instead: `POST
+ *    {baseUrl}/responses` with `baseUrl` ending in `/v1`, what a client with an API key takes.
+ *
+ * @param options The script (`replies`, `handler`), the `api` and the `basePath` (default `/backend-api`,
+ * `/v1` for the platform API).
  * Replies are validated now: a bad one throws a `ConfigError`.
  * @return A promise of the running server, listening once it resolves.
  */
 export async function startMockCodexServer(options: MockCodexServerOptions = {}): Promise<MockCodexServer> {
   if (typeof options !== 'object' || options === null) throw new ConfigError('startMockCodexServer options must be an object');
   for (const key of Object.keys(options)) {
-    if (key !== 'replies' && key !== 'handler' && key !== 'basePath' && key !== 'refuseUpgrade' && key !== 'upgradeHeaders') {
+    if (!['replies', 'handler', 'basePath', 'refuseUpgrade', 'upgradeHeaders', 'api'].includes(key)) {
       throw new ConfigError(`Unexpected startMockCodexServer option: ${key}`);
     }
   }
   if (options.replies !== undefined && !Array.isArray(options.replies)) throw new ConfigError('replies must be an array of MockReply');
   if (options.handler !== undefined && typeof options.handler !== 'function') throw new ConfigError('handler must be a function');
-  const basePath = normaliseBasePath(options.basePath);
+  const api = options.api ?? 'codex';
+  if (api !== 'codex' && api !== 'platform') {
+    throw new ConfigError(`api must be 'codex' or 'platform', got ${JSON.stringify(api)}`);
+  }
+  const basePath = normaliseBasePath(options.basePath, api);
   const replies: readonly MockReply[] = options.replies ?? [];
   const script = replies.map((r, i) => planReply(r, `replies[${i}]`));
   const upgradeHeaders = options.upgradeHeaders ?? {};
@@ -439,7 +449,8 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
     server.close();
     throw new Error('mock Codex server: could not read the listening port');
   }
-  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler, refusal, upgradeHeaders);
+  const route = api === 'platform' ? PLATFORM_RESPONSES_ROUTE : RESPONSES_ROUTE;
+  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler, refusal, upgradeHeaders, route);
 }
 
 // `await using` where the runtime has the symbol. Defined only then: a computed

@@ -124,8 +124,15 @@ export interface MockCodexServerOptions {
    */
   handler?: (request: RecordedRequest) => MockReply | Promise<MockReply>;
   /**
+   * Which API the mock serves: `'codex'`, the Codex backend (`POST {baseUrl}/codex/responses`), or
+   * `'platform'`, the OpenAI platform Responses API a client with an API key posts to
+   * (`POST {baseUrl}/responses`, `baseUrl` ending in `/v1`). The replies and recording are the same.
+   * @default 'codex'
+   */
+  api?: 'codex' | 'platform';
+  /**
    * The path prefix of {@link MockCodexServer.baseUrl}.
-   * @default '/backend-api'
+   * @default '/backend-api', or '/v1' with `api: 'platform'`
    */
   basePath?: string;
   /**
@@ -155,9 +162,9 @@ export interface MockWaitOptions {
 export interface MockCodexServer {
   /** `http://127.0.0.1:PORT`. */
   readonly url: string;
-  /** What to pass as `CodexClientConfig.baseUrl`: `http://127.0.0.1:PORT/backend-api`. */
+  /** What to pass as `CodexClientConfig.baseUrl`: `http://127.0.0.1:PORT/backend-api` (`…/v1` for the platform API). */
   readonly baseUrl: string;
-  /** The full endpoint: `${baseUrl}/codex/responses`. */
+  /** The full endpoint: `${baseUrl}/codex/responses` (`${baseUrl}/responses` for the platform API). */
   readonly responsesUrl: string;
   readonly port: number;
   /** Every request received so far, in arrival order (all paths, including unknown ones). */
