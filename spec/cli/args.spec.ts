@@ -81,6 +81,8 @@ describe('parseCliArgs', () => {
       '--help',
       '--version',
       '--base-url',
+      '--auth',
+      'OPENAI_API_KEY',
     ]) {
       expect(HELP_TEXT).toContain(flag);
     }
@@ -105,6 +107,16 @@ describe('parseCliArgs', () => {
     expect(usageError(['--live', '--base-url', 'not a url', 'p']).message).toMatch(/absolute http\(s\) URL/);
     expect(usageError(['--model', ' ']).message).toBe('--model must not be empty');
     expect(usageError(['  ']).message).toBe('the prompt must not be empty');
+  });
+
+  it('--auth takes chatgpt or api-key, with --live only', () => {
+    expect(parseCliArgs(['--live', '--auth', 'api-key', 'x'])).toMatchObject({
+      kind: 'run',
+      options: { backend: 'live', auth: 'api-key' },
+    });
+    expect(parseCliArgs(['--live', '--auth', 'chatgpt', 'x'])).toMatchObject({ kind: 'run', options: { auth: 'chatgpt' } });
+    expect(usageError(['--live', '--auth', 'key', 'x']).message).toBe("--auth must be one of chatgpt, api-key, got 'key'");
+    expect(usageError(['--auth', 'api-key']).message).toMatch(/--auth needs --live/);
   });
 
   it('--live needs a prompt', () => {

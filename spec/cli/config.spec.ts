@@ -89,6 +89,32 @@ describe('buildClientConfig', () => {
     expect(buildClientConfig(options(['--live', 'x']), {})).toEqual({});
   });
 
+  it('live with --auth api-key: the key, organization and project from the env, never the ChatGPT env or the ChatGPT base URL', () => {
+    const env = {
+      OPENAI_API_KEY: 'sk-env-key',
+      OPENAI_ORG_ID: ' org-1 ',
+      OPENAI_PROJECT_ID: 'proj_1',
+      OPENAI_CODEX_ACCESS_TOKEN: 'tok',
+      OPENAI_CODEX_AUTH_FILE: '/tmp/auth.json',
+      OPENAI_CODEX_BASE_URL: 'https://proxy.example/backend-api',
+    };
+    expect(buildClientConfig(options(['--live', '--auth', 'api-key', 'x']), env)).toEqual({
+      auth: 'api-key',
+      apiKey: 'sk-env-key',
+      organization: 'org-1',
+      project: 'proj_1',
+    });
+    expect(buildClientConfig(options(['--live', '--auth', 'api-key', '--base-url', 'http://127.0.0.1:1/v1', 'x']), {})).toEqual({
+      auth: 'api-key',
+      baseUrl: 'http://127.0.0.1:1/v1',
+    });
+    // Without the flag a key in the env is not used.
+    expect(buildClientConfig(options(['--live', 'x']), { OPENAI_API_KEY: 'sk-env-key' })).toEqual({});
+    expect(backendBanner(options(['--live', '--auth', 'api-key', 'x']), 'https://api.openai.com/v1', undefined)).toBe(
+      'codex-rx: live OpenAI API at https://api.openai.com/v1, with the API key from OPENAI_API_KEY',
+    );
+  });
+
   it('--effort alone also asks for the auto summary, except with none', () => {
     expect(buildClientConfig(options(['-e', 'low']), {}, mock).reasoning).toEqual({ effort: 'low', summary: 'auto' });
     expect(buildClientConfig(options(['-e', 'none']), {}, mock).reasoning).toEqual({ effort: 'none' });

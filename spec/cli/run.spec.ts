@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoTurnEvents } from '../../src/cli/demoTurn.js';
 import { EXIT, runCli, type CliIO } from '../../src/cli/run.js';
-import { fakeAccessToken, startMockCodexServer, type MockCodexServer } from '../../src/testing/index.js';
+import { fakeAccessToken, startMockCodexServer, textTurn, type MockCodexServer } from '../../src/testing/index.js';
 import { VERSION } from '../../src/version.js';
 
 const TOKEN = fakeAccessToken('acc_run_test');
@@ -139,6 +139,49 @@ describe('runCli', () => {
     const t = fakeIO(['--live', '--base-url', mock.baseUrl, 'Hi'], { OPENAI_CODEX_ACCESS_TOKEN: TOKEN });
     expect(await runCli(t.io)).toBe(EXIT.failed);
     expect(t.stdout.text).toBe('');
+  });
+
+  it('--live --auth api-key streams from the platform API with OPENAI_API_KEY, and never prints the key', async () => {
+    const key = 'sk-proj-cli0123456789abcdefghijklmnopqrstuvwxyz';
+    mock = await startMockCodexServer({ api: 'platform', replies: [{ events: textTurn({ text: ['Hi there'] }) }] });
+    const t = fakeIO(['--live', '--auth', 'api-key', '--transport', 'sse', '--base-url', mock.baseUrl, 'Hi'], {
+      OPENAI_API_KEY: key,
+      OPENAI_PROJECT_ID: 'proj_cli',
+    });
+    expect(await runCli(t.io)).toBe(EXIT.ok);
+    expect(t.stdout.text).toContain('Hi there');
+    expect(t.stderr.text).toContain(`live OpenAI API at ${mock.baseUrl}, with the API key from OPENAI_API_KEY`);
+    expect(mock.requests[0]?.path).toBe('/v1/responses');
+    expect(mock.requests[0]?.headers).toMatchObject({ authorization: `Bearer ${key}`, 'openai-project': 'proj_cli' });
+    expect(t.stdout.text + t.stderr.text).not.toContain(key.slice(0, 16));
+  });
+
+  it('--live --auth api-key: a refused key is one error line naming OPENAI_API_KEY, with the key redacted', async () => {
+    const key = 'sk-proj-cli0123456789abcdefghijklmnopqrstuvwxyz';
+    mock = await startMockCodexServer({
+      api: 'platform',
+      replies: [
+        {
+          status: 401,
+          json: { error: { message: `Incorrect API key provided: ${key}`, type: 'invalid_request_error', code: 'invalid_api_key' } },
+        },
+      ],
+    });
+    const t = fakeIO(['--live', '--json', '--auth', 'api-key', '--transport', 'sse', '--base-url', mock.baseUrl, 'Hi'], {
+      OPENAI_API_KEY: key,
+    });
+    expect(await runCli(t.io)).toBe(EXIT.failed);
+    expect(JSON.parse(t.stdout.text)).toMatchObject({ type: 'error', code: 'ERR_CODEX_AUTH' });
+    expect(t.stdout.text).toContain('OPENAI_API_KEY');
+    expect(t.stdout.text + t.stderr.text).not.toContain(key.slice(0, 16));
+    expect(t.stdout.text + t.stderr.text).not.toContain(key.slice(-16));
+  });
+
+  it('--live --auth api-key without OPENAI_API_KEY is exit 1 with a ConfigError that says to set it', async () => {
+    const t = fakeIO(['--live', '--auth', 'api-key', 'Hi']);
+    expect(await runCli(t.io)).toBe(EXIT.failed);
+    expect(t.stderr.text).toContain("auth 'api-key' needs an API key, and neither apiKey nor OPENAI_API_KEY is set. Set OPENAI_API_KEY");
+    expect(t.stderr.text).toContain('(ERR_CODEX_CONFIG)');
   });
 
   it('--version prints the version from src/version.ts, which is the one in package.json', async () => {

@@ -11,7 +11,7 @@ import {
   type ReasoningSummary,
   type TextVerbosity,
 } from '../request/models.js';
-import { TRANSPORT_MODES, type TransportMode } from '../client/config.js';
+import { AUTH_MODES, TRANSPORT_MODES, type AuthMode, type TransportMode } from '../client/config.js';
 
 /** Where the turn is sent. */
 export type Backend = 'mock' | 'live';
@@ -23,6 +23,8 @@ export interface RunOptions {
   backend: Backend;
   /** `--base-url` (live only). */
   baseUrl?: string;
+  /** `--auth` (live only): `'api-key'` sends the turn to the platform API with env `OPENAI_API_KEY`. */
+  auth?: AuthMode;
   model?: string;
   effort?: ReasoningEffort;
   summary?: ReasoningSummary;
@@ -78,7 +80,9 @@ Options:
                           (OPENAI_CODEX_AUTH_FILE or ~/.codex-rx/auth.json), or the Codex
                           CLI's ~/.codex/auth.json (run \`codex\` to sign in)
       --base-url <url>    backend base URL with --live (default: https://chatgpt.com/backend-api,
-                          or OPENAI_CODEX_BASE_URL)
+                          or OPENAI_CODEX_BASE_URL; https://api.openai.com/v1 with an API key)
+      --auth <kind>       with --live: chatgpt (the default, a ChatGPT sign-in) or api-key
+                          (an OpenAI API key from OPENAI_API_KEY, on the platform API)
       --json              print one CodexEvent per line (NDJSON) instead of text
   -h, --help              show this help
   -v, --version           print the version
@@ -88,6 +92,9 @@ Environment:
                           where --live finds credentials
   OPENAI_CODEX_BASE_URL, OPENAI_CODEX_MODEL
                           defaults for --base-url and --model with --live
+  OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID
+                          the key, organization and project of --auth api-key
+                          (never used without it)
   CODEX_RX_MOCK_PACE      pace of the mock turn: 1 a model's (default), 0 all at once
   NO_COLOR, FORCE_COLOR   colours off / on (default: on a terminal only)
 
@@ -97,6 +104,7 @@ Examples:
   codex-rx
   codex-rx --json "Hello"
   codex-rx --live --effort low "Explain RxJS switchMap in two sentences"
+  codex-rx --live --auth api-key "Hello"
 `;
 
 const OPTIONS = {
@@ -109,6 +117,7 @@ const OPTIONS = {
   mock: { type: 'boolean' },
   live: { type: 'boolean' },
   'base-url': { type: 'string' },
+  auth: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -132,7 +141,8 @@ function nonBlank(value: string | undefined, flag: string): string | undefined {
  * 0. `login [--device]`, `logout` and `status` as the first argument are account commands.
  * 1. `--help` wins over everything, then `--version`.
  * 2. Unknown options, missing option values and bad enum values are a {@link UsageError}.
- * 3. `--mock` and `--live` exclude each other; `--base-url` needs `--live` and an http(s) URL.
+ * 3. `--mock` and `--live` exclude each other; `--base-url` needs `--live` and an http(s) URL;
+ *    `--auth` needs `--live`.
  * 4. The positional arguments, joined by spaces, are the prompt; `--` ends the options.
  * 5. `--live` needs a prompt (a real request should be meant); the mock has a default one.
  *
@@ -178,6 +188,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     }
   }
 
+  const auth = oneOf(values.auth, AUTH_MODES, 'auth');
+  if (auth !== undefined && backend !== 'live') throw new UsageError('--auth needs --live (the mock server takes no credentials)');
+
   const prompt = positionals.length > 0 ? positionals.join(' ') : undefined;
   if (prompt !== undefined && prompt.trim() === '') throw new UsageError('the prompt must not be empty');
   if (prompt === undefined && backend === 'live') throw new UsageError('--live needs a prompt, e.g. codex-rx --live "Hello"');
@@ -185,6 +198,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const options: RunOptions = { backend, json: values.json === true };
   if (prompt !== undefined) options.prompt = prompt;
   if (baseUrl !== undefined) options.baseUrl = baseUrl;
+  if (auth !== undefined) options.auth = auth;
   const model = nonBlank(values.model, 'model');
   if (model !== undefined) options.model = model;
   const effort = oneOf(values.effort, REASONING_EFFORTS, 'effort');

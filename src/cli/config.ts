@@ -42,7 +42,11 @@ export function describeCredentialSource(source: CredentialSource): string {
 
 /** The line that says where the turn goes; printed on stderr before streaming. */
 export function backendBanner(options: RunOptions, target: string, credentials: CredentialSource | undefined): string {
-  if (options.backend === 'live') return `codex-rx: live Codex backend at ${target}`;
+  if (options.backend === 'live') {
+    return options.auth === 'api-key'
+      ? `codex-rx: live OpenAI API at ${target}, with the API key from OPENAI_API_KEY`
+      : `codex-rx: live Codex backend at ${target}`;
+  }
   const hint =
     credentials === undefined
       ? 'no credentials found; to use the real backend set OPENAI_CODEX_ACCESS_TOKEN or sign in with `codex`, then add --live'
@@ -54,7 +58,9 @@ export function backendBanner(options: RunOptions, target: string, credentials: 
  * The client configuration of a run.
  *
  * 1. Mock: the mock's base URL and a fake token for a fixed demo account (never a real one).
- * 2. Live: `--base-url`, else env `OPENAI_CODEX_BASE_URL`; `--model`, else env
+ * 2. Live with `--auth api-key`: `auth: 'api-key'` with env `OPENAI_API_KEY`, `OPENAI_ORG_ID` and
+ *    `OPENAI_PROJECT_ID`, and `--base-url` (else the client's platform default).
+ * 2a. Live: `--base-url`, else env `OPENAI_CODEX_BASE_URL`; `--model`, else env
  *    `OPENAI_CODEX_MODEL` (the Rust client's app-level overrides); env `OPENAI_CODEX_ACCESS_TOKEN`
  *    when set, else the client finds the auth files.
  * 3. `--effort` alone also asks for the `auto` summary, so reasoning shows (not with `none`,
@@ -75,6 +81,14 @@ export function buildClientConfig(
     if (mock === undefined) throw new TypeError('buildClientConfig: the mock backend needs the mock server');
     config.baseUrl = mock.baseUrl;
     config.accessToken = mock.accessToken;
+  } else if (options.auth === 'api-key') {
+    // The platform API: its own default base URL (OPENAI_CODEX_BASE_URL names the ChatGPT
+    // backend's), and the key, organization and project from this run's environment.
+    config.auth = 'api-key';
+    if (options.baseUrl !== undefined) config.baseUrl = options.baseUrl;
+    if (env.OPENAI_API_KEY !== undefined) config.apiKey = env.OPENAI_API_KEY;
+    if (nonBlank(env.OPENAI_ORG_ID)) config.organization = env.OPENAI_ORG_ID.trim();
+    if (nonBlank(env.OPENAI_PROJECT_ID)) config.project = env.OPENAI_PROJECT_ID.trim();
   } else {
     const baseUrl = options.baseUrl ?? (nonBlank(env.OPENAI_CODEX_BASE_URL) ? env.OPENAI_CODEX_BASE_URL.trim() : undefined);
     if (baseUrl !== undefined) config.baseUrl = baseUrl;

@@ -4,6 +4,7 @@
  */
 import { tap, type Observable, type Subscription } from 'rxjs';
 import { CodexClient } from '../client/CodexClient.js';
+import { CLIENT_CONFIG_DEFAULTS } from '../client/config.js';
 import { systemMessage, userMessage } from '../messages.js';
 import type { MockCodexServer } from '../testing/index.js';
 import type { CodexEvent, Message, RateLimitSnapshot } from '../types.js';
@@ -101,7 +102,7 @@ export async function runCli(io: CliIO): Promise<number> {
   }
 
   const prompt = options.prompt ?? DEMO_PROMPT;
-  const secrets = [io.env.OPENAI_CODEX_ACCESS_TOKEN];
+  const secrets = [io.env.OPENAI_CODEX_ACCESS_TOKEN, io.env.OPENAI_API_KEY?.trim()];
   let mock: MockCodexServer | undefined;
   try {
     let client: CodexClient;
@@ -125,8 +126,9 @@ export async function runCli(io: CliIO): Promise<number> {
     }
     const config = buildClientConfig(options, io.env);
     client = new CodexClient(config);
-    io.stderr.write(`${errStyle.dim(backendBanner(options, config.baseUrl ?? 'https://chatgpt.com/backend-api', undefined))}\n`);
-    // A live turn's rate limits are kept for `codex-rx status`.
+    const defaultBaseUrl = options.auth === 'api-key' ? CLIENT_CONFIG_DEFAULTS.apiKeyBaseUrl : CLIENT_CONFIG_DEFAULTS.baseUrl;
+    io.stderr.write(`${errStyle.dim(backendBanner(options, config.baseUrl ?? defaultBaseUrl, undefined))}\n`);
+    // A live turn's rate limits are kept for `codex-rx status` (the ChatGPT account's, not an API key's).
     const seen: RateLimitSnapshot[] = [];
     const events$ = client.stream(buildMessages(options, prompt)).pipe(
       tap((event) => {
@@ -134,7 +136,7 @@ export async function runCli(io: CliIO): Promise<number> {
       }),
     );
     const code = await streamTurn(io, events$, options, secrets);
-    await saveRateLimits(io.env, seen);
+    if (options.auth !== 'api-key') await saveRateLimits(io.env, seen);
     return code;
   } catch (error) {
     // A CodexClient constructor's ConfigError, or the mock failing to start.
