@@ -247,6 +247,20 @@ describe('API-key mode against the mock platform API', () => {
     expect(JSON.parse((error as CodexHttpError).body)).toEqual(body);
   });
 
+  it("a platform message longer than 1,000 characters is cut in the error's message and kept whole in its body", async () => {
+    const long = `Invalid input: ${'x'.repeat(5_000)}`;
+    const mock = await platform({ status: 400, json: { error: { message: long, type: 'invalid_request_error', code: null } } });
+    const error = await failureOf(
+      new CodexClient({ apiKey: KEY, baseUrl: mock.baseUrl, transport: 'sse', retry: FAST_RETRY }).stream([userMessage('Hi')]),
+    );
+    expect(error).toBeInstanceOf(CodexHttpError);
+    const { message, body } = error as CodexHttpError;
+    expect(message.length).toBeLessThanOrEqual(1_000);
+    expect(message.startsWith('Invalid input: xxx')).toBe(true);
+    expect(message).toMatch(/characters in all: see the error's body\)$/);
+    expect(body).toContain(long);
+  });
+
   it('a rate limit (429) keeps the server message, with no talk of a ChatGPT usage limit, and is retried', async () => {
     const limited: MockReply = {
       status: 429,
@@ -337,7 +351,9 @@ describe('API-key mode against the mock platform API', () => {
     const error = await failureOf(client.stream([userMessage('Hi')]));
     expect(error).toBeInstanceOf(AuthError);
     expect(error).toMatchObject({ status: 401, code: 'ERR_CODEX_AUTH' });
-    expect((error as AuthError).message).toContain('OPENAI_API_KEY');
+    expect((error as AuthError).message).toMatch(
+      /^The OpenAI API refused the API key \(401 Unauthorized: Incorrect API key provided: \[redacted\]\. You can find your API key at https:\/\/platform\.openai\.com\/account\/api-keys\.\)\. Check OPENAI_API_KEY/,
+    );
     expect((error as AuthError).message).not.toMatch(/refresh/i);
     expect(mock.requests).toHaveLength(1);
     expect(exposedText(error)).not.toContain(KEY.slice(0, 16));
@@ -345,6 +361,17 @@ describe('API-key mode against the mock platform API', () => {
     const failure = (error as AuthError).failure;
     expect(failure?.httpStatus).toBe(401);
     expect(JSON.stringify(failure)).not.toContain(KEY.slice(-16));
+  });
+
+  it('per-call options re-resolve the config without losing the API key or its headers', async () => {
+    process.env.OPENAI_API_KEY = KEY;
+    const mock = await platform({ events: textTurn({ text: ['hi'] }) });
+    const client = new CodexClient({ auth: 'api-key', baseUrl: mock.baseUrl, transport: 'sse', project: 'proj_1', maxOutputTokens: 32 });
+    await lastValueFrom(client.stream([userMessage('Hi')], [], { model: 'gpt-5.4', headers: { 'x-call': '1' } }));
+    const request = mock.requests[0]!;
+    expect(request.path).toBe('/v1/responses');
+    expect(request.headers).toMatchObject({ authorization: `Bearer ${KEY}`, 'openai-project': 'proj_1', 'x-call': '1' });
+    expect(request.json).toMatchObject({ model: 'gpt-5.4', max_output_tokens: 32 });
   });
 
   it('a key the server echoes back never reaches an error, a failure capture, or a retry diagnostic', async () => {

@@ -198,7 +198,8 @@ export async function statusLines(env: NodeJS.ProcessEnv, nowMs = Date.now()): P
       }
     }
   }
-  if (apiKey !== undefined && apiKey.trim() !== '') lines.push("OPENAI_API_KEY is set (used by clients created with auth: 'api-key').");
+  if (apiKey !== undefined && apiKey.trim() !== '')
+    lines.push("OPENAI_API_KEY is set (used by `codex-rx --live --auth api-key` and by clients created with auth: 'api-key').");
 
   const limits = await loadRateLimits(env);
   if (limits === undefined || limits.limits.length === 0) {

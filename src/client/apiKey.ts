@@ -7,6 +7,7 @@
 import type { ResolvedAuth } from '../auth/index.js';
 import { AuthError, CodexHttpError, ConfigError, UsageLimitError } from '../errors.js';
 import { invalidHeaderCharIndex, type ResponseCreateBody } from '../request/buildRequest.js';
+import { shortened } from './httpError.js';
 import { apiKeyUsageLimitError } from '../usageLimit.js';
 import type { AuthMode, CodexClientConfig } from './config.js';
 
@@ -163,7 +164,7 @@ export function apiKeyError(error: unknown): unknown {
   const fields: ConstructorParameters<typeof CodexHttpError>[1] = { status: error.status, body: error.body };
   if (error.retryAfterMs !== undefined) fields.retryAfterMs = error.retryAfterMs;
   if (error.xShouldRetry !== undefined) fields.xShouldRetry = error.xShouldRetry;
-  const mapped = new CodexHttpError(message, fields, error.cause === undefined ? {} : { cause: error.cause });
+  const mapped = new CodexHttpError(shortened(message), fields, error.cause === undefined ? {} : { cause: error.cause });
   if (error.failure !== undefined) mapped.failure = error.failure;
   return mapped;
 }

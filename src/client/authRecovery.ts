@@ -8,7 +8,7 @@ function isUnauthorized(error: unknown): boolean {
 }
 
 /** What to tell the user when the server refused the credentials and nothing could recover them. */
-function unauthorizedMessage(auth: ResolvedAuth): string {
+function unauthorizedMessage(auth: ResolvedAuth, cause: unknown): string {
   const login = 'run `codex-rx login` to sign in again';
   switch (auth.source) {
     case 'auth-file':
@@ -22,13 +22,20 @@ function unauthorizedMessage(auth: ResolvedAuth): string {
       return `OpenAI Codex refused the configured accessToken (401 Unauthorized). Pass a fresh token, or drop it and ${login}.`;
     case 'env':
       return `OpenAI Codex refused OPENAI_CODEX_ACCESS_TOKEN (401 Unauthorized). Set a fresh token, or unset it and ${login}.`;
-    case 'api-key':
-      return 'The OpenAI API refused the API key (401 Unauthorized). Check OPENAI_API_KEY (or `apiKey`), or run `codex-rx login` to use a ChatGPT sign-in instead.';
+    case 'api-key': {
+      // The platform says why (a wrong key, organization or project), and masks the key itself.
+      const said = cause instanceof CodexHttpError ? cause.message.trim() : '';
+      const reason = said === '' ? '' : `: ${said.length > 300 ? `${said.slice(0, 299)}…` : said}`;
+      return (
+        `The OpenAI API refused the API key (401 Unauthorized${reason}). Check OPENAI_API_KEY (or \`apiKey\`), and the organization ` +
+        'and project if set (OPENAI_ORG_ID, OPENAI_PROJECT_ID), or run `codex-rx login` to use a ChatGPT sign-in instead.'
+      );
+    }
   }
 }
 
 function unauthorized(auth: ResolvedAuth, cause: unknown): AuthError {
-  return new AuthError(unauthorizedMessage(auth), { status: 401, cause });
+  return new AuthError(unauthorizedMessage(auth, cause), { status: 401, cause });
 }
 
 /**

@@ -19,7 +19,7 @@ function defaultMessage(status: number, body: string): string {
 const MAX_MESSAGE_CHARS = 1000;
 
 /** The message cut to at most {@link MAX_MESSAGE_CHARS} characters, saying where the rest is. */
-function shortened(message: string): string {
+export function shortened(message: string): string {
   if (message.length <= MAX_MESSAGE_CHARS) return message;
   const note = `… (${message.length} characters in all: see the error's body)`;
   let end = MAX_MESSAGE_CHARS - note.length;
