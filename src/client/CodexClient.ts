@@ -16,7 +16,7 @@ import {
 import { normalizeModel } from '../request/models.js';
 import type { ResolvedRetryConfig, RetryInfo } from '../retry/config.js';
 import { retryResolved } from '../retry/retryWithBackoff.js';
-import { redact } from '../transport/shared.js';
+import { jsonOnce, redact } from '../transport/shared.js';
 import { createTransport } from '../transport/index.js';
 import type { HttpExchange, Transport } from '../transport/types.js';
 import type { FailureCapture, Message, Tool } from '../types.js';
@@ -109,7 +109,8 @@ export class CodexClient {
       this.#latestResponseId = undefined;
       this.#lastFailure = undefined;
       const body = this.#body(call.body, messages, tools);
-      const json = JSON.stringify(body);
+      // Serialised once, and only when sent whole (a WebSocket turn may send only its new items).
+      const json = jsonOnce(body);
       const url = this.#endpoint();
       let token: string | undefined;
       const exchange: HttpExchange = {};
@@ -207,7 +208,7 @@ export class CodexClient {
   prewarm(messages: Message[] = [], tools: Tool[] = []): Observable<void> {
     return defer(() => {
       const body = this.#body(this.#config, messages, tools);
-      const json = JSON.stringify(body);
+      const json = jsonOnce(body);
       return from(this.#resolveAuth()).pipe(
         mergeMap((auth) =>
           this.#transport.prewarm({

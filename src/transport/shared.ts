@@ -34,3 +34,9 @@ export function redactError(error: unknown, token: string): unknown {
 export function redactDiagnostic(diagnostic: Diagnostic, token: string): Diagnostic {
   return redactRecord(diagnostic, [token]);
 }
+
+/** `JSON.stringify(value)`, computed on the first call and kept for the later ones. */
+export function jsonOnce(value: unknown): () => string {
+  let json: string | undefined;
+  return () => (json ??= JSON.stringify(value));
+}

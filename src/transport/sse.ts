@@ -70,7 +70,7 @@ export class SseTransport implements Transport {
         request(url, {
           method: 'POST',
           headers,
-          body: json,
+          body: json(),
           signal: controller.signal,
           dispatcher: options.dispatcher ?? defaultDispatcher(),
           // Our own timers (below) enforce the timeouts, on the caller's scheduler.

@@ -15,8 +15,11 @@ export interface TurnRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** The request body. */
   readonly body: ResponseCreateBody;
-  /** `body` as JSON, serialised once for every attempt. */
-  readonly json: string;
+  /**
+   * `body` as JSON, serialised on the first call and kept for every attempt after it. A function,
+   * because a WebSocket turn that sends only the new items never needs the whole history as JSON.
+   */
+  readonly json: () => string;
   /** The access token, scrubbed from every error and diagnostic the attempt lets out. */
   readonly token: string;
   /** Written by the attempt: the status and body of a refused request, for the failure capture. */

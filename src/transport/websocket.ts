@@ -422,7 +422,7 @@ export class WebSocketTransport implements Transport {
       exchange.status = undefined;
       exchange.body = undefined;
       let frame = warmUp
-        ? { text: `${fullFrame(request.json).slice(0, -1)},"generate":false}`, incremental: false }
+        ? { text: `${fullFrame(request.json()).slice(0, -1)},"generate":false}`, incremental: false }
         : createFrame(request.body, request.json, connection.chain);
       connection.chain = undefined;
       let received = false;
@@ -446,7 +446,7 @@ export class WebSocketTransport implements Transport {
               if (wrapped.code === 'previous_response_not_found' && frame.incremental && !resent && !received) {
                 // The server no longer holds the previous response: the same turn, in full, once.
                 resent = true;
-                frame = { text: fullFrame(request.json), incremental: false };
+                frame = { text: fullFrame(request.json()), incremental: false };
                 send(frame.text);
                 return;
               }
