@@ -120,6 +120,20 @@ describe('the WebSocket transport', () => {
     expect(frameOf(1)).toMatchObject({ previous_response_id: 'resp_1', input: [{ type: 'function_call_output', call_id: 'call_1' }] });
   });
 
+  it('chains a history rebuilt from copies: items are compared by value, not by identity', async () => {
+    await serve({
+      replies: [{ events: textTurn({ responseId: 'resp_1', text: ['A'] }) }, { events: textTurn({ responseId: 'resp_2', text: ['B'] }) }],
+    });
+    const c = client();
+    const long = 'x'.repeat(20_000);
+    await turn(c, [userMessage(long)]);
+    const copied = structuredClone([userMessage(long), assistantMessage('A')]);
+
+    await turn(c, [...copied, userMessage('Two')]);
+
+    expect(frameOf(1)).toMatchObject({ previous_response_id: 'resp_1', input: [{ role: 'user', content: [{ text: 'Two' }] }] });
+  });
+
   it('sends the full request when a non-input field changed, or the history was rewritten', async () => {
     await serve({
       replies: [
