@@ -15,8 +15,9 @@ import type {
   RecordedRequest,
   RecordedUpgrade,
 } from './types.js';
+import { Uplink, sleepUntil } from './uplink.js';
 import { waiter, type Waiter } from './waiters.js';
-import { MockWebSocketSide } from './websocket.js';
+import { MockWebSocketSide, type UpgradeRefusal } from './websocket.js';
 
 /** The route the client posts to, below {@link MockCodexServer.baseUrl}: the Codex backend's, or the platform API's. */
 const RESPONSES_ROUTE = '/codex/responses';
@@ -60,6 +61,7 @@ export class MockCodexServerImpl implements MockCodexServer {
   /** Bumped by reset(), so replies in flight do not record outcomes into the new epoch. */
   private epoch = 0;
   private readonly webSockets: MockWebSocketSide;
+  private readonly uplink: Uplink;
 
   constructor(
     private readonly server: Server,
@@ -67,9 +69,10 @@ export class MockCodexServerImpl implements MockCodexServer {
     basePath: string,
     script: PlannedReply[],
     handler: MockCodexServerOptions['handler'],
-    refusal: PlannedReply | undefined,
+    refusal: UpgradeRefusal | undefined,
     upgradeHeaders: Record<string, string> = {},
     route: string = RESPONSES_ROUTE,
+    uploadBytesPerSecond?: number,
   ) {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -78,6 +81,7 @@ export class MockCodexServerImpl implements MockCodexServer {
     this.responsesUrl = `${this.url}${this.responsesPath}`;
     this.script = script;
     this.handler = handler;
+    this.uplink = new Uplink(uploadBytesPerSecond);
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.webSockets = new MockWebSocketSide(this, server, this.responsesPath, refusal, upgradeHeaders);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -103,6 +107,11 @@ export class MockCodexServerImpl implements MockCodexServer {
 
   forgetResponses(): void {
     this.webSockets.forgetResponses();
+  }
+
+  /** When a payload of `bytes` received now has come through the client's uplink (at once without one). */
+  uploadedAt(bytes: number): number {
+    return this.uplink.uploadedAt(bytes);
   }
 
   /** Aborts when the server closes: replies in flight stop. */
@@ -284,6 +293,9 @@ export class MockCodexServerImpl implements MockCodexServer {
       } catch {
         return; // The client aborted while sending: nothing to record or answer.
       }
+      // Over a simulated uplink the body is complete only once it has come through.
+      await sleepUntil(this.uplink.uploadedAt(raw.length), gone.signal);
+      if (gone.signal.aborted) return;
       const epoch = this.epoch;
       const record = this.record(req, raw);
       const plan = await this.choose(record);
@@ -364,10 +376,14 @@ export class MockCodexServerImpl implements MockCodexServer {
  * 2. A reply can send raw bytes or SSE-framed events, in chunks, with delays before the headers
  *    and between chunks; it can cut the connection mid-body, stall until the client goes away,
  *    drop the connection before any response, or leave off the final blank line.
- * 2a. WebSocket upgrades on the same path are accepted (or all refused with `refuseUpgrade`),
+ * 2a. WebSocket upgrades on the same path are accepted (or refused with `refuseUpgrade`: a
+ *    reply for all of them, or a function deciding each),
  *    and each `response.create` frame gets the same script's next reply, one frame per event;
  *    an error status becomes the backend's wrapped error frame. Each connection keeps its
  *    responses, so a frame naming `previous_response_id` is recorded with the whole conversation.
+ * 2b. `uploadBytesPerSecond` stands in for the client's uplink: each request's payload (an HTTP
+ *    body, a `response.create` frame) is recorded and answered only once it would have come
+ *    through a link of that speed, whichever transport carried it.
  * 3. Every request is recorded (method, URL, lower-cased headers, body text, parsed JSON) before
  *    it is answered, and each response's end is observable (`responseOutcome`), as are the open
  *    sockets (`openConnections`, `waitForOpenConnections`, `onceConnectionClosed`).
@@ -414,9 +430,7 @@ export class MockCodexServerImpl implements MockCodexServer {
 export async function startMockCodexServer(options: MockCodexServerOptions = {}): Promise<MockCodexServer> {
   if (typeof options !== 'object' || options === null) throw new ConfigError('startMockCodexServer options must be an object');
   for (const key of Object.keys(options)) {
-    if (!['replies', 'handler', 'basePath', 'refuseUpgrade', 'upgradeHeaders', 'api'].includes(key)) {
-      throw new ConfigError(`Unexpected startMockCodexServer option: ${key}`);
-    }
+    if (!SERVER_OPTION_KEYS.has(key)) throw new ConfigError(`Unexpected startMockCodexServer option: ${key}`);
   }
   if (options.replies !== undefined && !Array.isArray(options.replies)) throw new ConfigError('replies must be an array of MockReply');
   if (options.handler !== undefined && typeof options.handler !== 'function') throw new ConfigError('handler must be a function');
@@ -431,9 +445,13 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
   if (typeof upgradeHeaders !== 'object' || upgradeHeaders === null || Object.values(upgradeHeaders).some((v) => typeof v !== 'string')) {
     throw new ConfigError('upgradeHeaders must be an object of header name to string value');
   }
-  const refusal = options.refuseUpgrade === undefined ? undefined : planReply(options.refuseUpgrade, 'refuseUpgrade');
-  if (refusal !== undefined && refusal.status < 300) {
-    throw new ConfigError(`refuseUpgrade.status must be an error status (300 to 599), e.g. 426, got ${refusal.status}`);
+  const refusal = upgradeRefusal(options.refuseUpgrade);
+  const upload = options.uploadBytesPerSecond;
+  if (upload !== undefined && !(typeof upload === 'number' && Number.isFinite(upload) && upload > 0)) {
+    throw new ConfigError(
+      `uploadBytesPerSecond must be a positive number of bytes per second, got ${String(upload)}. ` +
+        'Pass e.g. 2_500_000 for a 20 Mbit/s uplink, or leave it out for loopback speed.',
+    );
   }
 
   const server = createServer();
@@ -450,7 +468,51 @@ export async function startMockCodexServer(options: MockCodexServerOptions = {})
     throw new Error('mock Codex server: could not read the listening port');
   }
   const route = api === 'platform' ? PLATFORM_RESPONSES_ROUTE : RESPONSES_ROUTE;
-  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler, refusal, upgradeHeaders, route);
+  return new MockCodexServerImpl(server, address.port, basePath, script, options.handler, refusal, upgradeHeaders, route, upload);
+}
+
+const SERVER_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'replies',
+  'handler',
+  'basePath',
+  'refuseUpgrade',
+  'upgradeHeaders',
+  'api',
+  'uploadBytesPerSecond',
+] satisfies (keyof MockCodexServerOptions)[]);
+
+/** A refusal reply is an error status: a 1xx or 2xx would not refuse anything. */
+function refusalPlan(reply: MockReply, where: string): PlannedReply {
+  const plan = planReply(reply, where);
+  if (plan.status < 300) {
+    throw new ConfigError(`${where}.status must be an error status (300 to 599), e.g. 426, got ${plan.status}`);
+  }
+  return plan;
+}
+
+/**
+ * `refuseUpgrade` as the WebSocket side asks it, per upgrade. A fixed reply is checked now; a
+ * function's answer when it is given, and a function that throws or answers a bad reply gets
+ * the upgrade refused with a 500 that says so, as a failing `handler` does for requests.
+ */
+function upgradeRefusal(option: MockCodexServerOptions['refuseUpgrade']): UpgradeRefusal | undefined {
+  if (option === undefined) return undefined;
+  if (typeof option !== 'function') {
+    const plan = refusalPlan(option, 'refuseUpgrade');
+    return () => plan;
+  }
+  return (upgrade) => {
+    try {
+      const reply = option(upgrade);
+      return reply === undefined ? undefined : refusalPlan(reply, 'refuseUpgrade()');
+    } catch (err) {
+      return errorReply(
+        500,
+        `mock Codex server: refuseUpgrade failed: ${err instanceof Error ? err.message : String(err)}`,
+        'mock_handler_failed',
+      );
+    }
+  };
 }
 
 // `await using` where the runtime has the symbol. Defined only then: a computed

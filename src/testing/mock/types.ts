@@ -137,16 +137,27 @@ export interface MockCodexServerOptions {
   basePath?: string;
   /**
    * Refuse every WebSocket upgrade with this reply (its status, headers and body), e.g.
-   * `{ status: 426 }`. Without it, upgrades on the endpoint are accepted and the scripted replies
-   * are sent as frames.
+   * `{ status: 426 }`; or a function that decides per upgrade: a reply refuses it, `undefined`
+   * accepts it (say, refuse the first with a 401 and accept the one with a fresh token). Without
+   * it, upgrades on the endpoint are accepted and the scripted replies are sent as frames.
    * @default undefined (upgrades accepted)
    */
-  refuseUpgrade?: MockReply;
+  refuseUpgrade?: MockReply | ((upgrade: Omit<RecordedUpgrade, 'status'>) => MockReply | undefined);
   /**
    * Headers of every accepted upgrade's `101` response, e.g. the `x-codex-*` rate-limit family.
    * @default undefined
    */
   upgradeHeaders?: Record<string, string>;
+  /**
+   * The upload speed of the client's link, in bytes per second, for tests and benchmarks that
+   * need a network rather than loopback: each request's payload (an HTTP body, a
+   * `response.create` frame) is taken as arriving `bytes / uploadBytesPerSecond` seconds after
+   * the link is free, and only then recorded and answered. One link per server: payloads that
+   * arrive together queue on it. Headers and the WebSocket handshake are not counted. A 20 Mbit/s
+   * uplink is `2_500_000`.
+   * @default undefined (no cost: loopback speed)
+   */
+  uploadBytesPerSecond?: number;
 }
 
 /** Options of the `waitFor…` helpers. */

@@ -6,6 +6,7 @@ import { sleep } from './play.js';
 import { errorReply, type PlannedReply } from './reply.js';
 import { headersOf } from './requests.js';
 import type { MockResponseOutcome, RecordedRequest, RecordedUpgrade } from './types.js';
+import { sleepUntil } from './uplink.js';
 import {
   framesOf,
   refuseUpgrade,
@@ -24,14 +25,19 @@ export interface MockServerCore {
   readonly closingSignal: AbortSignal;
   /** Calls `abort` when the server closes, until the returned function is called. */
   onClosing(abort: () => void): () => void;
+  /** When a payload of `bytes` received now has come through the client's uplink (at once without one). */
+  uploadedAt(bytes: number): number;
 }
+
+/** Whether to refuse an upgrade: the reply to refuse it with, or `undefined` to accept it. */
+export type UpgradeRefusal = (upgrade: Omit<RecordedUpgrade, 'status'>) => PlannedReply | undefined;
 
 export class MockWebSocketSide {
   readonly upgrades: RecordedUpgrade[] = [];
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #core: MockServerCore;
   readonly #path: string;
-  readonly #refusal: PlannedReply | undefined;
+  readonly #refusal: UpgradeRefusal | undefined;
   #connections = 0;
   #responses = 0;
   /** The responses each open connection keeps, by id. */
@@ -41,7 +47,7 @@ export class MockWebSocketSide {
     core: MockServerCore,
     server: Server,
     path: string,
-    refusal: PlannedReply | undefined,
+    refusal: UpgradeRefusal | undefined,
     upgradeHeaders: Record<string, string>,
   ) {
     this.#core = core;
@@ -69,11 +75,12 @@ export class MockWebSocketSide {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
+    const asked = { index: this.upgrades.length, url, path, headers: headersOf(req) };
     const refusal =
       path !== this.#path
         ? errorReply(404, `mock Codex server: no WebSocket route for ${path}; connect to ${this.#path}`, 'mock_not_found')
-        : this.#refusal;
-    const upgrade: RecordedUpgrade = { index: this.upgrades.length, url, path, headers: headersOf(req), status: refusal?.status ?? 101 };
+        : this.#refusal?.({ ...asked, headers: { ...asked.headers } });
+    const upgrade: RecordedUpgrade = { ...asked, status: refusal?.status ?? 101 };
     this.upgrades.push(upgrade);
     if (refusal !== undefined) return refuseUpgrade(socket, refusal);
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req, upgrade));
@@ -96,8 +103,11 @@ export class MockWebSocketSide {
     ws.on('error', () => undefined);
     let queue = Promise.resolve();
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      // Over a simulated uplink a frame is complete only once it has come through.
+      const uploaded = this.#core.uploadedAt(byteLengthOf(data));
       queue = queue
-        .then(() => this.#onFrame(ws, req, upgrade, connection, store, data, isBinary, gone.signal))
+        .then(() => sleepUntil(uploaded, gone.signal))
+        .then(() => (gone.signal.aborted ? undefined : this.#onFrame(ws, req, upgrade, connection, store, data, isBinary, gone.signal)))
         .catch((err: unknown) => {
           const message = `mock Codex server: internal error: ${err instanceof Error ? err.message : String(err)}`;
           void sendFrame(ws, wrappedErrorFrame(500, JSON.stringify({ error: { message, type: 'mock_internal_error' } })));
@@ -224,4 +234,10 @@ export class MockWebSocketSide {
         return true;
     }
   }
+}
+
+/** A frame's payload size in bytes. */
+function byteLengthOf(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data.byteLength;
 }
