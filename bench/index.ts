@@ -9,6 +9,8 @@
  *   --quick          small smoke run (2 MB / 0.5 MB, few rounds, no profile)
  *   --no-e2e         skip the HTTP benchmarks
  *   --no-agent-loop  skip the agent loop over SSE and WebSocket
+ *   --agent-loop-only  only the agent loop (both network models); prints its section and targets,
+ *                    writes nothing unless --out is given
  *   --no-profile     skip the CPU profile
  *   --out <file>     where to write the markdown (default bench/RESULTS.md; quick runs write
  *                    nothing unless --out is given)
@@ -26,7 +28,7 @@ import { benchManyItems, type ManyItemsResult } from './manyItems.js';
 import { benchToolCalls, type ToolCallRow } from './toolCall.js';
 import { chunk, generateFillerTranscript, generateTranscript, type Transcript } from './transcript.js';
 import { benchE2e, loadClient, startServerChild, type E2eResult } from './e2e.js';
-import { agentLoopTable, benchAgentLoop, type AgentLoopResult } from './agentLoop.js';
+import { AGENT_LOOP_NOTES, agentLoopTable, benchAgentLoopLinks, type AgentLoopResult } from './agentLoop.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -39,6 +41,8 @@ export interface BenchOptions {
   profile: boolean;
   /** The agent loop over SSE and over a WebSocket. @default true */
   agentLoop?: boolean;
+  /** Only the agent loop (run by `main`, not `runBench`). @default false */
+  agentLoopOnly?: boolean;
   /** Heap sampling (needs full GCs: slow in a big heap). @default true */
   memory?: boolean;
   /** Full GC before every timed run. @default true */
@@ -92,6 +96,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions & { out?: strin
       case '--no-agent-loop':
         o.agentLoop = false;
         break;
+      case '--agent-loop-only':
+        o.agentLoopOnly = true;
+        break;
       case '--no-profile':
         o.profile = false;
         break;
@@ -128,7 +135,8 @@ export interface BenchReport {
   toolCalls?: { rows: ToolCallRow[]; textNsPerByte: number; textRatio: number };
   manyItems?: ManyItemsResult;
   e2e?: E2eResult | string;
-  agentLoop?: AgentLoopResult | string;
+  /** One result per network model of the agent loop, or why it failed. */
+  agentLoop?: AgentLoopResult[] | string;
   profiles?: (ProfileSummary | string)[];
 }
 
@@ -327,7 +335,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   if (o.agentLoop ?? true) {
     log('agent loop over SSE and over a WebSocket…');
     try {
-      report.agentLoop = await benchAgentLoop({ rounds: o.quick ? 2 : 5 });
+      report.agentLoop = await runAgentLoop(o);
     } catch (e) {
       report.agentLoop = `failed: ${(e as Error).message}`;
     }
@@ -458,25 +466,69 @@ export function targets(r: BenchReport): Target[] {
   return t;
 }
 
-/** The WebSocket's targets in the agent loop: the bytes it re-sends and the time they cost. */
-function agentLoopTargets(r: BenchReport): Target[] {
-  const a = r.agentLoop;
-  if (a === undefined || typeof a === 'string') return [];
-  const broken = a.sse.problem ?? a.websocket.problem;
+/** The agent loop under every network model, with the bench's rounds. */
+function runAgentLoop(o: BenchOptions): Promise<AgentLoopResult[]> {
+  return benchAgentLoopLinks({ rounds: o.quick ? 2 : 5 });
+}
+
+/**
+ * The WebSocket's targets in the agent loop: the bytes it re-sends (the same under every
+ * network model, so one row), and the wall time under each model.
+ */
+function agentLoopTargets(r: Pick<BenchReport, 'agentLoop'>): Target[] {
+  const all = r.agentLoop;
+  if (all === undefined || typeof all === 'string' || all.length === 0) return [];
+  const problemOf = (a: AgentLoopResult) => a.sse.problem ?? a.websocket.problem;
+  const first = all[0]!;
+  const broken = problemOf(first);
   return [
     {
       what: 'agent loop: WebSocket request bytes vs SSE',
       target: '≤ 10%',
-      measured: `${(a.bytesRatio * 100).toFixed(1)}%${broken ? ` (${broken})` : ''}`,
-      pass: broken === undefined && a.bytesRatio <= 0.1,
+      measured: `${(first.bytesRatio * 100).toFixed(1)}%${broken ? ` (${broken})` : ''}`,
+      pass: broken === undefined && first.bytesRatio <= 0.1,
     },
-    {
-      what: 'agent loop: WebSocket wall time vs SSE',
+    ...all.map((a) => ({
+      what: `agent loop, ${a.link?.name ?? 'loopback'}: WebSocket wall time vs SSE`,
       target: '≤ 0.7×',
-      measured: `${f2(a.timeRatio)}×`,
-      pass: broken === undefined && a.timeRatio <= 0.7,
-    },
+      measured: `${f2(a.timeRatio)}×${problemOf(a) ? ` (${problemOf(a)})` : ''}`,
+      pass: problemOf(a) === undefined && a.timeRatio <= 0.7,
+    })),
   ];
+}
+
+/** The agent loop's section of the results: a table per network model, then what they model. */
+function agentLoopSection(agentLoop: AgentLoopResult[] | string): string[] {
+  const L = ['## Agent loop over SSE and over a WebSocket (in-process mock server)', ''];
+  if (typeof agentLoop === 'string') return [...L, agentLoop, ''];
+  for (const a of agentLoop) L.push(`### ${a.link?.name ?? 'loopback'}`, '', ...agentLoopTable(a), '');
+  for (const note of AGENT_LOOP_NOTES) L.push(`- ${note}`);
+  L.push('');
+  return L;
+}
+
+/** Under the README's targets: what each agent-loop row models. */
+function agentLoopReadmeNotes(agentLoop: BenchReport['agentLoop']): string[] {
+  if (agentLoop === undefined || typeof agentLoop === 'string' || agentLoop.length === 0) return [];
+  const o = agentLoop[0]!.options;
+  const L = [
+    '',
+    `Agent loop: ${o.steps} tool steps, context from ${o.contextBytes / 1000} KB growing by ${o.growthBytes / 1000} KB a step, ${o.latencyMs} ms added before each answer, one row per network model:`,
+    '',
+  ];
+  for (const a of agentLoop) if (a.link !== undefined) L.push(`- ${a.link.name}: ${a.link.models}.`);
+  for (const note of AGENT_LOOP_NOTES) L.push(`- ${note}`);
+  return L;
+}
+
+/** `--agent-loop-only`: the agent loop's targets and section. */
+export function renderAgentLoopOnly(agentLoop: AgentLoopResult[], date: string): string {
+  const L = ['# codex-rx agent loop benchmark', '', `- Date: ${date}`, `- Node: ${process.version}`, ''];
+  L.push('| target | goal | measured | |', '|---|---|---|---|');
+  for (const t of agentLoopTargets({ agentLoop }))
+    L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
+  L.push('', ...agentLoopSection(agentLoop));
+  return L.join('\n');
 }
 
 function last(xs: number[]): number {
@@ -598,11 +650,7 @@ export function renderMarkdown(r: BenchReport): string {
       }
     }
   }
-  if (r.agentLoop !== undefined) {
-    L.push('## Agent loop over SSE and over a WebSocket (in-process mock server, loopback)', '');
-    if (typeof r.agentLoop === 'string') L.push(r.agentLoop, '');
-    else L.push(...agentLoopTable(r.agentLoop), '');
-  }
+  if (r.agentLoop !== undefined) L.push(...agentLoopSection(r.agentLoop));
   if (r.profiles) {
     for (const p of r.profiles) {
       if (typeof p === 'string') {
@@ -636,6 +684,7 @@ export function renderReadmeSummary(r: BenchReport): string {
   L.push('| target | goal | measured | |', '|---|---|---|---|');
   for (const t of targets(r))
     L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.pass === undefined ? '—' : t.pass ? 'PASS' : '**FAIL**'} |`);
+  L.push(...agentLoopReadmeNotes(r.agentLoop));
   L.push('', `Throughput, 16 KiB chunks (${mb(r.large.transcript.bytes)} MB transcript):`, '');
   L.push(...throughputTable(r.large.results.filter((x) => !x.name.startsWith('stage'))));
   return L.join('\n');
@@ -654,6 +703,12 @@ export function replaceReadmeSection(readme: string, summary: string): string {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.agentLoopOnly) {
+    const md = renderAgentLoopOnly(await runAgentLoop(o), new Date().toISOString());
+    process.stdout.write(md + '\n');
+    if (o.out !== undefined) writeFileSync(o.out, md + '\n');
+    return;
+  }
   const report = await runBench(o);
   const md = renderMarkdown(report);
   process.stdout.write(md + '\n');

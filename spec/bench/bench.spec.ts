@@ -5,8 +5,8 @@
  */
 import { handLoop } from '../../bench/handLoop.js';
 import { compare } from '../../bench/harness.js';
-import { runBench, defaultOptions, renderMarkdown, targets, parseArgs } from '../../bench/index.js';
-import { agentLoopTable, benchAgentLoop } from '../../bench/agentLoop.js';
+import { runBench, defaultOptions, renderAgentLoopOnly, renderMarkdown, targets, parseArgs } from '../../bench/index.js';
+import { AGENT_LOOP_LINKS, agentLoopTable, benchAgentLoop, benchAgentLoopLinks, wallParts } from '../../bench/agentLoop.js';
 import { memoryOperator } from '../../bench/memory.js';
 import { eventsourceParser, openaiNode, rxEventsourceParser } from '../../bench/peers.js';
 import { measureLatency, runOperator } from '../../bench/pipeline.js';
@@ -151,6 +151,7 @@ describe('runBench (quick, in process)', () => {
   it('parses its command line, rejecting unknown options', () => {
     expect(parseArgs(['--quick', '--size', '3'])).toMatchObject({ quick: true, sizeMB: 3, smallMB: 0.5 });
     expect(parseArgs(['--size', '20'])).toMatchObject({ quick: false, sizeMB: 20, smallMB: 4, rounds: 9 });
+    expect(parseArgs(['--agent-loop-only', '--quick'])).toMatchObject({ quick: true, agentLoopOnly: true });
     expect(() => parseArgs(['--fast'])).toThrow(TypeError);
     expect(() => parseArgs(['--size', 'x'])).toThrow(TypeError);
   });
@@ -169,6 +170,31 @@ describe('the agent loop benchmark', () => {
     expect(r.sse.requestBytes).toBeGreaterThan(3 * 4_000);
     expect(r.bytesRatio).toBeLessThan(0.6);
     expect(agentLoopTable(r).join('\n')).toContain('| websocket | 3 |');
+  });
+
+  it('under an uplink model, each transport is charged for its own payload bytes through the same link', async () => {
+    const uploadBytesPerSecond = 1_000_000;
+    const r = await benchAgentLoop({ steps: 3, contextBytes: 30_000, growthBytes: 1_000, latencyMs: 0, rounds: 1, uploadBytesPerSecond });
+
+    for (const x of [r.sse, r.websocket]) {
+      expect(x.problem).toBeUndefined();
+      expect(wallParts(r, x).uploadMs).toBeCloseTo((x.requestBytes * 1000) / uploadBytesPerSecond);
+    }
+    expect(r.sse.requestBytes).toBeGreaterThan(3 * 30_000);
+    expect(agentLoopTable(r).join('\n')).toContain('uploads cost bytes / 1.0 MB/s');
+  });
+
+  it('--agent-loop-only reports a wall-time row per network model and says what each models', async () => {
+    const rs = await benchAgentLoopLinks({ steps: 2, contextBytes: 2_000, growthBytes: 500, latencyMs: 0, rounds: 1 });
+    const md = renderAgentLoopOnly(rs, '2026-01-01T00:00:00.000Z');
+
+    expect(rs.map((r) => r.options.uploadBytesPerSecond)).toEqual(AGENT_LOOP_LINKS.map((l) => l.uploadBytesPerSecond));
+    expect(md).toContain('| agent loop: WebSocket request bytes vs SSE | ≤ 10% |');
+    for (const link of AGENT_LOOP_LINKS) {
+      expect(md).toContain(`| agent loop, ${link.name}: WebSocket wall time vs SSE | ≤ 0.7× |`);
+      expect(md).toContain(`### ${link.name}`);
+      expect(md).toContain(`Models: ${link.models}.`);
+    }
   });
 });
 
