@@ -2,8 +2,18 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import { resolveClientConfig, type CodexClientConfig } from '../../src/client/config.js';
 import { AuthError, CodexHttpError, ConfigError, UsageLimitError } from '../../src/errors.js';
+import { z } from 'zod';
+import { defineTool } from '../../src/agent/defineTool.js';
 import { userMessage } from '../../src/messages.js';
-import { fakeAccessToken, startMockCodexServer, textTurn, type MockCodexServer, type MockReply } from '../../src/testing/index.js';
+import { scriptedConversation } from '../../src/testing/mock/conversation.js';
+import {
+  fakeAccessToken,
+  startMockCodexServer,
+  textTurn,
+  toolCallTurn,
+  type MockCodexServer,
+  type MockReply,
+} from '../../src/testing/index.js';
 import type { Diagnostic } from '../../src/types.js';
 import { exposedText } from '../auth/helpers.js';
 import { expectProblemAndFix } from '../helpers/configMessage.js';
@@ -397,6 +407,62 @@ describe('API-key mode against the mock platform API', () => {
       expect(exposed).not.toContain(KEY.slice(0, 16));
       expect(exposed).not.toContain(KEY.slice(-16));
     }
+  });
+});
+
+describe("the mock's platform API", () => {
+  let server: MockCodexServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('answers only {baseUrl}/responses, so a client that posts to the ChatGPT route fails with the route it should use', async () => {
+    server = await startMockCodexServer({ api: 'platform', replies: [{ events: textTurn({ text: ['hi'] }) }] });
+    expect(server.responsesUrl).toBe(`${server.url}/v1/responses`);
+    const chatgpt = new CodexClient({
+      baseUrl: server.baseUrl,
+      accessToken: fakeAccessToken('acc_1'),
+      transport: 'sse',
+      retry: FAST_RETRY,
+    });
+    const error = await failureOf(chatgpt.stream([userMessage('Hi')]));
+    expect(error).toBeInstanceOf(CodexHttpError);
+    expect(error).toMatchObject({ status: 404 });
+    expect((error as CodexHttpError).message).toContain('the client should POST to /v1/responses');
+  });
+
+  it('takes a basePath of its own, and refuses an unknown api', async () => {
+    server = await startMockCodexServer({ api: 'platform', basePath: '/proxy/openai/v1' });
+    expect(server.responsesUrl).toBe(`${server.url}/proxy/openai/v1/responses`);
+    // @ts-expect-error not an api the mock serves
+    await expect(startMockCodexServer({ api: 'azure' })).rejects.toThrow("api must be 'codex' or 'platform', got \"azure\"");
+  });
+});
+
+describe('API-key mode runs the same agent loop', () => {
+  let server: MockCodexServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('a tool call and its result go back and forth with the key on every request', async () => {
+    const clock = defineTool({ name: 'clock', description: 'The time', input: z.object({}), execute: () => '12:00' });
+    server = await startMockCodexServer({
+      api: 'platform',
+      handler: scriptedConversation([
+        { reply: { events: toolCallTurn({ responseId: 'resp_1', calls: [{ callId: 'call_1', name: 'clock', arguments: ['{}'] }] }) } },
+        { reply: (request) => ({ events: textTurn({ responseId: 'resp_2', text: ['It is ', request.toolOutputs[0]?.output ?? '?'] }) }) },
+      ]),
+    });
+    const client = new CodexClient({ apiKey: KEY, baseUrl: server.baseUrl, transport: 'sse', retry: FAST_RETRY });
+    const events = await lastValueFrom(client.run([userMessage('Time?')], [clock]).pipe(toArray()));
+    expect(events.at(-1)).toMatchObject({ type: 'finish', steps: 2, result: { text: 'It is 12:00' } });
+    expect(server.requests.map((r) => [r.path, r.headers.authorization])).toEqual([
+      ['/v1/responses', `Bearer ${KEY}`],
+      ['/v1/responses', `Bearer ${KEY}`],
+    ]);
   });
 });
 
