@@ -1,4 +1,5 @@
 import { lastValueFrom, toArray } from 'rxjs';
+import { resolveCodexAuth } from '../../src/auth/index.js';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import { resolveClientConfig, type CodexClientConfig } from '../../src/client/config.js';
 import { AuthError, CodexHttpError, ConfigError, UsageLimitError } from '../../src/errors.js';
@@ -143,6 +144,16 @@ describe('API-key mode: which API and credentials a config selects', () => {
     // @ts-expect-error not a mode
     const error = configErrorOf(() => resolveClientConfig({ auth: 'oauth' }, {}));
     expectProblemAndFix(error.message, 'auth must be one of chatgpt, api-key, got "oauth"');
+  });
+
+  it('a ChatGPT client without credentials says how to use an OPENAI_API_KEY that is set, without showing it', async () => {
+    const env = { OPENAI_API_KEY: KEY, HOME: '/nonexistent-home-for-tests', CODEX_HOME: '/nonexistent-home-for-tests/.codex' };
+    const error = await resolveCodexAuth({ env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).message).toContain("Or, to use the OPENAI_API_KEY that is set, pass auth: 'api-key'");
+    expect(exposedText(error)).not.toContain(KEY.slice(0, 16));
+    const without = await resolveCodexAuth({ env: { HOME: env.HOME, CODEX_HOME: env.CODEX_HOME } }).catch((e: unknown) => e);
+    expect((without as AuthError).message).not.toContain('OPENAI_API_KEY');
   });
 
   it('the constructor checks the same, reading process.env', () => {

@@ -304,7 +304,11 @@ export async function resolveCodexAuth(options: ResolveCodexAuthOptions = {}): P
 
   throw new AuthError(
     `Missing OpenAI Codex credentials. Run \`codex-rx login\` to sign in (it writes ${authFile}), set OPENAI_CODEX_ACCESS_TOKEN, ` +
-      `or run \`codex login\` to create ${codexCliFile}`,
+      `or run \`codex login\` to create ${codexCliFile}` +
+      // A key set for other tools is never used unasked: say how to use it.
+      (nonBlank(env.OPENAI_API_KEY)
+        ? ". Or, to use the OPENAI_API_KEY that is set, pass auth: 'api-key' (codex-rx --live --auth api-key)"
+        : ''),
   );
 }
 
