@@ -66,6 +66,7 @@ export class SseTransport implements Transport {
       exchange.status = undefined;
       exchange.body = undefined;
       const controller = new AbortController();
+      let ended = false;
       const subscription = from(
         request(url, {
           method: 'POST',
@@ -117,11 +118,19 @@ export class SseTransport implements Transport {
             );
           }),
         )
-        .subscribe(subscriber);
+        .subscribe({
+          next: (event) => subscriber.next(event),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            ended = true;
+            subscriber.complete();
+          },
+        });
       return () => {
         subscription.unsubscribe();
-        // Aborting after the body is done is a no-op; before, it closes the socket.
-        controller.abort();
+        // Before the body ended, aborting closes the socket. After, it would do nothing but build
+        // an AbortError (a stack trace) on every turn.
+        if (!ended) controller.abort();
       };
     });
     return events.pipe(catchError((error: unknown) => throwError(() => redactError(error, token))));
