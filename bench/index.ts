@@ -12,6 +12,7 @@
  *   --agent-loop-only  only the agent loop (both network models); prints its section and targets,
  *                    writes nothing unless --out is given
  *   --no-profile     skip the CPU profile
+ *   --throughput-only  only the throughput tables at 16 KiB and 64 B (nothing else is run)
  *   --out <file>     where to write the markdown (default bench/RESULTS.md; quick runs write
  *                    nothing unless --out is given)
  */
@@ -22,7 +23,11 @@ import { handLoop, type Extracted } from './handLoop.js';
 import { median, percentile, runInterleaved, type Method, type MethodResult } from './harness.js';
 import { memoryHandLoop, memoryOperator, type MemoryResult } from './memory.js';
 import { eventsourceParser, openaiNode, rxEventsourceParser } from './peers.js';
-import { loadPipeline, measureLatency, runOperator, runStage, type LatencyResult, type PipelineModules } from './pipeline.js';
+import { measureLatency, runOperator, runStage, type LatencyResult } from './pipeline.js';
+import { parseResponseStream } from '../src/parseResponseStream.js';
+import { decodeUtf8 } from '../src/decode/decodeUtf8.js';
+import { sseMessages } from '../src/sse/sseMessages.js';
+import { responseEvents } from '../src/events/responseEvents.js';
 import { profilePipeline, type ProfileSummary } from './profile.js';
 import { benchManyItems, type ManyItemsResult } from './manyItems.js';
 import { benchToolCalls, type ToolCallRow } from './toolCall.js';
@@ -43,6 +48,8 @@ export interface BenchOptions {
   agentLoop?: boolean;
   /** Only the agent loop (run by `main`, not `runBench`). @default false */
   agentLoopOnly?: boolean;
+  /** Only the throughput tables at both chunk sizes (a quick, comparable run on a busy machine). @default false */
+  throughputOnly?: boolean;
   /** Heap sampling (needs full GCs: slow in a big heap). @default true */
   memory?: boolean;
   /** Full GC before every timed run. @default true */
@@ -102,6 +109,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions & { out?: strin
       case '--no-profile':
         o.profile = false;
         break;
+      case '--throughput-only':
+        o.throughputOnly = true;
+        break;
       case '--profile':
         o.profile = true;
         break;
@@ -122,7 +132,6 @@ export interface BenchReport {
   machine: string;
   node: string;
   options: BenchOptions;
-  missing: string[];
   large: { transcript: TranscriptInfo; results: MethodResult[] };
   small: { transcript: TranscriptInfo; results: MethodResult[] };
   latency?: { coldFirstMs: number; warmFirstMs: number; subscribeMs: number; large: LatencySummary; small: LatencySummary };
@@ -160,34 +169,24 @@ function info(t: Transcript, chunkSize: number): TranscriptInfo {
   return { bytes: t.bytes.length, events: t.events, chunkSize, chunks: Math.ceil(t.bytes.length / chunkSize), textChars: t.text.length };
 }
 
-function parserMethods(mods: PipelineModules): Method[] {
-  const methods: Method[] = [
+function parserMethods(): Method[] {
+  // Stage rows time prefixes of the pipeline (what each stage adds is the difference); they
+  // extract nothing to check.
+  const none: Extracted = { text: '', reasoning: '', toolArgs: [], events: 0, done: false };
+  return [
     { name: 'hand loop', run: handLoop },
     { name: 'eventsource-parser + JSON.parse', run: eventsourceParser },
     { name: 'eventsource-parser in Rx', run: rxEventsourceParser },
-  ];
-  const prs = mods.parseResponseStream;
-  if (prs) methods.push({ name: 'parseResponseStream()', run: (c) => runOperator(prs(), c) });
-  methods.push({ name: 'openai-node Stream.fromSSEResponse', run: openaiNode });
-  // Stage attribution: prefixes of the pipeline, timed only.
-  const { decodeUtf8, sseMessages, responseEvents } = mods;
-  const none: Extracted = { text: '', reasoning: '', toolArgs: [], events: 0, done: false };
-  if (decodeUtf8) methods.push({ name: 'stage: decodeUtf8', noCheck: true, run: (c) => (runStage(decodeUtf8(), c), none) });
-  if (decodeUtf8 && sseMessages) {
-    methods.push({
-      name: 'stage: + sseMessages',
-      noCheck: true,
-      run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages()), c), none),
-    });
-  }
-  if (decodeUtf8 && sseMessages && responseEvents) {
-    methods.push({
+    { name: 'parseResponseStream()', run: (c) => runOperator(parseResponseStream(), c) },
+    { name: 'openai-node Stream.fromSSEResponse', run: openaiNode },
+    { name: 'stage: decodeUtf8', noCheck: true, run: (c) => (runStage(decodeUtf8(), c), none) },
+    { name: 'stage: + sseMessages', noCheck: true, run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages()), c), none) },
+    {
       name: 'stage: + responseEvents',
       noCheck: true,
       run: (c) => (runStage((s) => s.pipe(decodeUtf8(), sseMessages(), responseEvents()), c), none),
-    });
-  }
-  return methods;
+    },
+  ];
 }
 
 function summariseLatency(r: LatencyResult, chunkSize: number): LatencySummary {
@@ -196,17 +195,14 @@ function summariseLatency(r: LatencyResult, chunkSize: number): LatencySummary {
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const mods = loadPipeline();
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${process.arch}`,
     node: process.version,
     options: o,
-    missing: mods.missing,
     large: undefined as never,
     small: undefined as never,
   };
-  if (mods.missing.length) log(`missing: ${mods.missing.join('; ')}`);
 
   log(`generating ${o.sizeMB} MB and ${o.smallMB} MB transcripts…`);
   const large = generateTranscript({ sizeBytes: o.sizeMB * 1e6 });
@@ -215,9 +211,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const small64 = chunk(small.bytes, 64);
 
   // Latency, cold: the first subscription in this process (JIT, zod schemas and all).
+  const prs = parseResponseStream;
   let coldFirstMs = NaN;
-  const prs = mods.parseResponseStream;
-  if (prs) {
+  if (!o.throughputOnly) {
     const t = generateTranscript({ sizeBytes: 200_000, seed: 3 });
     coldFirstMs = measureLatency(prs(), chunk(t.bytes, 16384), t.textMarks).firstEventMs;
   }
@@ -225,7 +221,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   // The same interleaved run of every parser, at each chunk size.
   const throughput = async (t: Transcript, chunks: Uint8Array[], chunkSize: number) => ({
     transcript: info(t, chunkSize),
-    results: await runInterleaved(parserMethods(mods), chunks, t, {
+    results: await runInterleaved(parserMethods(), chunks, t, {
       rounds: o.rounds,
       warmup: o.warmup,
       gcBetweenRuns: o.gcBetweenRuns,
@@ -237,69 +233,66 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   report.large = await throughput(large, large16k, 16384);
   log(`throughput, 64 B chunks (${(small.bytes.length / 1e6).toFixed(1)} MB)…`);
   report.small = await throughput(small, small64, 64);
+  if (o.throughputOnly) return report;
 
-  if (prs) {
-    log('latency…');
-    const warm: number[] = [];
-    const subs: number[] = [];
-    const t = generateTranscript({ sizeBytes: 200_000, seed: 3 });
-    const tc = chunk(t.bytes, 16384);
-    for (let i = 0; i < (o.latencyRuns ?? (o.quick ? 20 : 100)); i++) {
-      const r = measureLatency(prs(), tc, t.textMarks);
-      warm.push(r.firstEventMs);
-      subs.push(r.subscribeMs);
-    }
-    report.latency = {
-      coldFirstMs,
-      warmFirstMs: median(warm),
-      subscribeMs: median(subs),
-      large: summariseLatency(measureLatency(prs(), large16k, large.textMarks), 16384),
-      small: summariseLatency(measureLatency(prs(), small64, small.textMarks), 64),
-    };
+  log('latency…');
+  const warm: number[] = [];
+  const subs: number[] = [];
+  const t = generateTranscript({ sizeBytes: 200_000, seed: 3 });
+  const tc = chunk(t.bytes, 16384);
+  for (let i = 0; i < (o.latencyRuns ?? (o.quick ? 20 : 100)); i++) {
+    const r = measureLatency(prs(), tc, t.textMarks);
+    warm.push(r.firstEventMs);
+    subs.push(r.subscribeMs);
+  }
+  report.latency = {
+    coldFirstMs,
+    warmFirstMs: median(warm),
+    subscribeMs: median(subs),
+    large: summariseLatency(measureLatency(prs(), large16k, large.textMarks), 16384),
+    small: summariseLatency(measureLatency(prs(), small64, small.textMarks), 64),
+  };
 
-    if (o.memory !== false) {
-      log('memory…');
-      const filler = generateFillerTranscript({ sizeBytes: o.sizeMB * 1e6 });
-      const filler16k = chunk(filler.bytes, 16384);
-      report.memory = {
-        bodyBytes: large.bytes.length,
-        hand: memoryHandLoop(large16k),
-        pipeline: memoryOperator('parseResponseStream()', prs(), large16k),
-        filler: {
-          bodyBytes: filler.bytes.length,
-          hand: memoryHandLoop(filler16k),
-          pipeline: memoryOperator('parseResponseStream()', prs(), filler16k),
-        },
-      };
-    }
-
-    log('tool call with long arguments…');
-    const textRow = report.large.results.find((r) => r.name === 'parseResponseStream()');
-    report.toolCalls = {
-      textNsPerByte: textRow ? (textRow.medianMs * 1e6) / large.bytes.length : NaN,
-      textRatio: textRow ? textRow.ratio : NaN,
-      rows: await benchToolCalls(prs, {
-        sizes: o.toolSizes ?? (o.quick ? [16 * 1024, 64 * 1024] : [64 * 1024, 256 * 1024, 1024 * 1024]),
-        deltaSize: 10,
-        chunkSize: 16384,
-        rounds: o.quick ? 2 : 5,
-        warmup: 1,
-        budgetMs: o.quick ? 5_000 : 30_000,
-        gcBetweenRuns: o.gcBetweenRuns,
-      }),
+  if (o.memory !== false) {
+    log('memory…');
+    const filler = generateFillerTranscript({ sizeBytes: o.sizeMB * 1e6 });
+    const filler16k = chunk(filler.bytes, 16384);
+    report.memory = {
+      bodyBytes: large.bytes.length,
+      hand: memoryHandLoop(large16k),
+      pipeline: memoryOperator('parseResponseStream()', prs(), large16k),
+      filler: {
+        bodyBytes: filler.bytes.length,
+        hand: memoryHandLoop(filler16k),
+        pipeline: memoryOperator('parseResponseStream()', prs(), filler16k),
+      },
     };
   }
 
-  if (prs) {
-    log('a turn of many output items…');
-    report.manyItems = await benchManyItems(prs, {
-      items: o.manyItems ?? (o.quick ? 500 : 5_000),
-      deltas: 20,
-      rounds: o.quick ? 2 : Math.min(o.rounds, 7),
+  log('tool call with long arguments…');
+  const textRow = report.large.results.find((r) => r.name === 'parseResponseStream()');
+  report.toolCalls = {
+    textNsPerByte: textRow ? (textRow.medianMs * 1e6) / large.bytes.length : NaN,
+    textRatio: textRow ? textRow.ratio : NaN,
+    rows: await benchToolCalls(prs, {
+      sizes: o.toolSizes ?? (o.quick ? [16 * 1024, 64 * 1024] : [64 * 1024, 256 * 1024, 1024 * 1024]),
+      deltaSize: 10,
+      chunkSize: 16384,
+      rounds: o.quick ? 2 : 5,
       warmup: 1,
+      budgetMs: o.quick ? 5_000 : 30_000,
       gcBetweenRuns: o.gcBetweenRuns,
-    });
-  }
+    }),
+  };
+
+  log('a turn of many output items…');
+  report.manyItems = await benchManyItems(prs, {
+    items: o.manyItems ?? (o.quick ? 500 : 5_000),
+    deltas: 20,
+    rounds: o.quick ? 2 : Math.min(o.rounds, 7),
+    warmup: 1,
+    gcBetweenRuns: o.gcBetweenRuns,
+  });
 
   if (o.e2e) {
     const client = loadClient();
@@ -341,7 +334,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
   }
 
-  if (o.profile && prs) {
+  if (o.profile) {
     log('profiling…');
     report.profiles = [profilePipeline(large.bytes, 16384, o.quick ? 2 : 6), profilePipeline(small.bytes, 64, o.quick ? 2 : 4)];
   }
@@ -545,7 +538,6 @@ export function renderMarkdown(r: BenchReport): string {
     `- Run: ${r.options.quick ? 'quick (smoke)' : 'full'}; ${r.options.warmup} warm-up + ${r.options.rounds} timed rounds, methods alternating in one process, medians; ratios are medians of per-round ratios against the hand loop of the same round.`,
   );
   L.push('- Command: `npm run bench' + (r.options.quick ? ' -- --quick' : '') + '`');
-  if (r.missing.length) L.push(`- Not yet available: ${r.missing.join('; ')}`);
   L.push('');
   L.push('## Targets', '', '| target | goal | measured | |', '|---|---|---|---|');
   for (const t of targets(r))

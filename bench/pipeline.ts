@@ -1,53 +1,9 @@
-/**
- * Adapters that run codex-rx's operators over chunks and extract what the hand loop extracts.
- * The operators are loaded at run time so the bench still runs (and says what is missing) while
- * parts of the pipeline are being written.
- */
+/** Adapters that run codex-rx's operators over chunks and extract what the hand loop extracts. */
 import { from, Subject, type OperatorFunction } from 'rxjs';
-import type { CodexEvent, SseMessage } from '../src/types.js';
+import type { CodexEvent } from '../src/types.js';
 import type { Extracted } from './handLoop.js';
 
 type Op<A, B> = OperatorFunction<A, B>;
-
-/** The pipeline's modules, each undefined while its file does not exist yet. */
-export interface PipelineModules {
-  parseResponseStream?: (options?: Record<string, unknown>) => Op<Uint8Array, CodexEvent>;
-  decodeUtf8?: () => Op<Uint8Array, string>;
-  sseMessages?: () => Op<string, SseMessage>;
-  responseEvents?: (options?: Record<string, unknown>) => Op<SseMessage, { type: string }>;
-  reduceResponse?: () => Op<{ type: string }, CodexEvent>;
-  /** What could not be loaded, and why. */
-  missing: string[];
-}
-
-function tryRequire<T>(path: string, name: string, missing: string[]): T | undefined {
-  try {
-    const mod = require(path) as Record<string, unknown>;
-    const f = mod[name];
-    if (typeof f !== 'function') {
-      missing.push(`${name} (not exported by ${path})`);
-      return undefined;
-    }
-    return f as T;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    missing.push(err.code === 'MODULE_NOT_FOUND' ? `${name} (${path} not found)` : `${name} (${path}: ${err.message.split('\n')[0]})`);
-    return undefined;
-  }
-}
-
-/** Loads the pipeline's operators from src/ (paths fixed by the lead's file plan). */
-export function loadPipeline(): PipelineModules {
-  const missing: string[] = [];
-  return {
-    parseResponseStream: tryRequire('../src/parseResponseStream', 'parseResponseStream', missing),
-    decodeUtf8: tryRequire('../src/decode/decodeUtf8', 'decodeUtf8', missing),
-    sseMessages: tryRequire('../src/sse/sseMessages', 'sseMessages', missing),
-    responseEvents: tryRequire('../src/events/responseEvents', 'responseEvents', missing),
-    reduceResponse: tryRequire('../src/reduce/reduceResponse', 'reduceResponse', missing),
-    missing,
-  };
-}
 
 /** Folds CodexEvents into what the hand loop extracts. */
 export class EventSink {

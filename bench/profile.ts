@@ -9,6 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parseResponseStream } from '../src/parseResponseStream.js';
+import { runOperator } from './pipeline.js';
+import { chunk, generateTranscript } from './transcript.js';
 
 interface CallFrame {
   functionName: string;
@@ -126,21 +129,29 @@ export function profilePipeline(body: Uint8Array, chunkSize: number, runs: numbe
 }
 
 function child(): void {
-  const { chunk } = require('./transcript.js') as typeof import('./transcript.js');
-  const { loadPipeline, runOperator } = require('./pipeline.js') as typeof import('./pipeline.js');
-
   const bodyFile = process.argv[3]!;
   const [chunkSize, runs] = process.argv.slice(4).map(Number) as [number, number];
-  const mods = loadPipeline();
-  if (!mods.parseResponseStream) throw new Error(`pipeline missing: ${mods.missing.join('; ')}`);
   const chunks = chunk(new Uint8Array(readFileSync(bodyFile)), chunkSize);
   // One untimed run first: module loading, ts-node compiling and the first JIT tiers.
-  runOperator(mods.parseResponseStream(), chunks);
+  runOperator(parseResponseStream(), chunks);
   process.stdout.write(`PROFILE_FROM_US=${process.hrtime.bigint() / 1000n}\n`);
   for (let i = 0; i < runs; i++) {
-    const got = runOperator(mods.parseResponseStream(), chunks);
+    const got = runOperator(parseResponseStream(), chunks);
     if (!got.done) throw new Error('pipeline did not reach the terminal event');
   }
 }
 
+/** `node -r ts-node/register/transpile-only bench/profile.ts [MB] [chunk size] [runs]`: one profile, printed. */
+function main(): void {
+  const [sizeMB = 10, chunkSize = 16384, runs = 4] = process.argv.slice(2).map(Number);
+  const t = generateTranscript({ sizeBytes: sizeMB * 1e6 });
+  const p = profilePipeline(t.bytes, chunkSize, runs);
+  if (typeof p === 'string') throw new Error(p);
+  const pct = (x: ProfileRow) => `${x.selfMs.toFixed(1).padStart(8)} ms ${(x.share * 100).toFixed(1).padStart(5)}%  ${x.what}`;
+  process.stdout.write(
+    [`${chunkSize} B chunks, ${p.totalMs.toFixed(0)} ms sampled`, '', ...p.files.map(pct), '', ...p.functions.map(pct), ''].join('\n'),
+  );
+}
+
 if (process.argv[2] === '--child') child();
+else if (require.main === module) main();
