@@ -12,9 +12,9 @@
  *   --agent-loop-only  only the agent loop (both network models); prints its section and targets,
  *                    writes nothing unless --out is given
  *   --no-profile     skip the CPU profile
- *   --throughput-only  only the throughput tables at 16 KiB and 64 B (nothing else is run)
- *   --out <file>     where to write the markdown (default bench/RESULTS.md; quick runs write
- *                    nothing unless --out is given)
+ *   --throughput-only  only the throughput tables at 16 KiB and 64 B (nothing else is run, nothing written)
+ *   --out <file>     where to write the markdown (default bench/RESULTS.md; quick and
+ *                    throughput-only runs write nothing unless --out is given)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -704,13 +704,15 @@ async function main(): Promise<void> {
   const report = await runBench(o);
   const md = renderMarkdown(report);
   process.stdout.write(md + '\n');
-  const out = o.out ?? (o.quick ? undefined : join(__dirname, 'RESULTS.md'));
+  // Only a full run writes the results; a quick or partial run writes nothing unless asked to.
+  const partial = o.quick || o.throughputOnly === true;
+  const out = o.out ?? (partial ? undefined : join(__dirname, 'RESULTS.md'));
   if (out) {
     writeFileSync(out, md + '\n');
     process.stderr.write(`written to ${out}\n`);
   }
   // A full run also refreshes the README's table (a quick or redirected run never does).
-  if (!o.quick && o.out === undefined) {
+  if (!partial && o.out === undefined) {
     const readmePath = join(__dirname, '..', 'README.md');
     writeFileSync(readmePath, replaceReadmeSection(readFileSync(readmePath, 'utf8'), renderReadmeSummary(report)));
     process.stderr.write(`README results updated\n`);
