@@ -1,6 +1,6 @@
 import { from, tap } from 'rxjs';
 import { parseResponseStream } from '../src/parseResponseStream.js';
-import type { CodexEvent } from '../src/types.js';
+import type { CodexEvent, Diagnostic } from '../src/types.js';
 import { chunksOf } from './helpers/splits.js';
 import { pulledSource } from './helpers/pulledSource.js';
 
@@ -31,12 +31,12 @@ interface Run {
   completed: boolean;
 }
 
-function run(source: Iterable<Uint8Array>, onRead?: () => void): Run {
+function run(source: Iterable<Uint8Array>, onRead?: () => void, onDiagnostic?: (d: Diagnostic) => void): Run {
   const result: Run = { events: [], completed: false };
   from(source)
     .pipe(
       tap(() => onRead?.()),
-      parseResponseStream(),
+      parseResponseStream({ onDiagnostic }),
     )
     .subscribe({ next: (e) => result.events.push(e), error: (e) => (result.error = e), complete: () => (result.completed = true) });
   return result;
@@ -71,5 +71,13 @@ describe('parseResponseStream over a synchronous body: it stops reading at the t
     const first = new Uint8Array([...bytes(body), ...after[0]!]);
     expect(run([first, ...after], () => reads++)).toEqual(expected);
     expect(reads).toBe(1);
+  });
+
+  it('events after the terminal one in the same chunk are not even read: bad JSON there is not reported, a malformed event is no error', () => {
+    const diagnostics: Diagnostic[] = [];
+    const malformed = frame({ type: 'response.output_text.delta', delta: 7 });
+    const first = bytes(`${body}data: {not json\n\n${malformed}`);
+    expect(run([first], undefined, (d) => diagnostics.push(d))).toEqual(expected);
+    expect(diagnostics).toEqual([]);
   });
 });

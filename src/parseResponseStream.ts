@@ -1,8 +1,10 @@
 import { pipe, type OperatorFunction } from 'rxjs';
-import { decodeUtf8 } from './decode/decodeUtf8.js';
-import { responseEvents, type ResponseEventsOptions } from './events/responseEvents.js';
+import { Utf8Decoder } from './decode/decodeUtf8.js';
+import { checkResponseEventsOptions, responseEventParser, type ResponseEventsOptions } from './events/responseEvents.js';
+import type { ResponseStreamEvent } from './events/schemas.js';
 import { reduceResponse } from './reduce/reduceResponse.js';
-import { sseMessages } from './sse/sseMessages.js';
+import { pushParser } from './sse/pushParser.js';
+import { DEFAULT_SSE_MAX_BUFFER_SIZE, SseReader } from './sse/sseMessages.js';
 import type { CodexEvent } from './types.js';
 
 /** Options of {@link parseResponseStream}. */
@@ -40,5 +42,24 @@ export type ParseResponseStreamOptions = ResponseEventsOptions;
  * @throws {ConfigError} At creation, when the options are invalid.
  */
 export function parseResponseStream(options?: ParseResponseStreamOptions): OperatorFunction<Uint8Array, CodexEvent> {
-  return pipe(decodeUtf8(), sseMessages(), responseEvents(options), reduceResponse());
+  const { onDiagnostic } = checkResponseEventsOptions(options);
+  // The first three stages in one operator, driving their parsers directly: one operator hop
+  // per chunk instead of four, and no SseMessage per event (bench/OPTIMISATIONS.md).
+  const wireEvents = pushParser<Uint8Array, ResponseStreamEvent>((output) => {
+    const decoder = new Utf8Decoder();
+    const parseEvent = responseEventParser(onDiagnostic);
+    const sse = new SseReader(DEFAULT_SSE_MAX_BUFFER_SIZE, (data) => {
+      if (output.closed) return; // The terminal event came earlier in this chunk.
+      const event = parseEvent(data);
+      if (event !== undefined) output.next(event);
+    });
+    return {
+      feed: (chunk) => sse.feed(decoder.decode(chunk)),
+      end: () => {
+        sse.feed(decoder.end());
+        sse.end();
+      },
+    };
+  });
+  return pipe(wireEvents, reduceResponse());
 }

@@ -14,11 +14,15 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { from } from 'rxjs';
+import { from, pipe, type OperatorFunction } from 'rxjs';
+import { decodeUtf8 } from '../../src/decode/decodeUtf8.js';
 import { CodexError } from '../../src/errors.js';
+import { responseEvents } from '../../src/events/responseEvents.js';
 import { parseResponseStream } from '../../src/parseResponseStream.js';
+import { reduceResponse } from '../../src/reduce/reduceResponse.js';
+import { sseMessages } from '../../src/sse/sseMessages.js';
 import { encodeUtf8, recordedFixtureToSse, sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
-import type { CodexEvent } from '../../src/types.js';
+import type { CodexEvent, Diagnostic } from '../../src/types.js';
 import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
 import { propertyParameters } from '../helpers/property.js';
 
@@ -45,10 +49,10 @@ interface Outcome {
 }
 
 /** Feeds the chunks synchronously through the pipeline. */
-function run(chunks: Uint8Array[]): Outcome {
+function run(chunks: Uint8Array[], pipeline: OperatorFunction<Uint8Array, CodexEvent> = parseResponseStream()): Outcome {
   const outcome: Outcome = { events: [], completed: false };
   from(chunks)
-    .pipe(parseResponseStream())
+    .pipe(pipeline)
     .subscribe({
       next: (e) => outcome.events.push(e),
       error: (e) => (outcome.error = e),
@@ -142,6 +146,23 @@ describe('stream properties', () => {
           }
         },
       ),
+      propertyParameters({ numRuns: 300 }),
+    );
+  });
+
+  it('parseResponseStream gives what decodeUtf8 → sseMessages → responseEvents → reduceResponse give: events, diagnostics, verdict', () => {
+    // parseResponseStream drives the stages' parsers in one operator; the composition of the
+    // public operators is the reference.
+    fc.assert(
+      fc.property(body, fc.array(mutation, { maxLength: 3 }), fc.array(fc.nat(), { maxLength: 20 }), ({ bytes }, mutations, points) => {
+        const chunks = cut(mutations.reduce(mutate, bytes), points);
+        const fused: Diagnostic[] = [];
+        const composed: Diagnostic[] = [];
+        const reference = pipe(decodeUtf8(), sseMessages(), responseEvents({ onDiagnostic: (d) => composed.push(d) }), reduceResponse());
+        const got = run(chunks, parseResponseStream({ onDiagnostic: (d) => fused.push(d) }));
+        expect(comparable(got)).toEqual(comparable(run(chunks, reference)));
+        expect(fused).toEqual(composed);
+      }),
       propertyParameters({ numRuns: 300 }),
     );
   });

@@ -1,4 +1,4 @@
-import { concatWith, defer, EMPTY, filter, map, of, type Observable, type OperatorFunction } from 'rxjs';
+import { concatWith, defer, EMPTY, filter, map, of, type OperatorFunction } from 'rxjs';
 import { InvalidUtf8Error } from '../errors.js';
 
 const PREFIX = 'Invalid UTF-8 in OpenAI Codex stream';
@@ -40,44 +40,67 @@ export function decodeUtf8(): OperatorFunction<Uint8Array, string> {
   // at the terminal event) reaches even a synchronous source before its next chunk is pulled.
   return (source) =>
     defer(() => {
-      const decoder = new TextDecoder('utf-8', { fatal: true });
-      // Bytes decoded before the current chunk, and the last (up to 3) of them: only the error
-      // path reads them, to point at the exact byte where a bad sequence began.
-      let offset = 0;
-      const tail = new Uint8Array(3);
-      let tailLength = 0;
-
-      // A throw here errors the stream (`map` catches it) and stops the source.
-      const decodeChunk = (chunk: Uint8Array): string => {
-        let text: string;
-        try {
-          text = decoder.decode(chunk, { stream: true });
-        } catch (error) {
-          throw isEncodingError(error) ? invalidSequenceError(tail.subarray(0, tailLength), chunk, offset, error) : error;
-        }
-        offset += chunk.length;
-        tailLength = keepTail(tail, tailLength, chunk);
-        return text;
-      };
-
-      // Subscribed only when the source completes (not after an error or an unsubscribe).
-      const flush = (): Observable<string> => {
-        let text: string;
-        try {
-          text = decoder.decode();
-        } catch (error) {
-          if (!isEncodingError(error)) throw error;
-          const dangling = incompleteSuffixLength(tail.subarray(0, tailLength));
-          throw new InvalidUtf8Error(
-            `${PREFIX}: the stream ended inside a multi-byte character (${dangling || 'some'} byte${dangling === 1 ? '' : 's'} at byte offset ${offset - dangling})`,
-            { cause: error },
-          );
-        }
-        return text === '' ? EMPTY : of(text);
-      };
-
-      return source.pipe(map(decodeChunk), filter(isNotEmpty), concatWith(defer(flush)));
+      const decoder = new Utf8Decoder();
+      // A throw from decode errors the stream (`map` catches it) and stops the source. The
+      // flush is subscribed only when the source completes (not after an error or an unsubscribe).
+      return source.pipe(
+        map((chunk) => decoder.decode(chunk)),
+        filter(isNotEmpty),
+        concatWith(
+          defer(() => {
+            const text = decoder.end();
+            return text === '' ? EMPTY : of(text);
+          }),
+        ),
+      );
     });
+}
+
+/**
+ * The decoder behind {@link decodeUtf8}, one per stream: a fatal, streaming `TextDecoder` that
+ * also knows where in the stream a bad sequence began. `parseResponseStream` drives it directly.
+ */
+export class Utf8Decoder {
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Bytes decoded before the current chunk. */
+  #offset = 0;
+  /** The last (up to 3) bytes decoded: only the error path reads them, to point at the exact byte. */
+  readonly #tail = new Uint8Array(3);
+  #tailLength = 0;
+
+  /**
+   * @return The text the chunk completes ('' when it completes no character).
+   * @throws {InvalidUtf8Error} On a bad byte sequence.
+   */
+  decode(chunk: Uint8Array): string {
+    let text: string;
+    try {
+      text = this.#decoder.decode(chunk, { stream: true });
+    } catch (error) {
+      throw isEncodingError(error) ? invalidSequenceError(this.#tail.subarray(0, this.#tailLength), chunk, this.#offset, error) : error;
+    }
+    this.#offset += chunk.length;
+    this.#tailLength = keepTail(this.#tail, this.#tailLength, chunk);
+    return text;
+  }
+
+  /**
+   * Flushes the decoder at the end of the stream.
+   * @return The text still held back ('' when none).
+   * @throws {InvalidUtf8Error} When the stream ended inside a character.
+   */
+  end(): string {
+    try {
+      return this.#decoder.decode();
+    } catch (error) {
+      if (!isEncodingError(error)) throw error;
+      const dangling = incompleteSuffixLength(this.#tail.subarray(0, this.#tailLength));
+      throw new InvalidUtf8Error(
+        `${PREFIX}: the stream ended inside a multi-byte character (${dangling || 'some'} byte${dangling === 1 ? '' : 's'} at byte offset ${this.#offset - dangling})`,
+        { cause: error },
+      );
+    }
+  }
 }
 
 function isNotEmpty(text: string): boolean {

@@ -72,9 +72,8 @@ export function parseResponseEvent(payload: unknown): ResponseStreamEvent | unde
   });
 }
 
-const SKIP = Symbol('skip');
-
-function validateOptions(options: unknown): ResponseEventsOptions {
+/** @internal Checks the options of {@link responseEvents} (and of `parseResponseStream`). */
+export function checkResponseEventsOptions(options: unknown): ResponseEventsOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError('responseEvents options must be an object');
@@ -123,31 +122,44 @@ function validateOptions(options: unknown): ResponseEventsOptions {
  * @throws {ConfigError} At creation, when the options are invalid.
  */
 export function responseEvents(options?: ResponseEventsOptions): OperatorFunction<SseMessage, ResponseStreamEvent> {
-  const { onDiagnostic } = validateOptions(options);
+  const { onDiagnostic } = checkResponseEventsOptions(options);
   return (source: Observable<SseMessage>) =>
     defer(() => {
       // Per subscription, so a retry starts counting afresh.
-      let unparsable = 0;
+      const parse = responseEventParser(onDiagnostic);
       return source.pipe(
-        map((message): ResponseStreamEvent | typeof SKIP => {
-          const data = message.data;
-          if (data === '' || data === '[DONE]') return SKIP;
-          let payload: unknown;
-          try {
-            payload = JSON.parse(data);
-          } catch (error) {
-            unparsable += 1;
-            onDiagnostic?.({
-              type: 'unparsable-json',
-              data,
-              count: unparsable,
-              message: error instanceof Error ? error.message : String(error),
-            });
-            return SKIP;
-          }
-          return parseResponseEvent(payload) ?? SKIP;
-        }),
-        filter((event): event is ResponseStreamEvent => event !== SKIP),
+        map((message) => parse(message.data)),
+        filter((event): event is ResponseStreamEvent => event !== undefined),
       );
     });
+}
+
+/**
+ * The per-stream parser behind {@link responseEvents}: one SSE `data` in, the typed event out, or
+ * `undefined` for data that carries none (empty, `[DONE]`, not JSON, no string `type`). Counts
+ * the unparsable payloads it reports. `parseResponseStream` calls it directly.
+ *
+ * @throws {ProtocolError} When a known event's fields have the wrong types.
+ */
+export function responseEventParser(
+  onDiagnostic: ResponseEventsOptions['onDiagnostic'],
+): (data: string) => ResponseStreamEvent | undefined {
+  let unparsable = 0;
+  return (data) => {
+    if (data === '' || data === '[DONE]') return undefined;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(data);
+    } catch (error) {
+      unparsable += 1;
+      onDiagnostic?.({
+        type: 'unparsable-json',
+        data,
+        count: unparsable,
+        message: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
+    return parseResponseEvent(payload);
+  };
 }

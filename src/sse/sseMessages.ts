@@ -1,7 +1,8 @@
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import { defer, ignoreElements, merge, Observable, tap, type OperatorFunction, type Subscriber } from 'rxjs';
+import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from 'eventsource-parser';
+import type { OperatorFunction } from 'rxjs';
 import { ConfigError, ProtocolError } from '../errors.js';
 import type { SseMessage } from '../types.js';
+import { pushParser, type PushParser } from './pushParser.js';
 
 /** Options of {@link sseMessages}. */
 export interface SseMessagesOptions {
@@ -62,82 +63,96 @@ const COLON = 58;
  */
 export function sseMessages(options: SseMessagesOptions = {}): OperatorFunction<string, SseMessage> {
   const maxBufferSize = validateOptions(options);
-  return (source) =>
-    defer(() => {
-      // The standard's "last event ID buffer": it survives dispatch, the parser's `id` does not.
-      let lastEventId = '';
-      // The previous chunk ended in CR and was already terminated: a leading LF is its CRLF half.
-      let dropLeadingLf = false;
-      // The output side of the bridge: the parser writes here, synchronously, from inside feed().
-      let sink!: Subscriber<SseMessage>;
-      const messages = new Observable<SseMessage>((subscriber) => {
-        sink = subscriber;
-      });
-
-      const parser = createParser({
-        maxBufferSize,
-        onEvent(event: EventSourceMessage) {
-          if (event.id !== undefined) lastEventId = event.id;
-          if (sink.closed) return; // Unsubscribed by an earlier message of this chunk.
-          const message: SseMessage = event.event === undefined ? { data: event.data } : { event: event.event, data: event.data };
-          if (lastEventId !== '') message.id = lastEventId;
-          sink.next(message);
-        },
-        onError(error: ParseError) {
-          // 'unknown-field' and 'invalid-retry': the standard ignores such lines, and so do we.
-          // The throw leaves parser.feed() and is turned into the stream's error by `tap`.
-          // The size check below fires first; this one stays as a second line of defence.
-          if (error.type === 'max-buffer-size-exceeded') throw tooLarge(maxBufferSize, error);
-        },
-      });
-
-      // The parser checks its limit only when a feed ends: a whole oversized event inside one
-      // chunk would pass, the same event in small chunks would not. So the size of the current
-      // event is tracked here, line by line, before each chunk goes in: the verdict depends on
-      // the text alone, never on how it was chunked.
-      const size = new EventSize(maxBufferSize);
-
-      const feed = (chunk: string): void => {
-        if (dropLeadingLf && chunk.length > 0) {
-          dropLeadingLf = false;
-          if (chunk.charCodeAt(0) === LF) chunk = chunk.slice(1);
-        }
-        if (chunk.length === 0) return;
-        const overflowAt = size.add(chunk);
-        if (overflowAt === -1) return feedParser(chunk);
-        // The events before the line that is too long are delivered, as they would be from
-        // smaller chunks; then the stream fails.
-        if (overflowAt > 0) feedParser(chunk.slice(0, overflowAt));
-        throw tooLarge(maxBufferSize);
-      };
-
-      const feedParser = (chunk: string): void => {
-        parser.feed(chunk);
-        // eventsource-parser holds a trailing CR back until it knows whether an LF follows,
-        // which would delay the message to the next chunk. A CR ends the line either way, so
-        // end it now with an LF ("\r\n" is one line ending) and drop a leading LF next time.
-        if (chunk.charCodeAt(chunk.length - 1) === CR) {
-          parser.feed('\n');
-          dropLeadingLf = true;
-        }
-      };
-
-      const end = (): void => {
-        // reset({ consume: true }) parses a pending line but never dispatches it: end the event
-        // with blank lines instead. After a clean end they dispatch nothing: a block without
-        // data lines is never dispatched.
-        parser.feed('\n\n');
-        sink.complete();
-      };
-
-      // The input side: `tap` (not a hand-written subscribe) so that its subscriber is linked to
-      // the downstream one through `merge`: an unsubscribe from inside a message's `next` (e.g.
-      // at the terminal event) closes it, and a synchronous source pulls no further chunk. `tap`
-      // also turns a throw from the parser or its callbacks into the stream's error. `messages`
-      // is subscribed first, so `sink` is set before the first chunk arrives. No per-chunk inner
-      // Observable: messages go straight from the parser to the downstream subscriber.
-      return merge(messages, source.pipe(tap({ next: feed, complete: end }), ignoreElements()));
+  return pushParser<string, SseMessage>((output) => {
+    const reader: SseReader = new SseReader(maxBufferSize, (data, event) => {
+      if (output.closed) return; // Unsubscribed by an earlier message of this chunk.
+      const message: SseMessage = event === undefined ? { data } : { event, data };
+      if (reader.lastEventId !== '') message.id = reader.lastEventId;
+      output.next(message);
     });
+    return reader;
+  });
+}
+
+/**
+ * The SSE parser behind {@link sseMessages}, one per stream: eventsource-parser plus what
+ * `sseMessages` promises on top of it (CR dispatches at once, the size limit however the text is
+ * chunked, Last-Event-ID, a last event without its blank line). `parseResponseStream` drives it
+ * directly.
+ */
+export class SseReader implements PushParser<string> {
+  /** The standard's "last event ID buffer": it survives dispatch, the parser's `id` does not. */
+  lastEventId = '';
+  /** The previous chunk ended in CR and was already terminated: a leading LF is its CRLF half. */
+  #dropLeadingLf = false;
+  readonly #parser: EventSourceParser;
+  readonly #size: EventSize;
+
+  /**
+   * @param maxBufferSize The most characters one event may hold.
+   * @param onMessage Called synchronously, from inside `feed` or `end`, once per dispatched
+   *   event, after `lastEventId` is updated. `event` is undefined when the block set none.
+   */
+  constructor(
+    readonly maxBufferSize: number,
+    onMessage: (data: string, event: string | undefined) => void,
+  ) {
+    this.#parser = createParser({
+      maxBufferSize,
+      onEvent: (event: EventSourceMessage) => {
+        if (event.id !== undefined) this.lastEventId = event.id;
+        onMessage(event.data, event.event);
+      },
+      onError(error: ParseError) {
+        // 'unknown-field' and 'invalid-retry': the standard ignores such lines, and so do we.
+        // The throw leaves parser.feed() and errors the stream. The size check in `feed` fires
+        // first; this one stays as a second line of defence.
+        if (error.type === 'max-buffer-size-exceeded') throw tooLarge(maxBufferSize, error);
+      },
+    });
+    // The parser checks its limit only when a feed ends: a whole oversized event inside one
+    // chunk would pass, the same event in small chunks would not. So the size of the current
+    // event is tracked here, line by line, before each chunk goes in: the verdict depends on
+    // the text alone, never on how it was chunked.
+    this.#size = new EventSize(maxBufferSize);
+  }
+
+  /**
+   * Parses a chunk of text, calling `onMessage` for each event it completes.
+   * @throws {ProtocolError} When an event passes `maxBufferSize`; the events before it are delivered.
+   */
+  feed(chunk: string): void {
+    if (this.#dropLeadingLf && chunk.length > 0) {
+      this.#dropLeadingLf = false;
+      if (chunk.charCodeAt(0) === LF) chunk = chunk.slice(1);
+    }
+    if (chunk.length === 0) return;
+    const overflowAt = this.#size.add(chunk);
+    if (overflowAt === -1) return this.#feedParser(chunk);
+    // The events before the line that is too long are delivered, as they would be from
+    // smaller chunks; then the stream fails.
+    if (overflowAt > 0) this.#feedParser(chunk.slice(0, overflowAt));
+    throw tooLarge(this.maxBufferSize);
+  }
+
+  /** The text ended: a last event without its blank line is dispatched too. */
+  end(): void {
+    // reset({ consume: true }) parses a pending line but never dispatches it: end the event
+    // with blank lines instead. After a clean end they dispatch nothing: a block without
+    // data lines is never dispatched.
+    this.#parser.feed('\n\n');
+  }
+
+  #feedParser(chunk: string): void {
+    this.#parser.feed(chunk);
+    // eventsource-parser holds a trailing CR back until it knows whether an LF follows,
+    // which would delay the message to the next chunk. A CR ends the line either way, so
+    // end it now with an LF ("\r\n" is one line ending) and drop a leading LF next time.
+    if (chunk.charCodeAt(chunk.length - 1) === CR) {
+      this.#parser.feed('\n');
+      this.#dropLeadingLf = true;
+    }
+  }
 }
 
 function tooLarge(maxBufferSize: number, cause?: unknown): ProtocolError {
