@@ -224,6 +224,15 @@ export function wallParts(r: AgentLoopResult, x: AgentLoopTransportResult): { la
   return { latencyMs, uploadMs, restPerStepMs: (x.medianMs - latencyMs - uploadMs) / x.requests };
 }
 
+/**
+ * The wall-time ratio a WebSocket client costing nothing at all would reach: its added latency
+ * and modelled uploads over SSE's median. No client can do better under the model.
+ */
+export function wallFloor(r: AgentLoopResult): number {
+  const ws = wallParts(r, r.websocket);
+  return (ws.latencyMs + ws.uploadMs) / r.sse.medianMs;
+}
+
 /** The markdown section of a result. */
 export function agentLoopTable(r: AgentLoopResult): string[] {
   const o = r.options;
@@ -245,8 +254,7 @@ export function agentLoopTable(r: AgentLoopResult): string[] {
       `| ${x.transport} | ${x.requests} | ${kb(x.requestBytes)} KB | ${x.medianMs.toFixed(0)} | ${p.latencyMs.toFixed(0)} | ${p.uploadMs.toFixed(0)} | ${p.restPerStepMs.toFixed(1)} | ${x.wallMs.map((m) => m.toFixed(0)).join(', ')} | ${x.problem ?? 'ok'} |`,
     );
   }
-  const ws = wallParts(r, r.websocket);
-  const floor = (ws.latencyMs + ws.uploadMs) / r.sse.medianMs;
+  const floor = wallFloor(r);
   L.push(
     '',
     `WebSocket / SSE: ${(r.bytesRatio * 100).toFixed(1)}% of the request bytes, ${r.timeRatio.toFixed(2)}× the wall time. A WebSocket client that cost nothing at all would still be at ${floor.toFixed(2)}× here: its added latency and uploads over SSE's median.`,
@@ -257,7 +265,7 @@ export function agentLoopTable(r: AgentLoopResult): string[] {
 /** The notes under the agent loop's tables: what the rows model and what they leave out. */
 export const AGENT_LOOP_NOTES: readonly string[] = [
   'Both transports run against the same in-process mock server, one client per run, so the wall time includes the client and the mock alike. ' +
-    'Added latency (the backend\'s time to the first byte) and the modelled uploads are the same rules for SSE and WebSocket; "rest per step" is what is left: building the request, serialising, sending over loopback, the mock reading and answering it, parsing the events, and the timers firing late (by a millisecond or more under load).',
+    'Added latency (the backend\'s time to the first byte) and the modelled uploads are the same rules for SSE and WebSocket; what is left of the wall time ("rest per step" in the tables) is building the request, serialising, sending over loopback, the mock reading and answering it, parsing the events, and the timers firing late (by a millisecond or more under load).',
   "Not modelled on either side: request headers, the TCP and TLS setup, and the WebSocket's upgrade (one more round trip, once per client); the answers are the same few events on both transports.",
 ];
 
