@@ -1,5 +1,7 @@
 import { CodexHttpError, ProtocolError } from '../../src/errors.js';
+import fc from 'fast-check';
 import { REDACTED, redactError, redactRecord, redactText } from '../../src/redact/index.js';
+import { propertyParameters } from '../helpers/property.js';
 
 // A token-shaped secret: base64url characters, long like an OAuth access token.
 const TOKEN = 'sk_live_Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij';
@@ -53,6 +55,23 @@ describe('redactText', () => {
     // Prose is left alone: short words after "Bearer", and "sk-" without a key's length.
     expect(redactText('use Bearer auth with a task-sk-prefixed name, sk-short')).toBe(
       'use Bearer auth with a task-sk-prefixed name, sk-short',
+    );
+  });
+
+  it('removes any OpenAI API key from any text, told about it or not, in plain, JSON-escaped and percent-encoded form', () => {
+    const keyChars = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-');
+    const key = fc
+      .tuple(fc.constantFrom('sk-', 'sk-proj-', 'sk-svcacct-'), fc.array(keyChars, { minLength: 20, maxLength: 80 }))
+      .map(([prefix, chars]) => `${prefix}${chars.join('')}`);
+    // Prose around it: anything but the characters a key or an escape is made of, so where the key ends is clear.
+    const prose = fc.string({ maxLength: 40 }).map((text) => text.replace(/[\w\\%-]/g, ' '));
+    fc.assert(
+      fc.property(key, prose, prose, fc.boolean(), fc.constantFrom('plain', 'json', 'percent'), (secret, before, after, told, form) => {
+        const shown = form === 'json' ? jsonEscaped(secret) : form === 'percent' ? percentEncoded(secret) : secret;
+        const out = redactText(`${before}${shown}${after}`, told ? [secret] : []);
+        expect(out).toBe(`${before}${REDACTED}${after}`);
+      }),
+      propertyParameters(),
     );
   });
 
