@@ -25,7 +25,19 @@ export function compileCli(): CompiledCli {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
   const result = spawnSync(
     process.execPath,
-    [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck', '--declaration', 'false'],
+    // Its own build info too: the repository's dist/cjs.tsbuildinfo belongs to `npm start`'s build.
+    [
+      tsc,
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      outDir,
+      '--tsBuildInfoFile',
+      join(dir, 'cjs.tsbuildinfo'),
+      '--noCheck',
+      '--declaration',
+      'false',
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   const main = join(outDir, 'cli', 'main.js');
