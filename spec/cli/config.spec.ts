@@ -69,24 +69,21 @@ describe('buildClientConfig', () => {
     });
   });
 
-  it('live: flags win over OPENAI_CODEX_BASE_URL / OPENAI_CODEX_MODEL; the env token is passed on, files are left to the client', () => {
+  it('live: flags win over OPENAI_CODEX_BASE_URL / OPENAI_CODEX_MODEL; the client is given the env to find credentials in', () => {
     const env = {
       OPENAI_CODEX_MODEL: 'gpt-5.4',
       OPENAI_CODEX_BASE_URL: ' https://proxy.example/backend-api ',
       OPENAI_CODEX_ACCESS_TOKEN: 'tok',
     };
-    expect(buildClientConfig(options(['--live', 'x']), env)).toEqual({
-      baseUrl: 'https://proxy.example/backend-api',
-      model: 'gpt-5.4',
-      accessToken: 'tok',
-    });
+    const live = buildClientConfig(options(['--live', 'x']), env);
+    expect(live).toEqual({ baseUrl: 'https://proxy.example/backend-api', model: 'gpt-5.4', env });
+    expect(live.env).toBe(env);
     expect(buildClientConfig(options(['--live', '--base-url', 'http://127.0.0.1:1/b', '-m', 'gpt-5.5', 'x']), env)).toEqual({
       baseUrl: 'http://127.0.0.1:1/b',
       model: 'gpt-5.5',
-      accessToken: 'tok',
+      env,
     });
-    expect(buildClientConfig(options(['--live', 'x']), { OPENAI_CODEX_ACCESS_TOKEN: '  ' })).toEqual({});
-    expect(buildClientConfig(options(['--live', 'x']), {})).toEqual({});
+    expect(buildClientConfig(options(['--live', 'x']), {})).toEqual({ env: {} });
   });
 
   it('live with --auth api-key: the key, organization and project from the env, never the ChatGPT env or the ChatGPT base URL', () => {
@@ -103,13 +100,17 @@ describe('buildClientConfig', () => {
       apiKey: 'sk-env-key',
       organization: 'org-1',
       project: 'proj_1',
+      env,
     });
     expect(buildClientConfig(options(['--live', '--auth', 'api-key', '--base-url', 'http://127.0.0.1:1/v1', 'x']), {})).toEqual({
       auth: 'api-key',
       baseUrl: 'http://127.0.0.1:1/v1',
+      env: {},
     });
-    // Without the flag a key in the env is not used.
-    expect(buildClientConfig(options(['--live', 'x']), { OPENAI_API_KEY: 'sk-env-key' })).toEqual({});
+    // Without the flag a key in the env is not used (the client reads it only with auth 'api-key').
+    expect(buildClientConfig(options(['--live', 'x']), { OPENAI_API_KEY: 'sk-env-key' })).toEqual({
+      env: { OPENAI_API_KEY: 'sk-env-key' },
+    });
     expect(backendBanner(options(['--live', '--auth', 'api-key', 'x']), 'https://api.openai.com/v1', undefined)).toBe(
       'codex-rx: live OpenAI API at https://api.openai.com/v1, with the API key from OPENAI_API_KEY',
     );

@@ -4,12 +4,13 @@
  * this process lives on), not merely that the process dies.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoTurnEvents } from '../../src/cli/demoTurn.js';
 import { EXIT, runCli, type CliIO } from '../../src/cli/run.js';
 import { fakeAccessToken, startMockCodexServer, textTurn, type MockCodexServer } from '../../src/testing/index.js';
 import { VERSION } from '../../src/version.js';
+import { accountJwt, tmpDir, writeJson } from '../auth/helpers.js';
 
 const TOKEN = fakeAccessToken('acc_run_test');
 
@@ -189,6 +190,41 @@ describe('runCli', () => {
     expect(await runCli(t.io)).toBe(EXIT.ok);
     expect(t.stdout.text).toBe(`${VERSION}\n`);
     expect(VERSION).toBe((JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('--live finds credentials in the env it was given (CODEX_HOME, HOME), never in the process environment', async () => {
+    const dir = await tmpDir();
+    const given = accountJwt('acc_given_codex_home');
+    const saved = { CODEX_HOME: process.env.CODEX_HOME, OPENAI_CODEX_ACCESS_TOKEN: process.env.OPENAI_CODEX_ACCESS_TOKEN };
+    try {
+      await fs.mkdir(join(dir, 'given'));
+      await writeJson(join(dir, 'given', 'auth.json'), {
+        tokens: { id_token: accountJwt('acc_given_codex_home'), access_token: given, refresh_token: 'rt_given', account_id: null },
+      });
+      // Decoys in the process environment: taking either one would send another token.
+      await fs.mkdir(join(dir, 'decoy'));
+      await writeJson(join(dir, 'decoy', 'auth.json'), {
+        tokens: { id_token: accountJwt('acc_decoy'), access_token: accountJwt('acc_decoy'), refresh_token: 'rt_decoy', account_id: null },
+      });
+      process.env.CODEX_HOME = join(dir, 'decoy');
+      process.env.OPENAI_CODEX_ACCESS_TOKEN = accountJwt('acc_decoy_env');
+
+      mock = await startMockCodexServer({ replies: [{ events: textTurn({ text: ['Hello'] }) }] });
+      const t = fakeIO(['--live', '--transport', 'sse', '--base-url', mock.baseUrl, 'Hi'], {
+        HOME: join(dir, 'home'),
+        CODEX_HOME: join(dir, 'given'),
+      });
+      expect(await runCli(t.io)).toBe(EXIT.ok);
+      expect(t.stdout.text).toContain('Hello');
+      expect(mock.requests[0]!.headers.authorization).toBe(`Bearer ${given}`);
+      expect(mock.requests[0]!.headers['chatgpt-account-id']).toBe('acc_given_codex_home');
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad CODEX_RX_MOCK_PACE is bad usage', async () => {

@@ -203,6 +203,8 @@ describe('resolveClientConfig: keys and types', () => {
     [{ maxOutputTokens: 2 ** 31 }, 'maxOutputTokens must be a 32-bit integer, got 2147483648'],
     [{ pricingModel: null }, 'pricingModel must be a string, got null'],
     [{ authFile: ['a'] }, 'authFile must be a string, got an array'],
+    [{ env: 'OPENAI_CODEX_ACCESS_TOKEN=x' }, 'env must be an object, got a string'],
+    [{ env: [] }, 'env must be an object, got an array'],
   ])('%j → %s, and what to change', (config, message) => {
     expectProblemAndFix(configError(config).message, message);
   });
@@ -226,6 +228,15 @@ describe('resolveClientConfig: keys and types', () => {
       expect(JSON.stringify(err)).not.toContain('secret');
     }
     expectProblemAndFix(configError({ accessToken: 12345 }).message, 'accessToken must be a string, got a number');
+  });
+
+  it('env stands in for process.env: an API key, organization and project are read from it', () => {
+    const resolved = resolveClientConfig(
+      { auth: 'api-key', env: { OPENAI_API_KEY: 'sk-given', OPENAI_PROJECT_ID: 'proj_given' } },
+      { OPENAI_API_KEY: 'sk-process', OPENAI_ORG_ID: 'org-process' },
+    );
+    expect(resolved).toMatchObject({ auth: 'api-key', apiKey: 'sk-given', project: 'proj_given' });
+    expect(resolved).not.toHaveProperty('organization');
   });
 
   it('does not read the environment (env overrides belong to the auth resolver)', () => {

@@ -61,8 +61,9 @@ export function backendBanner(options: RunOptions, target: string, credentials: 
  * 2. Live with `--auth api-key`: `auth: 'api-key'` with env `OPENAI_API_KEY`, `OPENAI_ORG_ID` and
  *    `OPENAI_PROJECT_ID`, and `--base-url` (else the client's platform default).
  * 2a. Live: `--base-url`, else env `OPENAI_CODEX_BASE_URL`; `--model`, else env
- *    `OPENAI_CODEX_MODEL` (the Rust client's app-level overrides); env `OPENAI_CODEX_ACCESS_TOKEN`
- *    when set, else the client finds the auth files.
+ *    `OPENAI_CODEX_MODEL` (the Rust client's app-level overrides).
+ * 2b. Live, either way: `env` itself, where the client finds what it reads from the
+ *    environment (token, auth files, `CODEX_HOME`, `HOME`), never in process.env behind it.
  * 3. `--effort` alone also asks for the `auto` summary, so reasoning shows (not with `none`,
  *    which allows no summary).
  *
@@ -92,11 +93,8 @@ export function buildClientConfig(
   } else {
     const baseUrl = options.baseUrl ?? (nonBlank(env.OPENAI_CODEX_BASE_URL) ? env.OPENAI_CODEX_BASE_URL.trim() : undefined);
     if (baseUrl !== undefined) config.baseUrl = baseUrl;
-    // The client would read the same variable from process.env; passing it makes `env` the
-    // one environment the run sees.
-    if (nonBlank(env.OPENAI_CODEX_ACCESS_TOKEN)) config.accessToken = env.OPENAI_CODEX_ACCESS_TOKEN;
-    else if (nonBlank(env.OPENAI_CODEX_AUTH_FILE)) config.authFile = env.OPENAI_CODEX_AUTH_FILE.trim();
   }
+  if (options.backend === 'live') config.env = env;
   const model =
     options.model ?? (options.backend === 'live' && nonBlank(env.OPENAI_CODEX_MODEL) ? env.OPENAI_CODEX_MODEL.trim() : undefined);
   if (model !== undefined) config.model = model;

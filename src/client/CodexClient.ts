@@ -123,6 +123,7 @@ export class CodexClient {
         authTokenUrl: config.authTokenUrl,
         dispatcher: config.dispatcher,
         onDiagnostic: config.onDiagnostic,
+        env: config.env,
       };
       // A 401 gets one recovery (a refresh, a re-read of the Codex CLI's file) and one resend;
       // an API key has nothing to recover.
@@ -240,6 +241,7 @@ export class CodexClient {
       authFile: config.authFile,
       authTokenUrl: config.authTokenUrl,
       dispatcher: config.dispatcher,
+      env: config.env,
     });
   }
 

@@ -18,6 +18,7 @@ import type { Diagnostic } from '../types.js';
 import { resolveAccountSettings } from './apiKey.js';
 import { checkExtraHeaders, checkSessionId } from './extraHeaders.js';
 import {
+  article,
   checkOptions,
   describe,
   isBoolean,
@@ -209,6 +210,14 @@ export interface CodexClientConfig {
    * @default undefined
    */
   headers?: Record<string, string>;
+  /**
+   * The environment the client reads its variables from: `OPENAI_CODEX_ACCESS_TOKEN`,
+   * `OPENAI_CODEX_AUTH_FILE`, `CODEX_HOME` and `HOME`, and with an API key `OPENAI_API_KEY`,
+   * `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID`. Pass one to run with another environment than
+   * the process's (a CLI given its env, a test).
+   * @default process.env
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How turns reach the backend: HTTP with server-sent events, a WebSocket, or the WebSocket with HTTP as fallback. */
@@ -257,6 +266,7 @@ export interface ResolvedClientConfig {
   readonly sessionId?: string;
   /** Extra headers, names lower-cased. */
   readonly headers?: Readonly<Record<string, string>>;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The defaults of every defaulted option. */
@@ -356,6 +366,14 @@ const CLIENT_RULES: OptionRules<CodexClientConfig> = {
   // These two explain themselves (their messages say what to change): checked where they are read, below.
   sessionId: { check: () => undefined, fix: '' },
   headers: { check: () => undefined, fix: '' },
+  // Its values may be secrets: a wrong kind is described by its kind only.
+  env: {
+    check: (v) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? undefined
+        : `must be an object, got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : article(typeof v)}`,
+    fix: 'Pass an object of environment variables such as process.env, or leave env out to read process.env.',
+  },
 };
 
 /**
@@ -387,7 +405,7 @@ function rustFloat(value: number): string {
  *    credentials, or asking for it without a key, is a `ConfigError`. The ChatGPT token env vars
  *    and files are read later, per call, by the auth resolver.
  *
- * Every message says what to change.
+ * Every message says what to change. `config.env`, when given, stands in for `env`.
  *
  * @param config The user's options.
  * @param env Where the API key, organization and project are read from when not given.
@@ -401,7 +419,7 @@ export function resolveClientConfig(config?: CodexClientConfig, env: NodeJS.Proc
     );
   }
   const given = checkOptions(config, CLIENT_RULES, 'config');
-  const account = resolveAccountSettings(given, env);
+  const account = resolveAccountSettings(given, given.env ?? env);
   const model = given.model ?? D.model;
   const originator = given.originator ?? D.originator;
   if (invalidHeaderCharIndex(originator) !== -1) {
@@ -468,5 +486,6 @@ export function resolveClientConfig(config?: CodexClientConfig, env: NodeJS.Proc
     stream: given.stream ?? D.stream,
     ...(sessionId !== undefined && { sessionId }),
     ...(headers !== undefined && { headers: Object.freeze(headers) }),
+    ...(given.env !== undefined && { env: given.env }),
   });
 }
