@@ -4,7 +4,8 @@ import { checkResponseEventsOptions, responseEventParser, type ResponseEventsOpt
 import type { ResponseStreamEvent } from './events/schemas.js';
 import { reduceResponse } from './reduce/reduceResponse.js';
 import { pushParser } from './sse/pushParser.js';
-import { DEFAULT_SSE_MAX_BUFFER_SIZE, SseReader } from './sse/sseMessages.js';
+import { DEFAULT_SSE_MAX_BUFFER_SIZE } from './sse/sseMessages.js';
+import { SseReader } from './sse/sseReader.js';
 import type { CodexEvent } from './types.js';
 
 /** Options of {@link parseResponseStream}. */
