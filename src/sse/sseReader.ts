@@ -21,10 +21,7 @@ const SPACE = 32;
 export class SseReader implements PushParser<string> {
   /** The standard's "last event ID buffer": the `id` of the latest dispatched event that had one. */
   lastEventId = '';
-  /**
-   * The start of the line being read, when it began in an earlier chunk: pieces, joined once the
-   * line ends (a joined string is flat; one built with `+` is a tree that every read walks).
-   */
+  /** The start of the line being read, when it began in an earlier chunk: pieces, joined once it ends. */
   private pending: string[] = [];
   private pendingLength = 0;
   /** The previous chunk ended in CR: a leading LF is the second half of that CRLF. */
