@@ -2,7 +2,7 @@ import { lastValueFrom, of, toArray } from 'rxjs';
 import { z } from 'zod';
 import { buildRequestBody } from '../../src/request/buildRequest.js';
 import { defineTool } from '../../src/agent/defineTool.js';
-import { ConfigError } from '../../src/errors.js';
+import { expectConfigProblem } from '../helpers/configMessage.js';
 import type { ExecutableTool, ToolContext } from '../../src/agent/types.js';
 import type { Tool } from '../../src/types.js';
 
@@ -63,10 +63,11 @@ describe('defineTool', () => {
   });
 
   it('rejects a schema JSON Schema cannot express, saying what to use instead', () => {
-    expect(() => defineTool({ name: 'when', description: '', input: z.object({ at: z.date() }), execute: () => 1 })).toThrow(ConfigError);
-    expect(() => defineTool({ name: 'when', description: '', input: z.object({ at: z.date() }), execute: () => 1 })).toThrow(
-      /input schema of tool "when" cannot be expressed as JSON Schema.*z\.iso\.datetime/,
+    const error = expectConfigProblem(
+      () => defineTool({ name: 'when', description: '', input: z.object({ at: z.date() }), execute: () => 1 }),
+      'The input schema of tool "when" cannot be expressed as JSON Schema (Date cannot be represented in JSON Schema)',
     );
+    expect(error.message).toContain('z.iso.datetime()');
   });
 
   it('infers the input type from the schema (type-checked)', () => {
@@ -118,6 +119,10 @@ describe('tool parameters on the wire', () => {
 
   it('rejects a zod 3 schema with a ConfigError that says to pass zod 4 or JSON Schema', () => {
     const zod3Like = { _def: { typeName: 'ZodObject' }, safeParse: () => ({ success: true }) };
-    expect(() => body([{ name: 'f', description: 'd', parameters: zod3Like }])).toThrow(/zod 3 schema.*zod 4 schema.*JSON Schema/);
+    const error = expectConfigProblem(
+      () => body([{ name: 'f', description: 'd', parameters: zod3Like }]),
+      'tools[0].parameters is a zod 3 schema, which codex-rx cannot convert',
+    );
+    expect(error.message).toMatch(/zod 4 schema.*JSON Schema/);
   });
 });

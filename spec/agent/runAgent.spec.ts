@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { defineTool } from '../../src/agent/defineTool.js';
 import { runAgent } from '../../src/agent/runAgent.js';
 import type { AgentEvent, ExecutableTool, StepInfo, ToolContext, ToolResultEvent } from '../../src/agent/types.js';
-import { CodexStreamError, ConfigError } from '../../src/errors.js';
+import { CodexStreamError } from '../../src/errors.js';
 import type { CodexEvent, CodexResult, ContentBlock, Message } from '../../src/types.js';
+import { expectConfigProblem } from '../helpers/configMessage.js';
 import { testScheduler, textTurnTail, toolCall, toolTurnTail } from './helpers.js';
 
 const user: Message = { role: 'user', content: [{ type: 'text', text: 'What time is it?' }] };
@@ -310,7 +311,7 @@ describe('runAgent', () => {
         'an output that is not JSON',
         tool('t', () => circular),
         {},
-        'Tool "t" failed: the output of tool "t" is not JSON-serialisable: circular structure',
+        'Tool "t" failed: the output of tool "t" is not JSON-serialisable: circular structure. Use only JSON values in it (objects, arrays, strings, finite numbers, booleans, null).',
       ],
     ];
     it.each(cases)('%s', async (_name, t, extra, message) => {
@@ -468,18 +469,59 @@ describe('runAgent', () => {
     expect(stepFinish.messages).not.toBe(sent[1]);
   });
 
-  it('rejects bad options and tools with a ConfigError that says what to pass', () => {
+  it.each<[string, unknown, string]>([
+    ['maxSteps 0', { maxSteps: 0 }, 'maxSteps must be a whole number of turns, 1 or more, got 0'],
+    ['maxSteps 1.5', { maxSteps: 1.5 }, 'maxSteps must be a whole number of turns, 1 or more, got 1.5'],
+    ['toolConcurrency 0', { toolConcurrency: 0 }, 'toolConcurrency must be a whole number, 1 or more, or Infinity, got 0'],
+    ['toolTimeoutMs -1', { toolTimeoutMs: -1 }, 'toolTimeoutMs must be a positive number of milliseconds, at most 2147483647, got -1'],
+    [
+      'toolTimeoutMs past what a timer honours',
+      { toolTimeoutMs: 2 ** 31 },
+      'toolTimeoutMs must be a positive number of milliseconds, at most 2147483647, got 2147483648',
+    ],
+    ['stopWhen not a function', { stopWhen: 1 }, 'stopWhen must be a function, got 1'],
+    [
+      'scheduler without schedule()',
+      { scheduler: { now: () => 0 } },
+      'scheduler must be an rxjs SchedulerLike (with now and schedule), got an object',
+    ],
+    ['options not an object', 'fast', 'agent options must be an object, got "fast"'],
+    ['a misspelt option', { maxStep: 3 }, 'Unexpected agent option: maxStep'],
+  ])('a bad option (%s) is a ConfigError that says what is wrong, then what to change', (_name, options, problem) => {
     const turn = () => new Observable<CodexEvent>();
-    expect(() => runAgent(turn, [user], [], { maxSteps: 0 })).toThrow(ConfigError);
-    expect(() => runAgent(turn, [user], [], { maxSteps: 1.5 })).toThrow(/maxSteps must be a whole number/);
-    expect(() => runAgent(turn, [user], [], { toolConcurrency: 0 })).toThrow(/toolConcurrency/);
-    expect(() => runAgent(turn, [user], [], { toolTimeoutMs: -1 })).toThrow(/toolTimeoutMs/);
-    expect(() => runAgent(turn, [user], [], { stopWhen: 1 as never })).toThrow(/stopWhen must be a function/);
-    expect(() => runAgent(turn, [user], [], { maxStep: 3 } as never)).toThrow(/Unknown agent option "maxStep"/);
-    expect(() => runAgent(turn, [user], [{ name: 'x', description: '', parameters: {} } as never])).toThrow(/Tool "x" has no execute/);
-    expect(() => runAgent(turn, [user], [tool('x', () => 1), tool('x', () => 2)])).toThrow(/Two tools are named "x"/);
-    expect(() => runAgent(turn, [user], null as never)).toThrow(ConfigError);
-    expect(() => runAgent(turn, [user], [], { toolConcurrency: Infinity })).not.toThrow();
+    const error = expectConfigProblem(() => runAgent(turn, [user], [], options as never), problem);
+    if (problem.startsWith('Unexpected')) expect(error.message).toContain('Did you mean maxSteps?');
+  });
+
+  it.each<[string, () => unknown, string]>([
+    [
+      'no turn function',
+      () => runAgent(null as never, [user], []),
+      'runAgent(): turn must be a function (messages) => Observable<CodexEvent>, got null',
+    ],
+    [
+      'messages not an array',
+      () => runAgent(() => NEVER, user as never, []),
+      'runAgent(): messages must be an array of messages, got an object',
+    ],
+    ['tools not an array', () => runAgent(() => NEVER, [user], null as never), "The agent's tools must be an array, got null"],
+    [
+      'a tool without a name',
+      () => runAgent(() => NEVER, [user], [{ execute: () => 1 } as never]),
+      'tools[0] must be a tool with a name, got an object',
+    ],
+    [
+      'a tool without execute',
+      () => runAgent(() => NEVER, [user], [{ name: 'x', description: '', parameters: {} } as never]),
+      'Tool "x" has no execute function, and the agent loop can only offer tools it can run',
+    ],
+    ['two tools of one name', () => runAgent(() => NEVER, [user], [tool('x', () => 1), tool('x', () => 2)]), 'Two tools are named "x"'],
+  ])('bad input (%s) is a ConfigError that says what is wrong, then what to change', (_name, call, problem) => {
+    expectConfigProblem(call, problem);
+  });
+
+  it('accepts unlimited tool concurrency', () => {
+    expect(() => runAgent(() => new Observable<CodexEvent>(), [user], [], { toolConcurrency: Infinity })).not.toThrow();
   });
 });
 

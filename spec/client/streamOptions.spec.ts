@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, Observable, tap, toArray } from 'rxjs';
+import { defer, firstValueFrom, lastValueFrom, Observable, tap, toArray } from 'rxjs';
 import { z } from 'zod';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import { defineTool } from '../../src/agent/defineTool.js';
@@ -11,6 +11,7 @@ import { scriptedConversation } from '../../src/testing/mock/conversation.js';
 import { fakeAccessToken, startMockCodexServer, type MockCodexServer, type MockReply } from '../../src/testing/index.js';
 import { textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
 import type { CodexEvent } from '../../src/types.js';
+import { expectConfigRejection } from '../helpers/configMessage.js';
 
 const City = z.object({ city: z.string(), population: z.number() });
 const cityJson = ['{"city": "Os', 'lo", "population": 709', '000}'];
@@ -148,23 +149,46 @@ describe('per-call stream options', () => {
   it('rejects bad call options with a ConfigError that says what to do', async () => {
     await serve();
     const c = client();
-    const err = (options: unknown, tools: never[] = []) =>
-      firstValueFrom(c.stream([userMessage('x')], tools, options as never)).catch((e: unknown) => e);
-    await expect(err({ toolChoice: 'required' })).resolves.toMatchObject({
-      message: expect.stringContaining('toolChoice asks for a tool call, but the call has no tools'),
-    });
-    await expect(
-      err({ toolChoice: { type: 'function', name: 'g' } }, [{ name: 'f', description: '', parameters: {} }] as never[]),
-    ).resolves.toMatchObject({
-      message: expect.stringContaining('"g", which is not among the tools'),
-    });
-    await expect(err({ modle: 'x' })).resolves.toBeInstanceOf(ConfigError);
-    await expect(err({ output: { type: 'object' } })).resolves.toMatchObject({
-      message: expect.stringContaining('options.output must be a zod 4 schema'),
-    });
-    await expect(err({ headers: { Authorization: 'Bearer other' } })).resolves.toMatchObject({
-      message: expect.stringContaining('"Authorization" is set by the client itself and cannot be replaced'),
-    });
+    const err = (options: unknown, tools: never[] = []) => firstValueFrom(c.stream([userMessage('x')], tools, options as never));
+    const tools = [{ name: 'f', description: '', parameters: {} }] as never[];
+    await expectConfigRejection(err({ toolChoice: 'required' }), 'toolChoice asks for a tool call, but the call has no tools');
+    await expectConfigRejection(
+      err({ toolChoice: { type: 'function', name: 'g' } }, tools),
+      'toolChoice names the function "g", which is not among the tools',
+    );
+    await expectConfigRejection(
+      err({ toolChoice: 'any' }, tools),
+      `toolChoice must be 'auto', 'none', 'required' or { type: 'function', name }, got "any"`,
+    );
+    const typo = await expectConfigRejection(err({ modle: 'x' }), 'Unexpected stream option: modle');
+    expect(typo.message).toContain('Did you mean model?');
+    await expectConfigRejection(err('fast'), 'stream options must be an object, got "fast"');
+    await expectConfigRejection(err({ output: { type: 'object' } }), 'output must be a zod 4 schema, got an object');
+    await expectConfigRejection(err({ signal: true }), 'signal must be an AbortSignal, got true');
+    await expectConfigRejection(err({ model: '' }), 'model must be a non-empty model id');
+    await expectConfigRejection(
+      err({ headers: { Authorization: 'Bearer other' } }),
+      'options.headers: "Authorization" is set by the client itself and cannot be replaced',
+    );
+    expect(server!.requests).toHaveLength(0);
+  });
+
+  it("run() checks the loop's and the stream's options in one table, before anything is sent", async () => {
+    await serve();
+    const c = client();
+    const err = (options: unknown) => firstValueFrom(defer(() => c.run([userMessage('x')], [], options as never)));
+    const typo = await expectConfigRejection(err({ maxStep: 3 }), 'Unexpected run option: maxStep');
+    expect(typo.message).toContain('Did you mean maxSteps?');
+    expect(typo.message).toContain('toolChoice');
+    await expectConfigRejection(
+      err({ toolTimeoutMs: 0 }),
+      'toolTimeoutMs must be a positive number of milliseconds, at most 2147483647, got 0',
+    );
+    await expectConfigRejection(err({ signal: 'stop' }), 'signal must be an AbortSignal, got "stop"');
+    await expectConfigRejection(
+      firstValueFrom(defer(() => c.run('Hi' as never, []))),
+      `run(): messages must be an array of messages, got "Hi"`,
+    );
     expect(server!.requests).toHaveLength(0);
   });
 
@@ -195,7 +219,7 @@ describe('per-call stream options', () => {
       await lastValueFrom(c.stream([userMessage('x')]));
       expect(server!.requests[0]!.headers.session_id).toBe('conversation-42');
       expect(body().prompt_cache_key).toBe('conversation-42');
-      expect(() => new CodexClient({ sessionId: 'x'.repeat(65) })).toThrow(/sessionId must be at most 64 characters \(got 65\)/);
+      expect(() => new CodexClient({ sessionId: 'x'.repeat(65) })).toThrow(/sessionId must be at most 64 characters, got 65/);
       expect(() => new CodexClient({ sessionId: '' })).toThrow(ConfigError);
     });
   });

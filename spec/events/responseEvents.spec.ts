@@ -1,6 +1,7 @@
 import { from, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ConfigError, ProtocolError } from '../../src/errors.js';
+import { ProtocolError } from '../../src/errors.js';
+import { expectConfigProblem } from '../helpers/configMessage.js';
 import { parseResponseEvent, responseEvents } from '../../src/events/responseEvents.js';
 import type { Diagnostic, SseMessage } from '../../src/types.js';
 import { observableMatcher } from '../reduce/observableMatcher.js';
@@ -169,10 +170,13 @@ describe('responseEvents', () => {
     expect(seen).toEqual([delta]);
   });
 
-  it('validates options at creation', () => {
-    expect(() => responseEvents({ onDiagnostic: 'no' as never })).toThrow(ConfigError);
-    expect(() => responseEvents({ onDiagnostics: () => undefined } as never)).toThrow(/Unexpected responseEvents option: onDiagnostics/);
-    expect(() => responseEvents(null as never)).toThrow(ConfigError);
+  it('validates options at creation, each ConfigError saying what to change', () => {
+    expectConfigProblem(() => responseEvents({ onDiagnostic: 'no' as never }), 'responseEvents option onDiagnostic must be a function');
+    expectConfigProblem(
+      () => responseEvents({ onDiagnostics: () => undefined } as never),
+      'Unexpected responseEvents option: onDiagnostics',
+    );
+    expectConfigProblem(() => responseEvents(null as never), 'responseEvents options must be an object');
     expect(() => responseEvents()).not.toThrow();
     expect(() => responseEvents({})).not.toThrow();
   });

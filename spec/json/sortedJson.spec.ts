@@ -1,5 +1,5 @@
 import { compareCodePoints, sortedJsonStringify, sortedJsonValue } from '../../src/json/sortedJson.js';
-import { expectConfigError } from '../helpers/expectConfigError.js';
+import { expectConfigProblem } from '../helpers/configMessage.js';
 
 describe('sortedJsonStringify (serde_json Value: sorted keys)', () => {
   it('sorts keys recursively, integer-like keys included (which JSON.stringify cannot)', () => {
@@ -38,10 +38,10 @@ describe('sortedJsonStringify (serde_json Value: sorted keys)', () => {
   });
 
   it('BigInt and cycles throw ConfigError', () => {
-    expectConfigError(() => sortedJsonStringify({ n: 1n }, 'x'), 'x is not JSON-serialisable: BigInt');
+    expectConfigProblem(() => sortedJsonStringify({ n: 1n }, 'x'), 'x is not JSON-serialisable: BigInt');
     const a: unknown[] = [];
     a.push(a);
-    expectConfigError(() => sortedJsonStringify(a, 'y'), 'y is not JSON-serialisable: circular structure');
+    expectConfigProblem(() => sortedJsonStringify(a, 'y'), 'y is not JSON-serialisable: circular structure');
   });
 
   it('a shared (non-circular) object is serialized twice, not mistaken for a cycle', () => {

@@ -10,6 +10,7 @@ import type { CodexEvent } from '../../src/types.js';
 import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
 import { everySplit } from '../helpers/splits.js';
 import { testScheduler } from '../agent/helpers.js';
+import { expectConfigProblem } from '../helpers/configMessage.js';
 
 const City = z.object({ city: z.string(), population: z.number(), tags: z.array(z.string()) });
 const delta = (text: string): CodexEvent => ({ type: 'text-delta', delta: text, outputIndex: 0, contentIndex: 0 });
@@ -113,7 +114,7 @@ describe('parseObject', () => {
   });
 
   it('rejects something that is not a zod schema', () => {
-    expect(() => parseObject({} as never)).toThrow(/parseObject needs a zod schema/);
+    expectConfigProblem(() => parseObject({} as never), 'parseObject needs a zod schema, got an object');
   });
 
   describe('over transcripts', () => {

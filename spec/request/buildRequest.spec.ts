@@ -12,6 +12,7 @@ import {
 } from '../../src/request/buildRequest.js';
 import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 import type { Message, Tool } from '../../src/types.js';
+import { expectConfigProblem, expectProblemAndFix } from '../helpers/configMessage.js';
 
 const SESSION = '5b0c3a34-1f7e-4a53-9a8e-0c2f1d6b7e90';
 
@@ -97,9 +98,10 @@ describe('buildHeaders', () => {
     const originator = caught(() => buildHeaders(auth, 'pi\n', SESSION));
     expect(originator).toBeInstanceOf(ConfigError);
     expect(originator.message).toMatch(/^Invalid OpenAI Codex originator header/);
+    expectProblemAndFix(originator.message, 'Invalid OpenAI Codex originator header: character 2 is not allowed in an HTTP header value');
     const session = caught(() => buildHeaders(auth, 'pi', 'sess\u0000'));
     expect(session).toBeInstanceOf(ConfigError);
-    expect(session.message).toMatch(/^Invalid OpenAI Codex session_id/);
+    expectProblemAndFix(session.message, 'Invalid OpenAI Codex session_id: character 4 is not allowed in an HTTP header value');
     const notString = caught(() => buildHeaders({ accessToken: undefined as unknown as string, accountId: 'a' }, 'pi', SESSION));
     expect(notString).toBeInstanceOf(AuthError);
     expect(notString.message).toBe('Invalid OpenAI Codex authorization header: the value is not a string');
@@ -341,8 +343,9 @@ describe('buildRequestBody', () => {
   });
 
   it('a non-string session id is a ConfigError', () => {
-    const err = caught(() => buildRequestBody(base, [], undefined, 42 as unknown as string));
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toBe('Invalid OpenAI Codex session_id');
+    expectConfigProblem(
+      () => buildRequestBody(base, [], undefined, 42 as unknown as string),
+      'Invalid OpenAI Codex session_id: not a string but 42',
+    );
   });
 });

@@ -7,7 +7,7 @@ import {
 } from '../../src/request/convert.js';
 import { assistantMessage, systemMessage, userMessage } from '../../src/messages.js';
 import type { ContentBlock, Message } from '../../src/types.js';
-import { expectConfigError } from '../helpers/expectConfigError.js';
+import { expectConfigProblem } from '../helpers/configMessage.js';
 
 const FC_ID = /^fc_[0-9a-f]{32}$/;
 
@@ -299,28 +299,36 @@ describe('messagesToInputItems', () => {
     expect(messagesToInputItems([{ role: 'user', content: [doc, { type: 'text', text: 't' }] }])).toHaveLength(1);
   });
 
-  it('bad input gets a ConfigError naming the place', () => {
-    expectConfigError(() => messagesToInputItems('x' as unknown as Message[]), 'messages must be an array, got string');
-    expectConfigError(
-      () => messagesToInputItems([{ role: 'tool', content: [] } as unknown as Message]),
-      'messages[0].role must be one of system, user, assistant',
-    );
-    expectConfigError(
-      () => messagesToInputItems([{ role: 'user' } as unknown as Message]),
-      'messages[0].content must be an array of content blocks',
-    );
-    expectConfigError(
-      () => messagesToInputItems([userMessage('a'), { role: 'user', content: [{ type: 'text', text: 5 }] } as unknown as Message]),
-      'messages[1].content[0]: text must be a string',
-    );
-    expectConfigError(
-      () =>
-        messagesToInputItems([{ role: 'user', content: [{ type: 'image', source: { type: 'file', path: 'x' } }] } as unknown as Message]),
-      'messages[0].content[0]: image source type must be "base64" or "url"',
-    );
+  it.each<[string, unknown, string]>([
+    ['not an array', 'x', 'messages must be an array, got "x"'],
+    ['a message that is not an object', [null], 'messages[0] must be an object, got null'],
+    ['an unknown role', [{ role: 'tool', content: [] }], 'messages[0].role must be one of system, user, assistant, got "tool"'],
+    ['no content', [{ role: 'user' }], 'messages[0].content must be an array of content blocks, got undefined'],
+    ['an id that is not a string', [{ role: 'user', id: 7, content: [] }], 'messages[0].id must be a string, got 7'],
+    ['a block that is not an object', [{ role: 'user', content: ['Hi'] }], 'messages[0].content[0] must be an object, got "Hi"'],
+    [
+      'text that is not a string',
+      [userMessage('a'), { role: 'user', content: [{ type: 'text', text: 5 }] }],
+      'messages[1].content[0]: text must be a string, got 5',
+    ],
+    [
+      'an image source that is not an object',
+      [{ role: 'user', content: [{ type: 'image', source: 'x.png' }] }],
+      'messages[0].content[0]: image source must be an object, got "x.png"',
+    ],
+    [
+      'an image source of an unknown type',
+      [{ role: 'user', content: [{ type: 'image', source: { type: 'file', path: 'x' } }] }],
+      'messages[0].content[0]: image source type must be "base64" or "url", got "file"',
+    ],
+  ])('bad input (%s) is a ConfigError naming the place, then what to change', (_name, messages, problem) => {
+    expectConfigProblem(() => messagesToInputItems(messages as Message[]), problem);
+  });
+
+  it('input that JSON cannot carry is a ConfigError naming the place, then what to change', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expectConfigError(
+    expectConfigProblem(
       () => messagesToInputItems([{ role: 'assistant', content: [{ type: 'tool_use', id: 'c', name: 'n', input: circular }] }]),
       'messages[0].content[0].input is not JSON-serialisable: circular structure',
     );
@@ -369,8 +377,12 @@ describe('toolsToWire', () => {
     expect(wire.map((t) => t.parameters)).toEqual([null, ['x'], 'schema']);
   });
 
-  it('bad tools give a ConfigError', () => {
-    expectConfigError(() => toolsToWire([{ name: 1, description: 'd', parameters: {} } as never]), 'tools[0]: name must be a string');
-    expectConfigError(() => toolsToWire({} as never), 'tools must be an array, got object');
+  it('bad tools give a ConfigError naming the place, then what to change', () => {
+    expectConfigProblem(
+      () => toolsToWire([{ name: 1, description: 'd', parameters: {} } as never]),
+      'tools[0]: name must be a string, got 1',
+    );
+    expectConfigProblem(() => toolsToWire({} as never), 'tools must be an array, got an object');
+    expectConfigProblem(() => toolsToWire(['read_file'] as never), 'tools[0] must be an object, got "read_file"');
   });
 });

@@ -5,6 +5,7 @@ import { DEFAULT_SSE_MAX_BUFFER_SIZE, sseMessages, type SseMessagesOptions } fro
 import type { SseMessage } from '../../src/types.js';
 import { everyTextSplit, everyTextSplit3 } from '../helpers/splits.js';
 import { pulledSource } from '../helpers/pulledSource.js';
+import { expectProblemAndFix } from '../helpers/configMessage.js';
 
 // Quotes are from the WHATWG HTML Standard, section 9.2.6 "Interpreting an event stream":
 // https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
@@ -345,6 +346,7 @@ describe('sseMessages', () => {
       }
       expect(thrown).toBeInstanceOf(ConfigError);
       expect((thrown as Error).message).toMatch(message);
+      expectProblemAndFix((thrown as Error).message, (thrown as Error).message.slice(0, (thrown as Error).message.indexOf('. ')));
     });
 
     it('type-checks: options are typed', () => {

@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { ConfigError } from '../../src/errors.js';
 import { fakeAccessToken, startMockCodexServer, type MockCodexServer, type MockCodexServerOptions } from '../../src/testing/index.js';
 import { at } from '../helpers/at.js';
+import { expectConfigProblem, expectConfigRejection } from '../helpers/configMessage.js';
 
 let server: MockCodexServer | undefined;
 
@@ -486,30 +487,55 @@ describe('startMockCodexServer', () => {
   });
 
   describe('validation', () => {
-    it.each([
+    it.each<[unknown, string]>([
       [{ bogus: 1 }, 'Unexpected MockReply option: bogus'],
-      [{ body: 'a', events: [] }, 'one of body, events and json, got body and events'],
-      [{ cutAfterBytes: 1, stall: true }, 'one of cutAfterBytes, stall and dropConnection'],
-      [{ status: 99 }, 'status must be an integer from 200 to 599'],
-      [{ chunkSize: 0 }, 'chunkSize must be an integer ≥ 1'],
-      [{ chunkDelayMs: -1 }, 'chunkDelayMs must be a number of milliseconds'],
-      [{ headersDelayMs: Number.NaN }, 'headersDelayMs must be a number of milliseconds'],
-      [{ cutAfterBytes: 1.5 }, 'cutAfterBytes must be an integer ≥ 0'],
-      [{ stall: { afterBytes: -1 } }, 'stall.afterBytes must be an integer ≥ 0'],
-      [{ events: [null] }, 'events[0] must be an object'],
-      [{ headers: { 'x-a': {} } }, "headers['x-a'] must be a string"],
-    ])('rejects the reply %j with a ConfigError at start', async (reply, message) => {
-      const attempt = startMockCodexServer({ replies: [reply as never] });
-      await expect(attempt).rejects.toBeInstanceOf(ConfigError);
-      await expect(attempt).rejects.toThrow(message);
-      await expect(attempt).rejects.toThrow('replies[0]');
+      [{ body: 'a', events: [] }, 'MockReply takes one of body, events and json, got body and events'],
+      [{ cutAfterBytes: 1, stall: true }, 'MockReply takes one of cutAfterBytes, stall and dropConnection, got cutAfterBytes and stall'],
+      [{ frames: ['a'], json: {} }, 'MockReply.frames cannot be combined with json'],
+      [{ status: 99 }, 'MockReply.status must be an integer from 200 to 599, got 99'],
+      [{ chunkSize: 0 }, 'MockReply.chunkSize must be an integer ≥ 1, got 0'],
+      [{ chunkDelayMs: -1 }, 'MockReply.chunkDelayMs must be a number of milliseconds from 0 to 2147483647, got -1'],
+      [{ headersDelayMs: Number.NaN }, 'MockReply.headersDelayMs must be a number of milliseconds from 0 to 2147483647, got NaN'],
+      [{ cutAfterBytes: 1.5 }, 'MockReply.cutAfterBytes must be an integer ≥ 0, got 1.5'],
+      [{ stall: { afterBytes: -1 } }, 'MockReply.stall.afterBytes must be an integer ≥ 0, got -1'],
+      [{ stall: 'yes' }, 'MockReply.stall must be a boolean or { afterBytes }'],
+      [{ stall: { after: 1 } }, 'Unexpected MockReply.stall option: after'],
+      [{ events: [null] }, 'MockReply.events[0] must be an object, got null'],
+      [{ events: {} }, 'MockReply.events must be an array of objects'],
+      [{ json: undefined, body: 5 }, 'MockReply.body must be a string or a Uint8Array'],
+      [{ frames: [1] }, 'MockReply.frames must be an array of strings and Uint8Arrays'],
+      [{ headers: [] }, 'MockReply.headers must be an object of header name to value'],
+      [{ headers: { 'x-a': {} } }, "MockReply.headers['x-a'] must be a string, a number or an array of strings"],
+      [{ endWithoutBlankLine: 1 }, 'MockReply.endWithoutBlankLine must be a boolean, got 1'],
+      [{ dropConnection: 'yes' }, 'MockReply.dropConnection must be a boolean, got yes'],
+      [{ closeWebSocket: 1 }, 'MockReply.closeWebSocket must be a boolean, got 1'],
+      ['ok', 'a MockReply must be an object, got ok'],
+    ])('rejects the reply %j with a ConfigError at start that says what to change', async (reply, problem) => {
+      await expectConfigRejection(startMockCodexServer({ replies: [reply as never] }), `replies[0]: ${problem}`);
     });
 
-    it('rejects unknown options and a bad basePath', async () => {
-      await expect(startMockCodexServer({ port: 1 } as never)).rejects.toThrow(
-        new ConfigError('Unexpected startMockCodexServer option: port'),
+    it.each<[unknown, string]>([
+      [{ port: 1 }, 'Unexpected startMockCodexServer option: port'],
+      [{ basePath: 'api' }, `basePath must be '' or a path starting with '/', got "api"`],
+      [{ replies: {} }, 'replies must be an array of MockReply'],
+      [{ handler: 'echo' }, 'handler must be a function'],
+      [{ api: 'chat' }, `api must be 'codex' or 'platform', got "chat"`],
+      [{ upgradeHeaders: 'x' }, 'upgradeHeaders must be an object of header name to string value'],
+      [{ refuseUpgrade: { status: 200 } }, 'refuseUpgrade.status must be an error status (300 to 599), got 200'],
+      [5, 'startMockCodexServer options must be an object, got 5'],
+    ])('rejects the options %j with a ConfigError that says what to change', async (options, problem) => {
+      await expectConfigRejection(startMockCodexServer(options as MockCodexServerOptions), problem);
+    });
+
+    it('the waits check their arguments the same way', async () => {
+      const s = await start();
+      expectConfigProblem(() => s.waitForRequests(-1), 'count must be an integer ≥ 0, got -1');
+      expectConfigProblem(() => s.waitForOpenConnections(1.5), 'count must be an integer ≥ 0, got 1.5');
+      expectConfigProblem(() => s.responseOutcome(-1), 'index must be an integer ≥ 0, got -1');
+      expectConfigProblem(
+        () => s.waitForRequests(1, { timeoutMs: -5 }),
+        'timeoutMs must be a number of milliseconds from 0 to 2147483647, got -5',
       );
-      await expect(startMockCodexServer({ basePath: 'api' })).rejects.toBeInstanceOf(ConfigError);
     });
 
     it('enqueue() validates too', async () => {
@@ -522,6 +548,10 @@ describe('startMockCodexServer', () => {
 
 describe('fakeAccessToken', () => {
   const decode = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+  it('an account id that is not a string is a ConfigError that says what to pass', () => {
+    expectConfigProblem(() => fakeAccessToken(5 as never), 'fakeAccessToken: accountId must be a string, got number');
+  });
 
   it('builds an unsigned JWT carrying chatgpt_account_id, base64url without padding', () => {
     const token = fakeAccessToken('acc_headers');

@@ -1,6 +1,7 @@
 import { refreshCodexToken } from '../../src/auth/refresh.js';
-import { AuthError, ConfigError } from '../../src/errors.js';
+import { AuthError } from '../../src/errors.js';
 import { startMockOAuthIssuer, type MockOAuthIssuer } from '../../src/testing/index.js';
+import { expectConfigRejection } from '../helpers/configMessage.js';
 
 describe('startMockOAuthIssuer', () => {
   let issuer: MockOAuthIssuer;
@@ -61,6 +62,9 @@ describe('startMockOAuthIssuer', () => {
   });
 
   it('rejects bad options with a ConfigError', async () => {
-    await expect(startMockOAuthIssuer({ expiresInSeconds: 0 })).rejects.toThrow(ConfigError);
+    await expectConfigRejection(
+      startMockOAuthIssuer({ expiresInSeconds: 0 }),
+      'startMockOAuthIssuer: expiresInSeconds must be an integer ≥ 1, got 0',
+    );
   });
 });

@@ -40,7 +40,7 @@ export function defineTool<S extends z.ZodType, O>(definition: ToolDefinition<S,
   const { name, description, input: schema } = definition;
   // Called through the definition, so an `execute` written as a method keeps its `this`.
   const execute = (input: z.output<S>, ctx: ToolContext) => definition.execute(input, ctx);
-  const parameters = zodToJsonSchema(schema, `the input schema of tool "${name}"`);
+  const parameters = zodToJsonSchema(schema, `The input schema of tool "${name}"`);
   return {
     name,
     description,

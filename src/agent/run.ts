@@ -1,9 +1,10 @@
 import type { Observable } from 'rxjs';
-import { abortWith } from '../client/callOptions.js';
+import { abortWith, STREAM_OPTION_RULES } from '../client/callOptions.js';
 import type { StreamOptions } from '../client/streamOptions.js';
+import { describe, type OptionRules } from '../client/validate.js';
 import { ConfigError } from '../errors.js';
 import type { CodexEvent, Message, Tool } from '../types.js';
-import { resolveAgentOptions } from './options.js';
+import { AGENT_OPTION_RULES, resolveAgentOptions } from './options.js';
 import { indexTools, runAgentLoop } from './runAgent.js';
 import type { AgentEvent, AgentOptions, ExecutableTool } from './types.js';
 
@@ -14,7 +15,8 @@ import type { AgentEvent, AgentOptions, ExecutableTool } from './types.js';
  */
 export type RunOptions<T = unknown> = AgentOptions & StreamOptions<T>;
 
-const STREAM_KEYS: ReadonlySet<string> = new Set(['output', 'signal', 'toolChoice', 'model', 'reasoning', 'textVerbosity', 'headers']);
+/** The loop's options and the stream options, in one table: unknown keys and typos are caught against both. */
+const RUN_OPTION_RULES: OptionRules<RunOptions> = { ...AGENT_OPTION_RULES, ...STREAM_OPTION_RULES };
 
 /** `CodexClient.run`: the loop over the client's `stream`, offering the same tools each step. */
 export function runOnClient(
@@ -23,12 +25,19 @@ export function runOnClient(
   tools: ExecutableTool[],
   options: RunOptions | undefined,
 ): Observable<AgentEvent> {
-  if (!Array.isArray(messages)) throw new ConfigError(`run's messages must be an array of messages, got ${typeof messages}`);
+  if (!Array.isArray(messages)) {
+    throw new ConfigError(
+      `run(): messages must be an array of messages, got ${describe(messages)}. Pass an array such as [userMessage('Hello')].`,
+    );
+  }
   const byName = indexTools(tools);
-  const agentOptions: Record<string, unknown> = {};
+  const resolved = resolveAgentOptions(options, 'run', RUN_OPTION_RULES);
+  // The stream options go to every step's stream(), which checks them again with the client's config.
   const streamOptions: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options ?? {})) (STREAM_KEYS.has(key) ? streamOptions : agentOptions)[key] = value;
-  const resolved = resolveAgentOptions(agentOptions);
+  for (const key of Object.keys(STREAM_OPTION_RULES)) {
+    const value = (options as Record<string, unknown> | undefined)?.[key];
+    if (value !== undefined) streamOptions[key] = value;
+  }
   const loop = runAgentLoop((history) => stream(history, tools, streamOptions), messages, byName, resolved);
   return options?.signal === undefined ? loop : loop.pipe(abortWith(options.signal));
 }

@@ -1,5 +1,6 @@
 import { EMPTY, concat, connect, defer, expand, filter, from, merge, mergeMap, of, tap, type Observable } from 'rxjs';
 import { ConfigError } from '../errors.js';
+import { describe } from '../client/validate.js';
 import { collectResponse } from '../reduce/collectResponse.js';
 import type { CodexEvent, CodexResult, ContentBlock, Message, ToolResultBlock } from '../types.js';
 import { resolveAgentOptions, type ResolvedAgentOptions } from './options.js';
@@ -56,8 +57,16 @@ export function runAgent(
   tools: ExecutableTool[],
   options?: AgentOptions,
 ): Observable<AgentEvent> {
-  if (typeof turn !== 'function') throw new ConfigError('runAgent needs a turn function: (messages) => Observable<CodexEvent>');
-  if (!Array.isArray(messages)) throw new ConfigError(`runAgent's messages must be an array of messages, got ${typeof messages}`);
+  if (typeof turn !== 'function') {
+    throw new ConfigError(
+      `runAgent(): turn must be a function (messages) => Observable<CodexEvent>, got ${describe(turn)}. Pass a function that streams one turn, such as (messages) => client.stream(messages, tools).`,
+    );
+  }
+  if (!Array.isArray(messages)) {
+    throw new ConfigError(
+      `runAgent(): messages must be an array of messages, got ${describe(messages)}. Pass an array such as [userMessage('Hello')].`,
+    );
+  }
   return runAgentLoop(turn, messages, indexTools(tools), resolveAgentOptions(options));
 }
 
@@ -152,17 +161,25 @@ function toolResultBlock(event: ToolResultEvent): ToolResultBlock {
 
 /** The tools by name; every one must have a name and an `execute`. */
 export function indexTools(tools: readonly ExecutableTool[]): Map<string, ExecutableTool> {
-  if (!Array.isArray(tools)) throw new ConfigError(`The agent's tools must be an array, got ${tools === null ? 'null' : typeof tools}`);
+  if (!Array.isArray(tools)) {
+    throw new ConfigError(
+      `The agent's tools must be an array, got ${describe(tools)}. Pass an array of tools made with defineTool (empty for none).`,
+    );
+  }
   const byName = new Map<string, ExecutableTool>();
   tools.forEach((tool: unknown, i) => {
     const candidate = tool as Partial<ExecutableTool> | null;
     if (typeof candidate !== 'object' || candidate === null || typeof candidate.name !== 'string') {
-      throw new ConfigError(`tools[${i}] must be a tool with a name (use defineTool)`);
+      throw new ConfigError(`tools[${i}] must be a tool with a name, got ${describe(tool)}. Use defineTool to make it.`);
     }
     if (typeof candidate.execute !== 'function') {
-      throw new ConfigError(`Tool "${candidate.name}" has no execute function: the agent loop can only offer tools it can run`);
+      throw new ConfigError(
+        `Tool "${candidate.name}" has no execute function, and the agent loop can only offer tools it can run. Pass one with defineTool({ …, execute }), or use stream() to answer this tool yourself.`,
+      );
     }
-    if (byName.has(candidate.name)) throw new ConfigError(`Two tools are named "${candidate.name}": give each tool its own name`);
+    if (byName.has(candidate.name)) {
+      throw new ConfigError(`Two tools are named "${candidate.name}". Use a different name for each tool.`);
+    }
     byName.set(candidate.name, candidate as ExecutableTool);
   });
   return byName;

@@ -37,7 +37,7 @@ export function zodToJsonSchema(schema: z.ZodType, where: string): Record<string
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
-      `${where} cannot be expressed as JSON Schema (${reason}): use types JSON can carry (for a date, z.iso.datetime() instead of z.date())`,
+      `${where} cannot be expressed as JSON Schema (${reason}). Use types JSON can carry (for a date, z.iso.datetime() instead of z.date()).`,
       { cause: error },
     );
   }
@@ -54,7 +54,7 @@ export function toolParametersSchema(parameters: unknown, where: string): unknow
   if (isZodSchema(parameters)) return zodToJsonSchema(parameters, where);
   if (isZod3Schema(parameters)) {
     throw new ConfigError(
-      `${where} is a zod 3 schema, which codex-rx cannot convert: pass a zod 4 schema (import { z } from 'zod') or a JSON Schema object`,
+      `${where} is a zod 3 schema, which codex-rx cannot convert. Pass a zod 4 schema (import { z } from 'zod') or a JSON Schema object.`,
     );
   }
   return parameters;

@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
-import { CodexAbortError, ConfigError } from '../errors.js';
+import { CodexAbortError } from '../errors.js';
 import { isZodSchema } from '../agent/schema.js';
 import { parseObject, type CodexEventWithObject } from '../output/parseObject.js';
 import { jsonSchemaTextFormat } from '../output/textFormat.js';
@@ -8,6 +8,7 @@ import type { RequestBodyConfig } from '../request/buildRequest.js';
 import type { CodexEvent, PartialResponse, ToolCall } from '../types.js';
 import { resolveClientConfig, type ResolvedClientConfig } from './config.js';
 import { checkExtraHeaders } from './extraHeaders.js';
+import { checkOptions, describe, type OptionRules } from './validate.js';
 import type { StreamOptions } from './streamOptions.js';
 
 /** One call's settings: the client's, with the call's options over them. */
@@ -20,7 +21,27 @@ export interface CallSettings {
   output?: z.ZodType;
 }
 
-const KEYS: ReadonlySet<string> = new Set(['output', 'signal', 'toolChoice', 'model', 'reasoning', 'textVerbosity', 'headers']);
+const unchecked = { check: () => undefined, fix: '' };
+
+/** One rule per stream option: a new option without a rule does not compile. */
+export const STREAM_OPTION_RULES: OptionRules<StreamOptions> = {
+  output: {
+    check: (v) => (isZodSchema(v) ? undefined : `must be a zod 4 schema, got ${describe(v)}`),
+    fix: 'Pass a zod schema such as z.object({ … }) describing the JSON to answer with, or leave output out.',
+  },
+  signal: {
+    check: (v) => (isAbortSignal(v) ? undefined : `must be an AbortSignal, got ${describe(v)}`),
+    fix: 'Pass the signal of an AbortController, or leave signal out.',
+  },
+  // Checked against the call's tools when the request is built.
+  toolChoice: unchecked,
+  // Checked by the client's own rules once laid over its config, and the headers by the
+  // client's header rules (below).
+  model: unchecked,
+  reasoning: unchecked,
+  textVerbosity: unchecked,
+  headers: unchecked,
+};
 
 /**
  * Checks a call's options and lays them over the client's config. Model, reasoning and
@@ -30,18 +51,11 @@ const KEYS: ReadonlySet<string> = new Set(['output', 'signal', 'toolChoice', 'mo
  */
 export function resolveCallSettings(config: ResolvedClientConfig, options: StreamOptions | undefined): CallSettings {
   if (options === undefined) return { body: config, headers: { ...config.headers } };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError('The stream options must be an object (or omitted)');
-  }
-  for (const key of Object.keys(options)) {
-    if (!KEYS.has(key)) throw new ConfigError(`Unknown stream option "${key}": use ${[...KEYS].join(', ')}`);
-  }
-  const { output, signal, toolChoice, model, reasoning, textVerbosity, headers } = options;
-  if (signal !== undefined && !isAbortSignal(signal))
-    throw new ConfigError('options.signal must be an AbortSignal (from an AbortController)');
-  if (output !== undefined && !isZodSchema(output)) {
-    throw new ConfigError('options.output must be a zod 4 schema (for example z.object({ … })) describing the JSON to answer with');
-  }
+  const { output, signal, toolChoice, model, reasoning, textVerbosity, headers } = checkOptions<StreamOptions>(
+    options,
+    STREAM_OPTION_RULES,
+    'stream',
+  );
   const overridden =
     model === undefined && reasoning === undefined && textVerbosity === undefined
       ? config

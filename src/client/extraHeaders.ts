@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { invalidHeaderCharIndex, MAX_SESSION_ID_LENGTH } from '../request/buildRequest.js';
+import { article, describe } from './validate.js';
 
 /**
  * The headers the client sets itself. Extra headers may not replace them: credentials come only
@@ -32,26 +33,38 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function checkExtraHeaders(headers: unknown, where: string): Record<string, string> | undefined {
   if (headers === undefined) return undefined;
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new ConfigError(`${where} must be an object of header names to string values`);
+    throw new ConfigError(
+      `${where} must be an object of header names to string values, got ${describe(headers)}. Pass an object such as { 'x-team': 'docs' }, or leave ${where} out.`,
+    );
   }
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name))
-      throw new ConfigError(`${where}: "${name}" is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+    if (!HEADER_NAME.test(name)) {
+      throw new ConfigError(
+        `${where}: ${JSON.stringify(name)} is not a valid header name. Use only letters, digits and !#$%&'*+-.^_\`|~ in a header name.`,
+      );
+    }
     const lower = name.toLowerCase();
     if (RESERVED.has(lower)) {
       throw new ConfigError(
-        `${where}: "${name}" is set by the client itself and cannot be replaced; remove it (credentials come from accessToken or the auth file)`,
+        `${where}: "${name}" is set by the client itself and cannot be replaced. Remove it from ${where}; credentials come from the client's sign-in or API key.`,
       );
     }
-    if (typeof value !== 'string') throw new ConfigError(`${where}["${name}"] must be a string`);
-    const at = invalidHeaderCharIndex(value);
-    if (at !== -1)
+    // A value may be a secret: a wrong kind is described by its kind only.
+    if (typeof value !== 'string') {
       throw new ConfigError(
-        `${where}["${name}"]: character ${at} is not allowed in a header value (only visible ASCII, space and tab are)`,
+        `${where}["${name}"] must be a string, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : article(typeof value)}. Pass the header's value as a string.`,
       );
-    if (Object.prototype.hasOwnProperty.call(out, lower))
-      throw new ConfigError(`${where}: "${name}" is given twice (header names ignore case); keep one`);
+    }
+    const at = invalidHeaderCharIndex(value);
+    if (at !== -1) {
+      throw new ConfigError(
+        `${where}["${name}"] has a character that cannot be sent in a header at index ${at}. Use only visible ASCII, space and tab in a header value.`,
+      );
+    }
+    if (Object.prototype.hasOwnProperty.call(out, lower)) {
+      throw new ConfigError(`${where}: "${name}" is given twice (header names ignore case). Remove one of the two.`);
+    }
     out[lower] = value;
   }
   return out;
@@ -66,17 +79,20 @@ export function checkSessionId(sessionId: unknown): string | undefined {
   if (sessionId === undefined) return undefined;
   if (typeof sessionId !== 'string' || sessionId === '') {
     throw new ConfigError(
-      'sessionId must be a non-empty string (keep one per conversation, e.g. a UUID you store, so the prompt cache is reused)',
+      `sessionId must be a non-empty string, got ${describe(sessionId)}. Pass one id per conversation (a UUID you store, so the prompt cache is reused), or leave sessionId out for a new one per client.`,
     );
   }
   if (sessionId.length > MAX_SESSION_ID_LENGTH) {
     throw new ConfigError(
-      `sessionId must be at most ${MAX_SESSION_ID_LENGTH} characters (got ${sessionId.length}): the backend's prompt cache key is limited to that; a UUID fits`,
+      `sessionId must be at most ${MAX_SESSION_ID_LENGTH} characters, got ${sessionId.length}. Use a shorter id, such as a UUID: the backend's prompt cache key is limited to ${MAX_SESSION_ID_LENGTH}.`,
     );
   }
   const at = invalidHeaderCharIndex(sessionId);
-  if (at !== -1)
-    throw new ConfigError(`sessionId: character ${at} is not allowed (it is sent as a header: only visible ASCII, space and tab are)`);
+  if (at !== -1) {
+    throw new ConfigError(
+      `sessionId has a character that cannot be sent in a header at index ${at}. Use only visible ASCII, space and tab in sessionId.`,
+    );
+  }
   return sessionId;
 }
 

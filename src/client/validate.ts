@@ -134,6 +134,21 @@ export const isTimerMs = (value: unknown): string | undefined =>
     ? undefined
     : `must be a positive number of milliseconds, at most ${MAX_TIMER_DELAY_MS}, got ${describe(value)}`;
 
+/** An rxjs scheduler: something with `now()` and `schedule()`. */
+export const isScheduler = (value: unknown): string | undefined =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { now?: unknown }).now === 'function' &&
+  typeof (value as { schedule?: unknown }).schedule === 'function'
+    ? undefined
+    : `must be an rxjs SchedulerLike (with now and schedule), got ${describe(value)}`;
+
+/** An undici Dispatcher: something with a `dispatch` method. */
+export const isDispatcher = (value: unknown): string | undefined =>
+  typeof value === 'object' && value !== null && typeof (value as { dispatch?: unknown }).dispatch === 'function'
+    ? undefined
+    : `must be an undici Dispatcher (an object with a dispatch method), got ${describe(value)}`;
+
 /** One of a list of strings. */
 export function isOneOf(allowed: readonly string[]): (value: unknown) => string | undefined {
   return (value) =>

@@ -76,14 +76,18 @@ export function parseResponseEvent(payload: unknown): ResponseStreamEvent | unde
 export function checkResponseEventsOptions(options: unknown): ResponseEventsOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError('responseEvents options must be an object');
+    throw new ConfigError('responseEvents options must be an object. Pass { onDiagnostic }, or nothing.');
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new ConfigError(`Unexpected responseEvents option: ${key}`);
+    if (!OPTION_KEYS.has(key)) {
+      throw new ConfigError(`Unexpected responseEvents option: ${key}. Remove it or correct its name; the only option is onDiagnostic.`);
+    }
   }
   const { onDiagnostic } = options as ResponseEventsOptions;
   if (onDiagnostic !== undefined && typeof onDiagnostic !== 'function') {
-    throw new ConfigError('responseEvents option onDiagnostic must be a function');
+    throw new ConfigError(
+      'responseEvents option onDiagnostic must be a function. Pass a function of one Diagnostic, or leave onDiagnostic out.',
+    );
   }
   return options;
 }

@@ -24,7 +24,9 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 function notSerializable(what: string, path: string): ConfigError {
-  return new ConfigError(`${path} is not JSON-serialisable: ${what}`);
+  return new ConfigError(
+    `${path} is not JSON-serialisable: ${what}. Use only JSON values in it (objects, arrays, strings, finite numbers, booleans, null).`,
+  );
 }
 
 /** The value JSON.stringify would serialize: `toJSON()` applied, boxed primitives unwrapped. */

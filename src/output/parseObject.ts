@@ -1,6 +1,7 @@
 import { defer, mergeMap, type Observable, type OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
 import { summarizeIssues } from '../agent/schema.js';
+import { describe } from '../client/validate.js';
 import { ConfigError, OutputValidationError } from '../errors.js';
 import type { CodexEvent, DeepPartial, DoneEvent, ObjectDeltaEvent, ObjectEvent, ToolCall } from '../types.js';
 import { PartialJsonParser } from './partialJson.js';
@@ -46,7 +47,7 @@ export type CodexEventWithObject<T> = Exclude<CodexEvent, ObjectDeltaEvent | Obj
  */
 export function parseObject<T>(schema: z.ZodType<T>): OperatorFunction<CodexEvent, CodexEventWithObject<T>> {
   if (typeof (schema as { safeParse?: unknown })?.safeParse !== 'function') {
-    throw new ConfigError('parseObject needs a zod schema (for example z.object({ … }))');
+    throw new ConfigError(`parseObject needs a zod schema, got ${describe(schema)}. Pass a zod 4 schema such as z.object({ … }).`);
   }
   return (source: Observable<CodexEvent>) =>
     defer(() => {

@@ -51,7 +51,7 @@ const STRICT_KEYWORDS: ReadonlySet<string> = new Set([
  *   as it is, with `strict: false`: the model is guided by it, and the answer is still checked.
  */
 export function jsonSchemaTextFormat(schema: z.ZodType): JsonSchemaTextFormat {
-  const json = zodToJsonSchema(schema, 'the output schema');
+  const json = zodToJsonSchema(schema, 'The output schema');
   const title = typeof json.title === 'string' ? json.title.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) : '';
   const name = title === '' ? 'output' : title;
   if (json.type === 'object' && strictCompatible(json))

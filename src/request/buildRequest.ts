@@ -12,7 +12,7 @@ import {
   type ReasoningSummary,
   type TextVerbosity,
 } from './models.js';
-import { checkStreamInput } from '../client/validate.js';
+import { checkStreamInput, describe } from '../client/validate.js';
 
 /*
  * Config + messages + tools → the exact HTTP request (URL, headers, body) the Rust client sent
@@ -78,7 +78,11 @@ export function createSessionId(): string {
  * @return The id to send.
  */
 export function normalizeSessionId(sessionId: string): string {
-  if (typeof sessionId !== 'string') throw new ConfigError('Invalid OpenAI Codex session_id');
+  if (typeof sessionId !== 'string') {
+    throw new ConfigError(
+      `Invalid OpenAI Codex session_id: not a string but ${describe(sessionId)}. Pass sessionId as a string, or leave it out.`,
+    );
+  }
   if (sessionId.length <= MAX_SESSION_ID_LENGTH) return sessionId;
   const last = sessionId.charCodeAt(MAX_SESSION_ID_LENGTH - 1);
   const end = last >= 0xd800 && last <= 0xdbff ? MAX_SESSION_ID_LENGTH - 1 : MAX_SESSION_ID_LENGTH;
@@ -144,7 +148,7 @@ export function buildRequestBody(
     body.tools = toolsToWire(tools);
     body.tool_choice = checkToolChoice(config.toolChoice, tools);
   } else if (config.toolChoice !== undefined && config.toolChoice !== 'auto' && config.toolChoice !== 'none') {
-    throw new ConfigError('toolChoice asks for a tool call, but the call has no tools: pass the tools, or leave toolChoice out');
+    throw new ConfigError('toolChoice asks for a tool call, but the call has no tools. Pass the tools, or leave toolChoice out.');
   }
   body.parallel_tool_calls = config.parallelToolCalls ?? false;
   if (sampling && config.temperature !== undefined) body.temperature = config.temperature;
@@ -171,12 +175,14 @@ function checkToolChoice(choice: ToolChoice | undefined, tools: readonly Tool[])
   if (typeof choice === 'object' && choice !== null && choice.type === 'function' && typeof choice.name === 'string') {
     if (!tools.some((tool) => tool.name === choice.name)) {
       throw new ConfigError(
-        `toolChoice names the function "${choice.name}", which is not among the tools: pass that tool, or name one of ${tools.map((t) => `"${t.name}"`).join(', ')}`,
+        `toolChoice names the function "${choice.name}", which is not among the tools. Pass that tool too, or name one of ${tools.map((t) => `"${t.name}"`).join(', ')}.`,
       );
     }
     return { type: 'function', name: choice.name };
   }
-  throw new ConfigError(`toolChoice must be 'auto', 'none', 'required' or { type: 'function', name }`);
+  throw new ConfigError(
+    `toolChoice must be 'auto', 'none', 'required' or { type: 'function', name }, got ${describe(choice)}. Pick one of those, or leave toolChoice out for 'auto'.`,
+  );
 }
 
 /**
@@ -203,12 +209,20 @@ export function invalidHeaderCharIndex(value: string): number {
   return -1;
 }
 
-/** Checks a header value; the message names the header and the position, never the value. */
-function checkHeader(value: unknown, message: string, ErrorClass: typeof AuthError | typeof ConfigError): string {
-  if (typeof value !== 'string') throw new ErrorClass(`${message}: the value is not a string`);
+/**
+ * Checks a header value; the message names the header and the position, never the value. A
+ * `ConfigError` also says what to change (`fix`).
+ */
+function checkHeader(value: unknown, message: string, ErrorClass: typeof AuthError | typeof ConfigError, fix?: string): string {
+  const fail = (problem: string) => new ErrorClass(fix === undefined ? `${message}: ${problem}` : `${message}: ${problem}. ${fix}`);
+  if (typeof value !== 'string') throw fail('the value is not a string');
   const at = invalidHeaderCharIndex(value);
   if (at !== -1) {
-    throw new ErrorClass(`${message}: character ${at} is not allowed in an HTTP header value (only visible ASCII, space and tab are)`);
+    throw fail(
+      fix === undefined
+        ? `character ${at} is not allowed in an HTTP header value (only visible ASCII, space and tab are)`
+        : `character ${at} is not allowed in an HTTP header value`,
+    );
   }
   return value;
 }
@@ -233,11 +247,12 @@ export interface HeaderAuth {
 export function buildHeaders(auth: HeaderAuth, originator: string, sessionId: string): Record<string, string> {
   const token = checkHeader(auth.accessToken, 'Invalid OpenAI Codex authorization header', AuthError);
   const accountId = checkHeader(auth.accountId, 'Invalid OpenAI Codex chatgpt-account-id header', AuthError);
-  checkHeader(originator, 'Invalid OpenAI Codex originator header', ConfigError);
+  checkHeader(originator, 'Invalid OpenAI Codex originator header', ConfigError, 'Use only visible ASCII, space and tab in originator.');
   const session = checkHeader(
     typeof sessionId === 'string' ? normalizeSessionId(sessionId) : sessionId,
     'Invalid OpenAI Codex session_id',
     ConfigError,
+    'Use only visible ASCII, space and tab in sessionId.',
   );
   return {
     'content-type': 'application/json',

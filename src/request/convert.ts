@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toolParametersSchema } from '../agent/schema.js';
 import { ConfigError } from '../errors.js';
+import { describe } from '../client/validate.js';
 import { compareCodePoints, sortedJsonStringify, sortedJsonValue } from '../json/sortedJson.js';
 import type { ContentBlock, Message, ThinkingBlock, Tool } from '../types.js';
 
@@ -97,23 +98,40 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * unknown type are left for the converter to drop, as the Rust client drops documents.
  */
 function assertMessages(messages: unknown): asserts messages is Message[] {
-  if (!Array.isArray(messages)) throw new ConfigError(`messages must be an array, got ${typeof messages}`);
+  if (!Array.isArray(messages)) {
+    throw new ConfigError(`messages must be an array, got ${describe(messages)}. Pass an array such as [userMessage('Hello')].`);
+  }
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i];
-    if (!isRecord(m)) throw new ConfigError(`messages[${i}] must be an object`);
-    if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
-      throw new ConfigError(`messages[${i}].role must be one of system, user, assistant`);
+    if (!isRecord(m)) {
+      throw new ConfigError(
+        `messages[${i}] must be an object, got ${describe(m)}. Use userMessage(), assistantMessage() or systemMessage() to make one.`,
+      );
     }
-    if (!Array.isArray(m.content)) throw new ConfigError(`messages[${i}].content must be an array of content blocks`);
-    if (m.id !== undefined && typeof m.id !== 'string') throw new ConfigError(`messages[${i}].id must be a string`);
+    if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
+      throw new ConfigError(`messages[${i}].role must be one of system, user, assistant, got ${describe(m.role)}. Pick one of those.`);
+    }
+    if (!Array.isArray(m.content)) {
+      throw new ConfigError(
+        `messages[${i}].content must be an array of content blocks, got ${describe(m.content)}. Pass an array such as [{ type: 'text', text: 'Hello' }].`,
+      );
+    }
+    if (m.id !== undefined && typeof m.id !== 'string') {
+      throw new ConfigError(`messages[${i}].id must be a string, got ${describe(m.id)}. Pass the id as a string, or leave it out.`);
+    }
     for (let j = 0; j < m.content.length; j++) {
-      if (!isRecord(m.content[j])) throw new ConfigError(`messages[${i}].content[${j}] must be an object`);
+      if (!isRecord(m.content[j])) {
+        throw new ConfigError(
+          `messages[${i}].content[${j}] must be an object, got ${describe(m.content[j])}. Pass a content block such as { type: 'text', text: 'Hello' }.`,
+        );
+      }
     }
   }
 }
 
 function requireString(value: unknown, where: string, field: string): string {
-  if (typeof value !== 'string') throw new ConfigError(`${where}: ${field} must be a string`);
+  if (typeof value !== 'string')
+    throw new ConfigError(`${where}: ${field} must be a string, got ${describe(value)}. Pass ${field} as a string.`);
   return value;
 }
 
@@ -190,16 +208,18 @@ function functionCallItemId(): string {
   return `fc_${randomUUID().replace(/-/g, '')}`;
 }
 
+const IMAGE_SOURCE_FIX = "Pass { type: 'base64', mediaType, data } or { type: 'url', url }.";
+
 function imageUrl(block: Extract<ContentBlock, { type: 'image' }>, where: string): string {
   const source: unknown = block.source;
-  if (!isRecord(source)) throw new ConfigError(`${where}: image source must be an object`);
+  if (!isRecord(source)) throw new ConfigError(`${where}: image source must be an object, got ${describe(source)}. ${IMAGE_SOURCE_FIX}`);
   if (source.type === 'base64') {
     const mediaType = requireString(source.mediaType, where, 'source.mediaType');
     const data = requireString(source.data, where, 'source.data');
     return `data:${mediaType};base64,${data}`;
   }
   if (source.type === 'url') return requireString(source.url, where, 'source.url');
-  throw new ConfigError(`${where}: image source type must be "base64" or "url"`);
+  throw new ConfigError(`${where}: image source type must be "base64" or "url", got ${describe(source.type)}. ${IMAGE_SOURCE_FIX}`);
 }
 
 /**
@@ -309,10 +329,15 @@ export function messagesToInputItems(messages: readonly Message[]): InputItem[] 
  * @return The wire tools.
  */
 export function toolsToWire(tools: readonly Tool[]): WireTool[] {
-  if (!Array.isArray(tools)) throw new ConfigError(`tools must be an array, got ${typeof tools}`);
+  if (!Array.isArray(tools))
+    throw new ConfigError(`tools must be an array, got ${describe(tools)}. Pass an array of tools (empty for none).`);
   return tools.map((tool: unknown, i) => {
     const where = `tools[${i}]`;
-    if (!isRecord(tool)) throw new ConfigError(`${where} must be an object`);
+    if (!isRecord(tool)) {
+      throw new ConfigError(
+        `${where} must be an object, got ${describe(tool)}. Pass a tool such as { name, description, parameters }, or use defineTool.`,
+      );
+    }
     const name = requireString(tool.name, where, 'name');
     const description = requireString(tool.description, where, 'description');
     let parameters = sortedJsonValue(toolParametersSchema(tool.parameters, `${where}.parameters`), `${where}.parameters`);

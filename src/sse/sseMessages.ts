@@ -71,14 +71,19 @@ export function sseMessages(options: SseMessagesOptions = {}): OperatorFunction<
 
 function validateOptions(options: SseMessagesOptions): number {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError(`sseMessages: options must be an object, got ${options === null ? 'null' : typeof options}`);
+    throw new ConfigError(
+      `sseMessages: options must be an object, got ${options === null ? 'null' : typeof options}. Pass { maxBufferSize }, or nothing for the default.`,
+    );
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'maxBufferSize') throw new ConfigError(`sseMessages: unexpected option: ${key}`);
+    if (key !== 'maxBufferSize')
+      throw new ConfigError(`sseMessages: unexpected option: ${key}. Remove it; the only option is maxBufferSize.`);
   }
   const { maxBufferSize = DEFAULT_SSE_MAX_BUFFER_SIZE } = options;
   if (typeof maxBufferSize !== 'number' || !Number.isInteger(maxBufferSize) || maxBufferSize < 1) {
-    throw new ConfigError(`sseMessages: maxBufferSize must be a positive integer, got ${String(maxBufferSize)}`);
+    throw new ConfigError(
+      `sseMessages: maxBufferSize must be a positive integer, got ${String(maxBufferSize)}. Set it to the most characters one event may hold, or leave it out for ${DEFAULT_SSE_MAX_BUFFER_SIZE}.`,
+    );
   }
   return maxBufferSize;
 }

@@ -145,7 +145,9 @@ const oauthError = (res: ServerResponse, status: number, error: string, descript
 function checkPositiveInteger(value: unknown, name: string, allowZero = false): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new ConfigError(`startMockOAuthIssuer: ${name} must be an integer ≥ ${allowZero ? 0 : 1}, got ${String(value)}`);
+    throw new ConfigError(
+      `startMockOAuthIssuer: ${name} must be an integer ≥ ${allowZero ? 0 : 1}, got ${String(value)}. Set ${name} to a whole number, or leave it out.`,
+    );
   }
 }
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { lastValueFrom, toArray, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { loginWithBrowser, loginWithDeviceCode, logout, type LoginEvent } from '../../../src/auth/login/index.js';
-import { AuthError, ConfigError } from '../../../src/errors.js';
+import { AuthError } from '../../../src/errors.js';
+import { expectConfigProblem } from '../../helpers/configMessage.js';
 import { startMockOAuthIssuer, type MockOAuthIssuer } from '../../../src/testing/index.js';
 import { exposedText, tmpDir } from '../helpers.js';
 
@@ -251,12 +252,30 @@ describe('loginWithBrowser', () => {
     expect(exposedText(error)).not.toContain(code);
   });
 
-  it('rejects bad options at call time with a ConfigError', () => {
-    expect(() => loginWithBrowser({ port: -1 })).toThrow(ConfigError);
-    expect(() => loginWithBrowser({ timeoutMs: 0 })).toThrow(ConfigError);
-    expect(() => loginWithBrowser({ issuer: 'not a url' })).toThrow(ConfigError);
+  it.each<[string, () => unknown, string]>([
+    ['a port out of range', () => loginWithBrowser({ port: -1 }), 'loginWithBrowser: port must be an integer from 0 to 65535, got -1'],
+    [
+      'a zero timeout',
+      () => loginWithDeviceCode({ timeoutMs: 0 }),
+      'loginWithDeviceCode: timeoutMs must be a positive number of milliseconds, at most 2147483647, got 0',
+    ],
+    [
+      'an issuer that is not a URL',
+      () => loginWithBrowser({ issuer: 'not a url' }),
+      'loginWithBrowser: issuer must be an absolute http(s) URL',
+    ],
+    ['a blank client id', () => loginWithBrowser({ clientId: ' ' }), 'loginWithBrowser: clientId must be a non-empty string, got " "'],
+    [
+      'openBrowser that is a URL',
+      () => loginWithBrowser({ openBrowser: 'firefox' as never }),
+      'loginWithBrowser: openBrowser must be true, false or a function (url) => void, got "firefox"',
+    ],
+    ['options that are not an object', () => loginWithBrowser('fast' as never), 'loginWithBrowser options must be an object, got "fast"'],
     // @ts-expect-error unknown keys are rejected by the type and at run time
-    expect(() => loginWithBrowser({ prot: 0 })).toThrow(ConfigError);
+    ['a misspelt option', () => loginWithBrowser({ prot: 0 }), 'Unexpected loginWithBrowser option: prot'],
+  ])('rejects bad options (%s) at call time with a ConfigError that says what to change', (_name, call, problem) => {
+    const error = expectConfigProblem(call, problem);
+    if (problem.startsWith('Unexpected')) expect(error.message).toContain('Did you mean port?');
   });
 });
 

@@ -1,6 +1,16 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Dispatcher } from 'undici';
 import { ConfigError } from '../../errors.js';
+import {
+  checkOptions,
+  describe,
+  isDispatcher,
+  isHttpUrl,
+  isScheduler,
+  isString,
+  isTimerMs,
+  type OptionRules,
+} from '../../client/validate.js';
 import { CODEX_OAUTH_CLIENT_ID } from '../refresh.js';
 import { resolveAuthFilePath } from '../resolveCodexAuth.js';
 import type { LoginOptions } from './types.js';
@@ -11,8 +21,6 @@ export const DEFAULT_ISSUER = 'https://auth.openai.com';
 export const DEFAULT_CALLBACK_PORT = 1455;
 export const DEFAULT_BROWSER_TIMEOUT_MS = 300_000;
 export const DEFAULT_DEVICE_TIMEOUT_MS = 900_000;
-
-const KEYS = new Set(['issuer', 'clientId', 'port', 'originator', 'authFile', 'dispatcher', 'openBrowser', 'timeoutMs', 'scheduler']);
 
 /** Login options with every default applied. */
 export interface ResolvedLoginOptions {
@@ -27,40 +35,58 @@ export interface ResolvedLoginOptions {
   scheduler?: SchedulerLike;
 }
 
+/** One rule per login option: a new option without a rule does not compile. */
+const LOGIN_OPTION_RULES: OptionRules<LoginOptions> = {
+  issuer: { check: isHttpUrl, fix: `Set issuer to the sign-in server's URL, or leave it out for ${DEFAULT_ISSUER}.` },
+  clientId: {
+    check: (v) => (typeof v === 'string' && v.trim() !== '' ? undefined : `must be a non-empty string, got ${describe(v)}`),
+    fix: "Set clientId to your OAuth client's id, or leave it out for the Codex CLI's.",
+  },
+  port: {
+    check: (v) =>
+      Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535
+        ? undefined
+        : `must be an integer from 0 to 65535, got ${describe(v)}`,
+    fix: `Set port to 0 for any free port, or leave it out for ${DEFAULT_CALLBACK_PORT}, where the sign-in server sends the browser back.`,
+  },
+  originator: { check: isString, fix: "Set originator to a string, or leave it out for 'codex_cli_rs'." },
+  authFile: { check: isString, fix: 'Set authFile to a file path, or leave it out for OPENAI_CODEX_AUTH_FILE or ~/.codex-rx/auth.json.' },
+  dispatcher: { check: isDispatcher, fix: "Pass an undici Agent, Pool or ProxyAgent, or leave dispatcher out for undici's global one." },
+  openBrowser: {
+    check: (v) =>
+      typeof v === 'boolean' || typeof v === 'function' ? undefined : `must be true, false or a function (url) => void, got ${describe(v)}`,
+    fix: 'Pass true to open a browser, false to only print the address, or a function that opens it.',
+  },
+  timeoutMs: {
+    check: isTimerMs,
+    fix: 'Set timeoutMs to how long to wait for the sign-in, or leave it out (5 minutes in the browser, 15 with a device code).',
+  },
+  scheduler: {
+    check: isScheduler,
+    fix: "Pass an rxjs scheduler (a TestScheduler in tests), or leave scheduler out for rxjs' asyncScheduler.",
+  },
+};
+
 /**
  * Checks and completes login options. Unknown keys and bad values are `ConfigError`s that say
- * what to pass instead.
+ * what is wrong and what to change, starting with the function's name.
  */
 export function resolveLoginOptions(options: LoginOptions | undefined, defaultTimeoutMs: number, fn: string): ResolvedLoginOptions {
-  const o = options ?? {};
-  if (typeof o !== 'object' || Array.isArray(o)) throw new ConfigError(`${fn}: options must be an object, such as { port: 0 }`);
-  for (const key of Object.keys(o)) {
-    if (!KEYS.has(key)) throw new ConfigError(`${fn}: unknown option "${key}"; the options are ${[...KEYS].join(', ')}`);
-  }
-  let issuer = o.issuer ?? DEFAULT_ISSUER;
+  let o: LoginOptions;
   try {
-    const url = new URL(issuer);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
-  } catch {
-    throw new ConfigError(`${fn}: issuer must be an http(s) URL such as ${DEFAULT_ISSUER}, got ${JSON.stringify(issuer)}`);
+    o = checkOptions<LoginOptions>(options, LOGIN_OPTION_RULES, fn);
+  } catch (error) {
+    if (error instanceof ConfigError && !error.message.startsWith('Unexpected') && !error.message.startsWith(fn)) {
+      throw new ConfigError(`${fn}: ${error.message}`);
+    }
+    throw error;
   }
-  issuer = issuer.replace(/\/+$/, '');
+  const issuer = (o.issuer ?? DEFAULT_ISSUER).replace(/\/+$/, '');
   const port = o.port ?? DEFAULT_CALLBACK_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`${fn}: port must be an integer from 0 to 65535 (0 picks a free port), got ${String(port)}`);
-  }
   const timeoutMs = o.timeoutMs ?? defaultTimeoutMs;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2_147_483_647) {
-    throw new ConfigError(`${fn}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
-  }
   const openBrowser = o.openBrowser ?? process.stdout.isTTY === true;
-  if (typeof openBrowser !== 'boolean' && typeof openBrowser !== 'function') {
-    throw new ConfigError(`${fn}: openBrowser must be true, false or a function (url) => void`);
-  }
   const clientId = o.clientId ?? CODEX_OAUTH_CLIENT_ID;
-  if (typeof clientId !== 'string' || clientId.trim() === '') throw new ConfigError(`${fn}: clientId must be a non-empty string`);
   const originator = o.originator ?? 'codex_cli_rs';
-  if (typeof originator !== 'string') throw new ConfigError(`${fn}: originator must be a string`);
   const resolved: ResolvedLoginOptions = {
     issuer,
     clientId,

@@ -21,7 +21,9 @@ function base64url(value: string): string {
  * @return The token, `header.payload.sig`.
  */
 export function fakeAccessToken(accountId = 'acc_test', claims: Record<string, unknown> = {}): string {
-  if (typeof accountId !== 'string') throw new ConfigError('fakeAccessToken: accountId must be a string');
+  if (typeof accountId !== 'string') {
+    throw new ConfigError(`fakeAccessToken: accountId must be a string, got ${typeof accountId}. Pass an account id such as 'acc_1'.`);
+  }
   const payload = { ...claims, 'https://api.openai.com/auth': { chatgpt_account_id: accountId } };
   return `${base64url(JSON.stringify({ alg: 'none' }))}.${base64url(JSON.stringify(payload))}.sig`;
 }

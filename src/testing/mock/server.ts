@@ -26,7 +26,9 @@ const PLATFORM_RESPONSES_ROUTE = '/responses';
 function normaliseBasePath(basePath: unknown, api: 'codex' | 'platform'): string {
   if (basePath === undefined) return api === 'platform' ? '/v1' : '/backend-api';
   if (typeof basePath !== 'string' || (basePath !== '' && !/^\/[^?#\s]*$/.test(basePath))) {
-    throw new ConfigError(`basePath must be '' or a path starting with '/', got ${JSON.stringify(basePath)}`);
+    throw new ConfigError(
+      `basePath must be '' or a path starting with '/', got ${JSON.stringify(basePath)}. Set basePath to a path such as '/backend-api', or leave it out for the default.`,
+    );
   }
   return basePath.replace(/\/+$/, '');
 }
@@ -147,7 +149,9 @@ export class MockCodexServerImpl implements MockCodexServer {
   }
 
   waitForRequests(count: number, options: MockWaitOptions = {}): Promise<readonly RecordedRequest[]> {
-    if (!Number.isSafeInteger(count) || count < 0) throw new ConfigError(`count must be an integer ≥ 0, got ${String(count)}`);
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new ConfigError(`count must be an integer ≥ 0, got ${String(count)}. Pass how many requests to wait for.`);
+    }
     if (this.recorded.length >= count) return Promise.resolve(this.recorded.slice());
     const entry = {
       count,
@@ -167,7 +171,9 @@ export class MockCodexServerImpl implements MockCodexServer {
   }
 
   responseOutcome(index: number, options: MockWaitOptions = {}): Promise<MockResponseOutcome> {
-    if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`index must be an integer ≥ 0, got ${String(index)}`);
+    if (!Number.isSafeInteger(index) || index < 0) {
+      throw new ConfigError(`index must be an integer ≥ 0, got ${String(index)}. Pass the position of a request in server.requests.`);
+    }
     const known = this.outcomes.get(index);
     if (known) return Promise.resolve(known);
     const w = waiter<MockResponseOutcome>(
@@ -205,7 +211,9 @@ export class MockCodexServerImpl implements MockCodexServer {
   }
 
   waitForOpenConnections(count: number, options: MockWaitOptions = {}): Promise<void> {
-    if (!Number.isSafeInteger(count) || count < 0) throw new ConfigError(`count must be an integer ≥ 0, got ${String(count)}`);
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new ConfigError(`count must be an integer ≥ 0, got ${String(count)}. Pass how many open connections to wait for.`);
+    }
     if (this.sockets.size === count) return Promise.resolve();
     const entry = {
       count,
@@ -428,22 +436,38 @@ export class MockCodexServerImpl implements MockCodexServer {
  * @return A promise of the running server, listening once it resolves.
  */
 export async function startMockCodexServer(options: MockCodexServerOptions = {}): Promise<MockCodexServer> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('startMockCodexServer options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!SERVER_OPTION_KEYS.has(key)) throw new ConfigError(`Unexpected startMockCodexServer option: ${key}`);
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError(
+      `startMockCodexServer options must be an object, got ${String(options)}. Pass an object such as { replies: [...] }, or nothing.`,
+    );
   }
-  if (options.replies !== undefined && !Array.isArray(options.replies)) throw new ConfigError('replies must be an array of MockReply');
-  if (options.handler !== undefined && typeof options.handler !== 'function') throw new ConfigError('handler must be a function');
+  for (const key of Object.keys(options)) {
+    if (!SERVER_OPTION_KEYS.has(key)) {
+      throw new ConfigError(
+        `Unexpected startMockCodexServer option: ${key}. Remove it or correct its name; the known options are ${[...SERVER_OPTION_KEYS].join(', ')}.`,
+      );
+    }
+  }
+  if (options.replies !== undefined && !Array.isArray(options.replies)) {
+    throw new ConfigError('replies must be an array of MockReply. Pass an array, one reply per request (wrap a single reply in [ ]).');
+  }
+  if (options.handler !== undefined && typeof options.handler !== 'function') {
+    throw new ConfigError('handler must be a function. Pass a function (request) => MockReply, or use replies instead.');
+  }
   const api = options.api ?? 'codex';
   if (api !== 'codex' && api !== 'platform') {
-    throw new ConfigError(`api must be 'codex' or 'platform', got ${JSON.stringify(api)}`);
+    throw new ConfigError(
+      `api must be 'codex' or 'platform', got ${JSON.stringify(api)}. Pick one of those, or leave api out for 'codex'.`,
+    );
   }
   const basePath = normaliseBasePath(options.basePath, api);
   const replies: readonly MockReply[] = options.replies ?? [];
   const script = replies.map((r, i) => planReply(r, `replies[${i}]`));
   const upgradeHeaders = options.upgradeHeaders ?? {};
   if (typeof upgradeHeaders !== 'object' || upgradeHeaders === null || Object.values(upgradeHeaders).some((v) => typeof v !== 'string')) {
-    throw new ConfigError('upgradeHeaders must be an object of header name to string value');
+    throw new ConfigError(
+      "upgradeHeaders must be an object of header name to string value. Pass one such as { 'x-codex-primary-used-percent': '10' }.",
+    );
   }
   const refusal = upgradeRefusal(options.refuseUpgrade);
   const upload = options.uploadBytesPerSecond;
@@ -485,7 +509,9 @@ const SERVER_OPTION_KEYS: ReadonlySet<string> = new Set([
 function refusalPlan(reply: MockReply, where: string): PlannedReply {
   const plan = planReply(reply, where);
   if (plan.status < 300) {
-    throw new ConfigError(`${where}.status must be an error status (300 to 599), e.g. 426, got ${plan.status}`);
+    throw new ConfigError(
+      `${where}.status must be an error status (300 to 599), got ${plan.status}. Set status to the refusal to play, such as 426.`,
+    );
   }
   return plan;
 }

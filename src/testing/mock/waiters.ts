@@ -43,7 +43,9 @@ export function waiter<T>(timeoutMs: number | undefined, describe: () => string,
 function checkWaitTimeout(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined) return DEFAULT_WAIT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_DELAY_MS) {
-    throw new ConfigError(`timeoutMs must be a number of milliseconds from 0 to ${MAX_DELAY_MS}, got ${String(timeoutMs)}`);
+    throw new ConfigError(
+      `timeoutMs must be a number of milliseconds from 0 to ${MAX_DELAY_MS}, got ${String(timeoutMs)}. Set timeoutMs in that range, or leave it out for the default.`,
+    );
   }
   return timeoutMs;
 }
