@@ -22,10 +22,12 @@ import {
   checkOptions,
   describe,
   isBoolean,
+  isDispatcher,
   isFunction,
   isHttpUrl,
   isNumber,
   isOneOf,
+  isScheduler,
   isSecretString,
   isString,
   isTimerMs,
@@ -335,21 +337,12 @@ const CLIENT_RULES: OptionRules<CodexClientConfig> = {
   headersTimeoutMs: { check: isTimerMs, fix: setOrOmit('headersTimeoutMs', 'a value in that range', String(D.headersTimeoutMs)) },
   authTokenUrl: { check: isHttpUrl, fix: setOrOmit('authTokenUrl', 'an absolute http(s) URL', D.authTokenUrl) },
   dispatcher: {
-    check: (v) =>
-      typeof v === 'object' && v !== null && typeof (v as Dispatcher).dispatch === 'function'
-        ? undefined
-        : `must be an undici Dispatcher (an object with a dispatch method), got ${describe(v)}`,
+    check: isDispatcher,
     fix: "Pass an undici Agent, Pool or ProxyAgent, or leave dispatcher out for codex-rx's shared Agent.",
   },
   onDiagnostic: { check: isFunction, fix: 'Pass a function of one Diagnostic, or leave onDiagnostic out.' },
   scheduler: {
-    check: (v) =>
-      typeof v === 'object' &&
-      v !== null &&
-      typeof (v as SchedulerLike).now === 'function' &&
-      typeof (v as SchedulerLike).schedule === 'function'
-        ? undefined
-        : `must be an rxjs SchedulerLike (with now and schedule), got ${describe(v)}`,
+    check: isScheduler,
     fix: "Pass an rxjs scheduler (a TestScheduler in tests), or leave scheduler out for rxjs' asyncScheduler.",
   },
   transport: { check: isOneOf(TRANSPORT_MODES), fix: setOrOmit('transport', 'one of those', `'${D.transport}'`) },
