@@ -14,7 +14,7 @@ import {
 import type { CodexEvent, ContentBlock, PartialResponse, ResponseStatus, ThinkingBlock, ToolCall, Usage } from '../types.js';
 import { rateLimitsFromEvent } from '../rateLimits/index.js';
 import { usageLimitErrorFrom } from '../usageLimit.js';
-import { JSON_SCAN_START, scanJson, type JsonScan } from './jsonScan.js';
+import { WholeJson } from './wholeJson.js';
 
 /** The longest string V8 can build (2^29 − 24 UTF-16 units on 64-bit). */
 export const MAX_STRING_LENGTH = 2 ** 29 - 24;
@@ -44,7 +44,7 @@ interface CallRecord {
   name?: string;
   /** The argument deltas so far; undefined before the first. */
   args?: string;
-  scan: JsonScan;
+  json: WholeJson;
   /** `function_call_arguments.done` (or the finished item) completed it. */
   completed: boolean;
 }
@@ -289,7 +289,7 @@ export class ResponseAccumulator {
     if (itemId === this.hotCallId && this.hotCall !== undefined) return this.hotCall;
     let call = this.calls.get(itemId);
     if (call === undefined) {
-      call = { scan: JSON_SCAN_START, completed: false };
+      call = { json: new WholeJson(), completed: false };
       this.calls.set(itemId, call);
     }
     this.hotCallId = itemId;
@@ -308,10 +308,10 @@ export class ResponseAccumulator {
     this.grow(args.length, event.delta.length, event.type);
     const json = args + event.delta;
     call.args = json;
-    call.scan = scanJson(call.scan, event.delta);
+    call.json.feed(event.delta);
     if (call.callId === undefined) return undefined;
     this.emitted = true;
-    const input = call.scan.closed && !call.scan.broken ? parsePartial(json) : {};
+    const input = call.json.whole ? parsePartial(json) : {};
     return { type: 'tool-call-delta', toolCall: { id: call.callId, name: call.name ?? '', input, rawInputJson: json } };
   }
 
