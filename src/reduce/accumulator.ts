@@ -188,23 +188,16 @@ export class ResponseAccumulator {
     }
   }
 
-  /** What had been emitted, for `partial` on errors; undefined when nothing was. */
-  partial(): PartialResponse | undefined {
-    if (!this.emitted) return undefined;
-    const partial: PartialResponse = {
-      text: this.textLog.toString(),
-      reasoning: this.reasoningLog.toString(),
-      toolCalls: [...this.toolCalls],
-    };
-    if (this.responseId !== undefined) partial.responseId = this.responseId;
-    return partial;
-  }
-
-  /** Attaches `partial` to a codex-rx error that has none; other errors are returned untouched. */
+  /** Gives a codex-rx error without `partial` what had been emitted, if anything was; other errors are returned untouched. */
   withPartial<E>(error: E): E {
-    if (error instanceof CodexError && error.partial === undefined) {
-      const partial = this.partial();
-      if (partial !== undefined) error.partial = partial;
+    if (error instanceof CodexError && error.partial === undefined && this.emitted) {
+      const partial: PartialResponse = {
+        text: this.textLog.toString(),
+        reasoning: this.reasoningLog.toString(),
+        toolCalls: [...this.toolCalls],
+      };
+      if (this.responseId !== undefined) partial.responseId = this.responseId;
+      error.partial = partial;
     }
     return error;
   }
@@ -357,7 +350,8 @@ export class ResponseAccumulator {
       call.callId = item.call_id ?? '';
       call.name = item.name ?? '';
     } else if (item?.type === 'reasoning') {
-      this.noteReasoning(outputIndex, item, 'added');
+      // Its encrypted content here predates the reasoning: not kept.
+      this.reasoningItem(outputIndex, item.id);
     }
     return undefined;
   }
@@ -380,7 +374,8 @@ export class ResponseAccumulator {
     if (item.type !== 'reasoning') return undefined;
     // By id first: a missing output_index reads as 0 and would file the item under another index.
     const outputIndex = this.reasoningIndexById.get(item.id) ?? eventIndex;
-    this.noteReasoning(outputIndex, item, 'done');
+    const record = this.reasoningItem(outputIndex, item.id);
+    if (item.encrypted_content) record.encryptedContent = item.encrypted_content;
     const summary = this.parts('summary', outputIndex, item.summary, 'summary_text');
     const content = this.parts('reasoning', outputIndex, item.content, 'reasoning_text');
     return summary === undefined ? content : content === undefined ? summary : [summary, content].flat();
@@ -399,24 +394,18 @@ export class ResponseAccumulator {
     return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
   }
 
-  /**
-   * Records a reasoning item where it was first seen. Its encrypted content is re-issued at each
-   * stage: `output_item.added`'s predates the reasoning and is not kept, `output_item.done`'s is
-   * the authority, and the final `response.output` only fills what is missing.
-   */
-  private noteReasoning(outputIndex: number, item: OutputItem, source: 'added' | 'done' | 'final'): void {
+  /** The reasoning item at `outputIndex`, created (and placed among the blocks) when first seen. */
+  private reasoningItem(outputIndex: number, id: string): ReasoningRecord {
     let record = this.reasoningItems.get(outputIndex);
     if (record === undefined) {
-      record = { kind: 'reasoning-item', outputIndex };
-      this.reasoningItems.set(outputIndex, record);
+      this.reasoningItems.set(outputIndex, (record = { kind: 'reasoning-item', outputIndex }));
       this.blocks.push(record);
     }
-    if (record.id === undefined && item.id !== '') {
-      record.id = item.id;
-      if (!this.reasoningIndexById.has(item.id)) this.reasoningIndexById.set(item.id, outputIndex);
+    if (record.id === undefined && id !== '') {
+      record.id = id;
+      if (!this.reasoningIndexById.has(id)) this.reasoningIndexById.set(id, outputIndex);
     }
-    const offered = source === 'added' || !item.encrypted_content ? undefined : item.encrypted_content;
-    if (offered !== undefined && (source === 'done' || record.encryptedContent === undefined)) record.encryptedContent = offered;
+    return record;
   }
 
   // ---- errors ------------------------------------------------------------------------------
@@ -450,11 +439,15 @@ export class ResponseAccumulator {
   private finish(response: ResponseObject | undefined, incompleteEvent: boolean): CodexEvent[] {
     this.finished = true;
     this.emitted = true;
+    // The final output fills in the encrypted content of reasoning items that lack it.
     for (const [position, item] of (response?.output ?? []).entries()) {
       if (item.type !== 'reasoning') continue;
       const outputIndex = this.reasoningIndexById.get(item.id) ?? position;
+      // Not when another reasoning item was filed there.
       const known = this.reasoningItems.get(outputIndex)?.id;
-      if (known === undefined || item.id === '' || known === item.id) this.noteReasoning(outputIndex, item, 'final');
+      if (known !== undefined && item.id !== '' && known !== item.id) continue;
+      const record = this.reasoningItem(outputIndex, item.id);
+      if (item.encrypted_content) record.encryptedContent ??= item.encrypted_content;
     }
     const out: CodexEvent[] = [];
     if (this.toolCalls.length > 0) out.push({ type: 'tool-calls', toolCalls: this.toolCalls });
@@ -472,11 +465,19 @@ export class ResponseAccumulator {
   }
 
   private contentBlocks(): ContentBlock[] {
-    const itemsWithText = new Set<number>();
-    for (const source of this.blocks) {
-      if ((source.kind === 'reasoning' || source.kind === 'summary') && source.text !== '') itemsWithText.add(source.outputIndex);
-    }
+    const withText = new Set<number>();
+    for (const s of this.blocks) if ((s.kind === 'reasoning' || s.kind === 'summary') && s.text !== '') withText.add(s.outputIndex);
+    // A reasoning item's first block carries its id and encrypted content.
     const carried = new Set<number>();
+    const thinking = (outputIndex: number, text: string): ThinkingBlock => {
+      const block: ThinkingBlock = { type: 'thinking', thinking: text };
+      const item = this.reasoningItems.get(outputIndex);
+      if (item === undefined || carried.has(outputIndex)) return block;
+      carried.add(outputIndex);
+      if (item.id !== undefined) block.id = item.id;
+      if (item.encryptedContent !== undefined) block.encryptedContent = item.encryptedContent;
+      return block;
+    };
     const blocks: ContentBlock[] = [];
     for (const source of this.blocks) {
       switch (source.kind) {
@@ -484,33 +485,17 @@ export class ResponseAccumulator {
           if (source.text !== '') blocks.push({ type: 'text', text: source.text });
           break;
         case 'reasoning':
-        case 'summary': {
-          if (source.text === '') break;
-          const block: ThinkingBlock = { type: 'thinking', thinking: source.text };
-          // The item's first part carries its id and encrypted content.
-          const item = this.reasoningItems.get(source.outputIndex);
-          if (item !== undefined && !carried.has(source.outputIndex)) {
-            carried.add(source.outputIndex);
-            if (item.id !== undefined) block.id = item.id;
-            if (item.encryptedContent !== undefined) block.encryptedContent = item.encryptedContent;
-          }
-          blocks.push(block);
+        case 'summary':
+          if (source.text !== '') blocks.push(thinking(source.outputIndex, source.text));
           break;
-        }
+        case 'reasoning-item':
+          // Encrypted reasoning without any text still needs a block to be replayed.
+          if (source.encryptedContent !== undefined && !withText.has(source.outputIndex)) blocks.push(thinking(source.outputIndex, ''));
+          break;
         case 'tool': {
           // Its own parse: the tool-calls event hands `call.input` to the consumer.
           const { id, name, rawInputJson = '{}' } = source.call;
           blocks.push({ type: 'tool_use', id, name, input: parsePartial(rawInputJson) });
-          break;
-        }
-        case 'reasoning-item': {
-          // Encrypted reasoning without any text still needs a block to be replayed.
-          if (source.encryptedContent === undefined || itemsWithText.has(source.outputIndex)) break;
-          carried.add(source.outputIndex);
-          const block: ThinkingBlock = { type: 'thinking', thinking: '' };
-          if (source.id !== undefined) block.id = source.id;
-          block.encryptedContent = source.encryptedContent;
-          blocks.push(block);
           break;
         }
         default:
