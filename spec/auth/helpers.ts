@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMockOAuthIssuer, type MockOAuthIssuer } from '../../src/testing/index.js';
 
 export const NOW = 1_750_000_000_000;
 export const CLAIM = 'https://api.openai.com/auth';
@@ -119,4 +120,70 @@ export async function listTree(dir: string): Promise<string[]> {
     if (entry.isDirectory()) out.push(...(await listTree(p)));
   }
   return out.sort();
+}
+
+const AUTH_ENV_KEYS = ['OPENAI_CODEX_ACCESS_TOKEN', 'OPENAI_CODEX_AUTH_FILE', 'CODEX_HOME'] as const;
+
+/** What {@link useOwnAuthFile} gives each test: a fresh directory and mock issuer, and a way to sign in. */
+export interface OwnAuthFile {
+  readonly dir: string;
+  readonly issuer: MockOAuthIssuer;
+  /** Writes codex-rx's own auth file with a grant of the mock issuer that has not expired. */
+  storeOwnCredential(): Promise<{ path: string; access: string; refresh: string }>;
+}
+
+/**
+ * Registers hooks that give every test of the enclosing describe a temporary directory, a mock
+ * OAuth issuer for `accountId`, and an env where codex-rx's own auth file lives in that directory
+ * and neither it nor the Codex CLI's file exists until a test writes it; all of it is undone after
+ * the test.
+ */
+export function useOwnAuthFile(accountId: string): OwnAuthFile {
+  const saved: Record<string, string | undefined> = {};
+  let dir: string | undefined;
+  let issuer: MockOAuthIssuer | undefined;
+  beforeEach(async () => {
+    dir = await tmpDir();
+    issuer = await startMockOAuthIssuer({ accountId });
+    for (const key of AUTH_ENV_KEYS) saved[key] = process.env[key];
+    delete process.env.OPENAI_CODEX_ACCESS_TOKEN;
+    process.env.OPENAI_CODEX_AUTH_FILE = join(dir, 'codex-rx', 'auth.json');
+    process.env.CODEX_HOME = join(dir, 'codex-home');
+  });
+  afterEach(async () => {
+    await issuer?.close();
+    for (const key of AUTH_ENV_KEYS) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+    if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
+    dir = undefined;
+    issuer = undefined;
+  });
+  const current = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} exists only inside a test of the describe that called useOwnAuthFile`);
+    return value;
+  };
+  return {
+    get dir() {
+      return current(dir, 'dir');
+    },
+    get issuer() {
+      return current(issuer, 'issuer');
+    },
+    async storeOwnCredential() {
+      const tokens = current(issuer, 'issuer').issueTokens();
+      const path = process.env.OPENAI_CODEX_AUTH_FILE!;
+      await fs.mkdir(join(current(dir, 'dir'), 'codex-rx'), { recursive: true });
+      const credential = {
+        type: 'oauth',
+        access: tokens.accessToken,
+        refresh: tokens.refreshToken,
+        expires: Date.now() + 3_600_000,
+        account_id: accountId,
+      };
+      await fs.writeFile(path, JSON.stringify({ 'openai-codex': credential }), { mode: 0o600 });
+      return { path, access: tokens.accessToken, refresh: tokens.refreshToken };
+    },
+  };
 }

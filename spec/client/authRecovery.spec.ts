@@ -4,74 +4,33 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { CodexClient } from '../../src/client/CodexClient.js';
 import { AuthError, CodexHttpError } from '../../src/errors.js';
 import { userMessage } from '../../src/messages.js';
-import {
-  fakeAccessToken,
-  startMockCodexServer,
-  startMockOAuthIssuer,
-  textTurn,
-  type MockCodexServer,
-  type MockOAuthIssuer,
-} from '../../src/testing/index.js';
-import { exposedText, tmpDir } from '../auth/helpers.js';
+import { fakeAccessToken, startMockCodexServer, textTurn, type MockCodexServer } from '../../src/testing/index.js';
+import { exposedText, useOwnAuthFile } from '../auth/helpers.js';
 import { FAST_RETRY } from './helpers.js';
 
-const ENV_KEYS = ['OPENAI_CODEX_ACCESS_TOKEN', 'OPENAI_CODEX_AUTH_FILE', 'CODEX_HOME'] as const;
-
 describe('recovery from a 401', () => {
-  let dir: string;
-  let issuer: MockOAuthIssuer;
+  // Neither auth file exists unless a test writes it.
+  const auth = useOwnAuthFile('acc_401');
   let server: MockCodexServer | undefined;
-  const saved: Record<string, string | undefined> = {};
-
-  beforeEach(async () => {
-    dir = await tmpDir();
-    issuer = await startMockOAuthIssuer({ accountId: 'acc_401' });
-    for (const key of ENV_KEYS) saved[key] = process.env[key];
-    delete process.env.OPENAI_CODEX_ACCESS_TOKEN;
-    // Neither file exists unless a test writes it.
-    process.env.OPENAI_CODEX_AUTH_FILE = join(dir, 'codex-rx', 'auth.json');
-    process.env.CODEX_HOME = join(dir, 'codex-home');
-  });
 
   afterEach(async () => {
     await server?.close();
     server = undefined;
-    await issuer.close();
-    for (const key of ENV_KEYS) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-    await fs.rm(dir, { recursive: true, force: true });
   });
-
-  async function storeOwnCredential(): Promise<{ path: string; access: string; refresh: string }> {
-    const tokens = issuer.issueTokens();
-    const path = process.env.OPENAI_CODEX_AUTH_FILE!;
-    await fs.mkdir(join(dir, 'codex-rx'), { recursive: true });
-    const credential = {
-      type: 'oauth',
-      access: tokens.accessToken,
-      refresh: tokens.refreshToken,
-      expires: Date.now() + 3_600_000,
-      account_id: 'acc_401',
-    };
-    await fs.writeFile(path, JSON.stringify({ 'openai-codex': credential }), { mode: 0o600 });
-    return { path, access: tokens.accessToken, refresh: tokens.refreshToken };
-  }
 
   const bearer = (index: number) => server!.requests[index]?.headers.authorization;
   const turn = (client: CodexClient) => lastValueFrom(client.stream([userMessage('Hi')]).pipe(toArray()));
 
   it('refreshes a stored credential that has not expired, resends once, and stores the new tokens', async () => {
-    const stored = await storeOwnCredential();
+    const stored = await auth.storeOwnCredential();
     server = await startMockCodexServer({
       replies: [{ status: 401, json: { error: { message: 'token revoked' } } }, { events: textTurn({ text: ['ok'] }) }],
     });
-    const events = await turn(new CodexClient({ baseUrl: server.baseUrl, authTokenUrl: issuer.tokenUrl, retry: FAST_RETRY }));
+    const events = await turn(new CodexClient({ baseUrl: server.baseUrl, authTokenUrl: auth.issuer.tokenUrl, retry: FAST_RETRY }));
 
     expect(events.at(-1)?.type).toBe('done');
-    const refreshed = issuer.issued[1]!;
-    expect(issuer.requests.filter((r) => r.path === '/oauth/token').map((r) => r.body.grant_type)).toEqual(['refresh_token']);
+    const refreshed = auth.issuer.issued[1]!;
+    expect(auth.issuer.requests.filter((r) => r.path === '/oauth/token').map((r) => r.body.grant_type)).toEqual(['refresh_token']);
     expect(bearer(0)).toBe(`Bearer ${stored.access}`);
     expect(bearer(1)).toBe(`Bearer ${refreshed.accessToken}`);
     const file = JSON.parse(await fs.readFile(stored.path, 'utf8'))['openai-codex'];
@@ -79,9 +38,9 @@ describe('recovery from a 401', () => {
   });
 
   it('gives an AuthError with status 401 that says to run codex-rx login when the refreshed token is refused too', async () => {
-    const stored = await storeOwnCredential();
+    const stored = await auth.storeOwnCredential();
     server = await startMockCodexServer({ replies: [{ status: 401 }, { status: 401 }, { events: textTurn({ text: ['never'] }) }] });
-    const error = await turn(new CodexClient({ baseUrl: server.baseUrl, authTokenUrl: issuer.tokenUrl, retry: FAST_RETRY })).catch(
+    const error = await turn(new CodexClient({ baseUrl: server.baseUrl, authTokenUrl: auth.issuer.tokenUrl, retry: FAST_RETRY })).catch(
       (e: unknown) => e,
     );
 
@@ -91,9 +50,9 @@ describe('recovery from a 401', () => {
     expect((error as AuthError).cause).toBeInstanceOf(CodexHttpError);
     expect((error as AuthError).failure?.httpStatus).toBe(401);
     expect(server.requests).toHaveLength(2);
-    expect(issuer.issued).toHaveLength(2); // the stored grant and exactly one refresh
+    expect(auth.issuer.issued).toHaveLength(2); // the stored grant and exactly one refresh
     const text = exposedText(error);
-    for (const secret of [stored.access, stored.refresh, issuer.issued[1]!.accessToken, issuer.issued[1]!.refreshToken]) {
+    for (const secret of [stored.access, stored.refresh, auth.issuer.issued[1]!.accessToken, auth.issuer.issued[1]!.refreshToken]) {
       expect(text).not.toContain(secret);
     }
   });
@@ -112,11 +71,11 @@ describe('recovery from a 401', () => {
         return { status: 401 };
       },
     });
-    const events = await turn(new CodexClient({ baseUrl: server.baseUrl, authTokenUrl: issuer.tokenUrl, retry: FAST_RETRY }));
+    const events = await turn(new CodexClient({ baseUrl: server.baseUrl, authTokenUrl: auth.issuer.tokenUrl, retry: FAST_RETRY }));
 
     expect(events.at(-1)?.type).toBe('done');
     expect([bearer(0), bearer(1)]).toEqual([`Bearer ${before}`, `Bearer ${after}`]);
-    expect(issuer.requests).toHaveLength(0); // the Codex CLI's refresh token is never used
+    expect(auth.issuer.requests).toHaveLength(0); // the Codex CLI's refresh token is never used
   });
 
   it('gives an AuthError when the Codex CLI file still holds the refused token, without resending', async () => {
