@@ -158,24 +158,15 @@ export async function benchAgentLoop(options: Partial<AgentLoopOptions> = {}): P
       return { events, headersDelayMs: o.latencyMs };
     },
   });
-  const results = {
-    sse: {
-      transport: 'sse' as const,
-      requestBytes: 0,
-      requests: 0,
-      wallMs: [] as number[],
-      medianMs: NaN,
-      problem: undefined as string | undefined,
-    },
-    websocket: {
-      transport: 'websocket' as const,
-      requestBytes: 0,
-      requests: 0,
-      wallMs: [] as number[],
-      medianMs: NaN,
-      problem: undefined as string | undefined,
-    },
-  };
+  const measured = <T extends 'sse' | 'websocket'>(transport: T) => ({
+    transport,
+    requestBytes: 0,
+    requests: 0,
+    wallMs: [] as number[],
+    medianMs: NaN,
+    problem: undefined as string | undefined,
+  });
+  const results = { sse: measured('sse'), websocket: measured('websocket') };
   try {
     for (let round = -1; round < o.rounds; round++) {
       for (const transport of ['sse', 'websocket'] as const) {
