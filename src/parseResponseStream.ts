@@ -1,9 +1,9 @@
-import { pipe, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction, Subscriber } from 'rxjs';
 import { Utf8Decoder } from './decode/decodeUtf8.js';
 import { checkResponseEventsOptions, responseEventParser, type ResponseEventsOptions } from './events/responseEvents.js';
 import type { ResponseStreamEvent } from './events/schemas.js';
-import { reduceResponse } from './reduce/reduceResponse.js';
-import { pushParser } from './sse/pushParser.js';
+import { responseReducer } from './reduce/reduceResponse.js';
+import { pushParser, type PushParser } from './sse/pushParser.js';
 import { DEFAULT_SSE_MAX_BUFFER_SIZE } from './sse/sseMessages.js';
 import { SseReader } from './sse/sseReader.js';
 import type { CodexEvent } from './types.js';
@@ -44,29 +44,52 @@ export type ParseResponseStreamOptions = ResponseEventsOptions;
  */
 export function parseResponseStream(options?: ParseResponseStreamOptions): OperatorFunction<Uint8Array, CodexEvent> {
   const { onDiagnostic } = checkResponseEventsOptions(options);
-  return pipe(wireEvents(onDiagnostic), reduceResponse());
+  // One operator for all four stages: each chunk crosses one operator hop, and each event none
+  // before the consumer (bench/OPTIMISATIONS.md).
+  return pushParser<Uint8Array, CodexEvent>((output) => {
+    const reducer = responseReducer(output);
+    const wire = wireParser(onDiagnostic, output, (event) => reducer.feed(event));
+    return {
+      feed: (chunk) => wire.feed(chunk),
+      end: () => {
+        wire.end();
+        reducer.end();
+      },
+      annotate: (error) => reducer.annotate?.(error),
+    };
+  });
 }
 
 /**
- * `decodeUtf8() → sseMessages() → responseEvents()` in one operator that drives their parsers
- * directly: one operator hop per chunk instead of four, and no `SseMessage` per event
- * (bench/OPTIMISATIONS.md). Internal; the bench times it as the stages before the reducer.
+ * `decodeUtf8() → sseMessages() → responseEvents()` in one operator. Internal; the bench times it
+ * as the stages before the reducer.
  */
 export function wireEvents(onDiagnostic: ParseResponseStreamOptions['onDiagnostic']): OperatorFunction<Uint8Array, ResponseStreamEvent> {
-  return pushParser<Uint8Array, ResponseStreamEvent>((output) => {
-    const decoder = new Utf8Decoder();
-    const parseEvent = responseEventParser(onDiagnostic);
-    const sse = new SseReader(DEFAULT_SSE_MAX_BUFFER_SIZE, (data) => {
-      if (output.closed) return; // The terminal event came earlier in this chunk.
-      const event = parseEvent(data);
-      if (event !== undefined) output.next(event);
-    });
-    return {
-      feed: (chunk) => sse.feed(decoder.decode(chunk)),
-      end: () => {
-        sse.feed(decoder.end());
-        sse.end();
-      },
-    };
+  return pushParser<Uint8Array, ResponseStreamEvent>((output) => wireParser(onDiagnostic, output, (event) => output.next(event)));
+}
+
+/**
+ * Drives the parsers behind `decodeUtf8`, `sseMessages` and `responseEvents` directly: no
+ * `SseMessage` per event. Each typed event goes to `onEvent` unless `output` is closed (the
+ * terminal event, or an unsubscribe, came earlier in the chunk).
+ */
+function wireParser(
+  onDiagnostic: ParseResponseStreamOptions['onDiagnostic'],
+  output: Subscriber<unknown>,
+  onEvent: (event: ResponseStreamEvent) => void,
+): PushParser<Uint8Array> {
+  const decoder = new Utf8Decoder();
+  const parseEvent = responseEventParser(onDiagnostic);
+  const sse = new SseReader(DEFAULT_SSE_MAX_BUFFER_SIZE, (data) => {
+    if (output.closed) return;
+    const event = parseEvent(data);
+    if (event !== undefined) onEvent(event);
   });
+  return {
+    feed: (chunk) => sse.feed(decoder.decode(chunk)),
+    end: () => {
+      sse.feed(decoder.end());
+      sse.end();
+    },
+  };
 }

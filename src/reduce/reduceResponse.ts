@@ -1,7 +1,8 @@
-import { defer, map, Observable, takeWhile, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction, Subscriber } from 'rxjs';
+import { pushParser, type PushParser } from '../sse/pushParser.js';
 import type { ResponseStreamEvent } from '../events/schemas.js';
 import type { CodexEvent } from '../types.js';
-import { MAX_STRING_LENGTH, ResponseAccumulator, type Emission } from './accumulator.js';
+import { MAX_STRING_LENGTH, ResponseAccumulator } from './accumulator.js';
 
 /**
  * Runs the Codex stream's state machine over typed wire events and emits `CodexEvent`s.
@@ -53,31 +54,29 @@ export function reduceResponse(): OperatorFunction<ResponseStreamEvent, CodexEve
 
 /** {@link reduceResponse} with a lower string limit, so a test can reach it. */
 export function reduceWithLimit(maxLength: number): OperatorFunction<ResponseStreamEvent, CodexEvent> {
-  return (source) =>
-    defer(() => {
-      // Per subscription: a retry resubscribes through defer and starts clean.
-      const acc = new ResponseAccumulator(maxLength);
-      const emissions = source.pipe(
-        // A throw from push (an error event) becomes the stream's error.
-        map((event) => acc.push(event)),
-        // Inclusive: the terminal event's own emission passes, then upstream is unsubscribed
-        // (which cancels the body, and a synchronous source is pulled no further).
-        takeWhile(() => !acc.finished, true),
-      );
-      // Spreads what each event gave and settles the end: `partial` on every error, and
-      // truncation when the input ends first. One hop instead of filter + concatWith +
-      // catchError, and no inner subscription per event as mergeMap would make: together about
-      // 0.1 of the hand loop's time per event at 16 KiB chunks. Its callbacks cannot throw.
-      return new Observable<CodexEvent>((subscriber) =>
-        emissions.subscribe({
-          next(emission: Emission) {
-            if (emission === undefined) return;
-            if (Array.isArray(emission)) for (const event of emission) subscriber.next(event);
-            else subscriber.next(emission);
-          },
-          error: (error: unknown) => subscriber.error(acc.withPartial(error)),
-          complete: () => (acc.finished ? subscriber.complete() : subscriber.error(acc.truncated())),
-        }),
-      );
-    });
+  return pushParser<ResponseStreamEvent, CodexEvent>((output) => responseReducer(output, maxLength));
+}
+
+/**
+ * The reducer as a push parser, one per subscription (so a retry starts clean): what each event
+ * gives is written to `output` at once, and `output` completes at the terminal event, which
+ * unsubscribes the source. Every error the stream ends with gets `partial`; input that ends
+ * first is truncated. `parseResponseStream` feeds it from its own parser.
+ */
+export function responseReducer(output: Subscriber<CodexEvent>, maxLength = MAX_STRING_LENGTH): PushParser<ResponseStreamEvent> {
+  const acc = new ResponseAccumulator(maxLength);
+  return {
+    feed(event) {
+      const emission = acc.push(event);
+      if (emission !== undefined) {
+        if (Array.isArray(emission)) for (const codexEvent of emission) output.next(codexEvent);
+        else output.next(emission);
+      }
+      if (acc.finished) output.complete();
+    },
+    end() {
+      if (!acc.finished) throw acc.truncated();
+    },
+    annotate: (error) => acc.withPartial(error),
+  };
 }
