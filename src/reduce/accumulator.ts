@@ -24,31 +24,26 @@ export type Emission = CodexEvent | CodexEvent[] | undefined;
 
 type BufferKind = 'text' | 'reasoning' | 'summary';
 
-/**
- * The text of one `(output index, content or summary index)` of one kind: the stretches of its
- * kind's emitted pieces that are its deltas. Each delta is held once, in one array, where `+=`
- * would add a rope node per delta for the garbage collector to trace. Records are object
- * literals with every field set, so each kind of record has one hidden class.
- */
-interface TextBuffer {
-  readonly kind: BufferKind;
-  readonly outputIndex: number;
-  readonly index: number;
-  /** `[start, end)` pairs of indexes into the kind's emitted pieces. */
-  spans: number[];
-  /** Text it holds without having emitted it (a `.done` after only empty deltas), before its spans. */
-  prefix: string;
-  length: number;
+/** The text of one `(output index, content or summary index)` of one kind. */
+class TextBuffer {
+  text = '';
   /** A delta (or a `.done`'s text) was emitted: a later `.done` or finished item repeats nothing. */
-  streamed: boolean;
+  streamed = false;
+  constructor(
+    /** Its position among all buffers. */
+    readonly id: number,
+    readonly kind: BufferKind,
+    readonly outputIndex: number,
+    readonly index: number,
+  ) {}
 }
 
 /** A function call, by its wire item id. */
 interface CallRecord {
-  callId: string | undefined;
-  name: string | undefined;
+  callId?: string;
+  name?: string;
   /** The argument deltas so far; undefined before the first. */
-  args: string | undefined;
+  args?: string;
   json: WholeJson;
   /** `function_call_arguments.done` (or the finished item) completed it. */
   completed: boolean;
@@ -58,19 +53,61 @@ interface CallRecord {
 interface ReasoningRecord {
   readonly kind: 'reasoning-item';
   readonly outputIndex: number;
-  id: string | undefined;
-  encryptedContent: string | undefined;
+  id?: string;
+  encryptedContent?: string;
 }
 
 /** One content block to build at the end, in first-seen order. */
 type BlockSource = TextBuffer | ReasoningRecord | { readonly kind: 'tool'; readonly call: ToolCall };
 
-/** What was emitted of one kind (text, or reasoning), in order: `partial` joins it. */
-interface EmittedText {
-  readonly pieces: string[];
-  length: number;
-  /** The buffer of the latest delta: consecutive deltas of one part skip the lookup. */
-  last: TextBuffer | undefined;
+/**
+ * What was emitted of one kind (text, or reasoning), in order, as stretches of buffers: a
+ * switch to another buffer closes one stretch and opens the next. `partial` is rebuilt from
+ * them, so the text is held once. The stretches are numbers in a typed array (buffer id, start,
+ * end): a switch allocates nothing the garbage collector has to trace.
+ */
+class EmissionLog {
+  /** The buffer whose stretch is open. */
+  hot: TextBuffer | undefined;
+  /** The buffer before it: two parts streaming in turn switch without a lookup. */
+  previous: TextBuffer | undefined;
+  /** Characters emitted. */
+  length = 0;
+  private stretches = new Int32Array(48);
+  private size = 0;
+
+  constructor(private readonly buffers: readonly TextBuffer[]) {}
+
+  open(buffer: TextBuffer): void {
+    this.close();
+    if (this.size === this.stretches.length) {
+      const grown = new Int32Array(this.size * 2);
+      grown.set(this.stretches);
+      this.stretches = grown;
+    }
+    this.stretches[this.size] = buffer.id;
+    this.stretches[this.size + 1] = buffer.text.length;
+    this.stretches[this.size + 2] = -1;
+    this.size += 3;
+    this.hot = buffer;
+  }
+
+  close(): void {
+    if (this.hot === undefined) return;
+    this.stretches[this.size - 1] = this.hot.text.length;
+    this.previous = this.hot;
+    this.hot = undefined;
+  }
+
+  toString(): string {
+    let out = '';
+    for (let i = 0; i < this.size; i += 3) {
+      const text = this.buffers[this.stretches[i] ?? -1]?.text ?? '';
+      const end = this.stretches[i + 2] ?? -1;
+      out += text.slice(this.stretches[i + 1], end < 0 ? undefined : end);
+    }
+    return out;
+  }
 }
 
 /**
@@ -83,8 +120,9 @@ export class ResponseAccumulator {
   finished = false;
   private responseId: string | undefined;
   private readonly buffers: Record<BufferKind, Map<string, TextBuffer>> = { text: new Map(), reasoning: new Map(), summary: new Map() };
-  private readonly emittedText: EmittedText = { pieces: [], length: 0, last: undefined };
-  private readonly emittedReasoning: EmittedText = { pieces: [], length: 0, last: undefined };
+  private readonly allBuffers: TextBuffer[] = [];
+  private readonly textLog = new EmissionLog(this.allBuffers);
+  private readonly reasoningLog = new EmissionLog(this.allBuffers);
   private readonly calls = new Map<string, CallRecord>();
   private hotCallId = '';
   private hotCall: CallRecord | undefined;
@@ -154,8 +192,8 @@ export class ResponseAccumulator {
   withPartial<E>(error: E): E {
     if (error instanceof CodexError && error.partial === undefined && this.emitted) {
       const partial: PartialResponse = {
-        text: this.emittedText.pieces.join(''),
-        reasoning: this.emittedReasoning.pieces.join(''),
+        text: this.textLog.toString(),
+        reasoning: this.reasoningLog.toString(),
         toolCalls: [...this.toolCalls],
       };
       if (this.responseId !== undefined) partial.responseId = this.responseId;
@@ -174,7 +212,8 @@ export class ResponseAccumulator {
     const key = `${outputIndex}:${index}`;
     let buffer = this.buffers[kind].get(key);
     if (buffer === undefined) {
-      buffer = { kind, outputIndex, index, spans: [], prefix: '', length: 0, streamed: false };
+      buffer = new TextBuffer(this.allBuffers.length, kind, outputIndex, index);
+      this.allBuffers.push(buffer);
       this.buffers[kind].set(key, buffer);
       this.blocks.push(buffer);
     }
@@ -183,12 +222,21 @@ export class ResponseAccumulator {
 
   /** Every delta is emitted at once, even an empty one. */
   private delta(kind: BufferKind, outputIndex: number, index: number, delta: string, eventType: string): CodexEvent {
-    const emitted = kind === 'text' ? this.emittedText : this.emittedReasoning;
-    let buffer = emitted.last;
+    const log = kind === 'text' ? this.textLog : this.reasoningLog;
+    let buffer = log.hot;
     if (buffer === undefined || buffer.index !== index || buffer.outputIndex !== outputIndex || buffer.kind !== kind) {
-      buffer = emitted.last = this.buffer(kind, outputIndex, index);
+      const previous = log.previous;
+      buffer =
+        previous !== undefined && previous.index === index && previous.outputIndex === outputIndex && previous.kind === kind
+          ? previous
+          : this.buffer(kind, outputIndex, index);
+      log.open(buffer);
     }
-    this.emit(emitted, buffer, delta, eventType);
+    this.grow(Math.max(log.length, buffer.text.length), delta.length, eventType);
+    log.length += delta.length;
+    buffer.text += delta;
+    buffer.streamed = true;
+    this.emitted = true;
     return kind === 'text'
       ? { type: 'text-delta', delta, outputIndex, contentIndex: index }
       : { type: 'reasoning-delta', delta, outputIndex, index, kind: kind === 'summary' ? 'summary' : 'text' };
@@ -199,32 +247,24 @@ export class ResponseAccumulator {
    * for its buffer, and it never replaces a non-empty buffer.
    */
   private done(kind: BufferKind, outputIndex: number, index: number, text: string, eventType: string): CodexEvent | undefined {
+    const log = kind === 'text' ? this.textLog : this.reasoningLog;
     const buffer = this.buffer(kind, outputIndex, index);
-    if (text === '' || buffer.length > 0) return undefined;
+    if (text === '' || buffer.text !== '') return undefined;
     if (buffer.streamed) {
       // Only empty deltas were emitted: the text is kept for the block, not emitted.
-      buffer.spans = [];
-      buffer.prefix = text;
-      buffer.length = text.length;
+      if (log.hot === buffer) log.close();
+      buffer.text = text;
       return undefined;
     }
-    this.emit(kind === 'text' ? this.emittedText : this.emittedReasoning, buffer, text, eventType);
+    this.grow(log.length, text.length, eventType);
+    log.open(buffer);
+    log.length += text.length;
+    buffer.text = text;
+    buffer.streamed = true;
+    this.emitted = true;
     return kind === 'text'
       ? { type: 'text-delta', delta: text, outputIndex, contentIndex: index }
       : { type: 'reasoning-delta', delta: text, outputIndex, index, kind: kind === 'summary' ? 'summary' : 'text' };
-  }
-
-  /** Records emitted text in its buffer and in the emission order. */
-  private emit(emitted: EmittedText, buffer: TextBuffer, text: string, eventType: string): void {
-    this.grow(Math.max(emitted.length, buffer.length), text.length, eventType);
-    const end = emitted.pieces.push(text);
-    emitted.length += text.length;
-    // The buffer's last stretch ends where this piece goes: it grows; else a stretch opens.
-    if (buffer.spans.length > 0 && buffer.spans[buffer.spans.length - 1] === end - 1) buffer.spans[buffer.spans.length - 1] = end;
-    else buffer.spans.push(end - 1, end);
-    buffer.length += text.length;
-    buffer.streamed = true;
-    this.emitted = true;
   }
 
   /** Text, reasoning or arguments longer than a string can be end the stream with a typed error. */
@@ -242,7 +282,7 @@ export class ResponseAccumulator {
     if (itemId === this.hotCallId && this.hotCall !== undefined) return this.hotCall;
     let call = this.calls.get(itemId);
     if (call === undefined) {
-      call = { callId: undefined, name: undefined, args: undefined, json: new WholeJson(), completed: false };
+      call = { json: new WholeJson(), completed: false };
       this.calls.set(itemId, call);
     }
     this.hotCallId = itemId;
@@ -358,7 +398,7 @@ export class ResponseAccumulator {
   private reasoningItem(outputIndex: number, id: string): ReasoningRecord {
     let record = this.reasoningItems.get(outputIndex);
     if (record === undefined) {
-      this.reasoningItems.set(outputIndex, (record = { kind: 'reasoning-item', outputIndex, id: undefined, encryptedContent: undefined }));
+      this.reasoningItems.set(outputIndex, (record = { kind: 'reasoning-item', outputIndex }));
       this.blocks.push(record);
     }
     if (record.id === undefined && id !== '') {
@@ -424,16 +464,9 @@ export class ResponseAccumulator {
     return out;
   }
 
-  private textOf(buffer: TextBuffer): string {
-    const pieces = (buffer.kind === 'text' ? this.emittedText : this.emittedReasoning).pieces;
-    let text = buffer.prefix;
-    for (let i = 0; i < buffer.spans.length; i += 2) text += pieces.slice(buffer.spans[i], buffer.spans[i + 1]).join('');
-    return text;
-  }
-
   private contentBlocks(): ContentBlock[] {
     const withText = new Set<number>();
-    for (const s of this.blocks) if ((s.kind === 'reasoning' || s.kind === 'summary') && s.length > 0) withText.add(s.outputIndex);
+    for (const s of this.blocks) if ((s.kind === 'reasoning' || s.kind === 'summary') && s.text !== '') withText.add(s.outputIndex);
     // A reasoning item's first block carries its id and encrypted content.
     const carried = new Set<number>();
     const thinking = (outputIndex: number, text: string): ThinkingBlock => {
@@ -449,11 +482,11 @@ export class ResponseAccumulator {
     for (const source of this.blocks) {
       switch (source.kind) {
         case 'text':
-          if (source.length > 0) blocks.push({ type: 'text', text: this.textOf(source) });
+          if (source.text !== '') blocks.push({ type: 'text', text: source.text });
           break;
         case 'reasoning':
         case 'summary':
-          if (source.length > 0) blocks.push(thinking(source.outputIndex, this.textOf(source)));
+          if (source.text !== '') blocks.push(thinking(source.outputIndex, source.text));
           break;
         case 'reasoning-item':
           // Encrypted reasoning without any text still needs a block to be replayed.
