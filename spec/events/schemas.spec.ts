@@ -10,7 +10,10 @@ import {
   responseEventSchemas,
   type ResponseStreamEvent,
 } from '../../src/events/schemas.js';
-import { fastPaths } from '../../src/events/responseEvents.js';
+import fc from 'fast-check';
+import { ProtocolError } from '../../src/errors.js';
+import { fastPaths, parseResponseEvent } from '../../src/events/responseEvents.js';
+import { propertyParameters } from '../helpers/property.js';
 
 describe('event schemas', () => {
   it('defaults missing indices to 0 and text to "" (as_i64 / as_str defaults), null read as missing', () => {
@@ -133,5 +136,107 @@ describe('event schemas', () => {
     }
     // And the guard is not vacuous.
     expect(samples.filter((s) => fastPaths.get(s.type as never)!(s)).length).toBeGreaterThan(0);
+  });
+  describe('the fast paths of the output-item events', () => {
+    const itemEventTypes = [
+      'response.output_text.done',
+      'response.reasoning_text.done',
+      'response.reasoning_summary_text.done',
+      'response.function_call_arguments.done',
+      'response.output_item.added',
+      'response.output_item.done',
+    ] as const;
+    // Values each field may take: mostly of its type, else a wrong type, null, or (as undefined) absent.
+    const scalar = fc.constantFrom<unknown>(undefined, null, 0, 2, -1, 1.5, 2 ** 53, 'x', '', true, [], {});
+    const string = fc.oneof({ arbitrary: fc.string({ maxLength: 3 }), weight: 4 }, { arbitrary: scalar, weight: 1 });
+    const index = fc.oneof({ arbitrary: fc.nat(5), weight: 4 }, { arbitrary: scalar, weight: 1 });
+    const item = fc.oneof(
+      { arbitrary: scalar, weight: 1 },
+      {
+        arbitrary: fc.record({ type: string, id: string, call_id: string, name: string, encrypted_content: string, status: scalar }),
+        weight: 4,
+      },
+    );
+    const event = (type: string) =>
+      fc.record({
+        type: fc.constant(type),
+        item_id: string,
+        output_index: index,
+        content_index: index,
+        summary_index: index,
+        text: string,
+        arguments: string,
+        call_id: string,
+        name: string,
+        item,
+        sequence_number: scalar,
+      });
+    // JSON has no undefined: a field is there with a value, or absent.
+    const withoutUndefined = (o: unknown): unknown =>
+      typeof o === 'object' && o !== null && !Array.isArray(o)
+        ? Object.fromEntries(
+            Object.entries(o)
+              .filter(([, v]) => v !== undefined)
+              .map(([k, v]) => [k, withoutUndefined(v)]),
+          )
+        : o;
+
+    it.each(itemEventTypes)('%s: what the check accepts, the schema accepts and leaves exactly as it was', (type) => {
+      const guard = fastPaths.get(type)!;
+      const schema = responseEventSchemas.get(type)!;
+      let accepted = 0;
+      let rejectedButValid = 0;
+      fc.assert(
+        fc.property(event(type).map(withoutUndefined), (sample) => {
+          const payload = sample as Record<string, unknown>;
+          const result = schema.safeParse(payload);
+          if (guard(payload)) {
+            accepted++;
+            expect(result.success).toBe(true);
+            expect(result.data).toStrictEqual(payload);
+          } else if (result.success) {
+            rejectedButValid++;
+          }
+        }),
+        propertyParameters({ numRuns: 2000 }),
+      );
+      // Both paths are taken: the check is neither vacuous nor all-accepting.
+      expect(accepted).toBeGreaterThan(0);
+      expect(rejectedButValid).toBeGreaterThan(0);
+    });
+
+    it('parseResponseEvent returns a valid event itself, and what zod made of any other', () => {
+      const message = { type: 'response.output_item.added', output_index: 1, item: { type: 'message', id: 'm', status: 'in_progress' } };
+      expect(parseResponseEvent(message)).toBe(message);
+      const call = { type: 'response.function_call_arguments.done', item_id: 'fc', output_index: 2, arguments: '{}', sequence_number: 9 };
+      expect(parseResponseEvent(call)).toBe(call);
+      const text = { type: 'response.output_text.done', item_id: 'm', output_index: 1, content_index: 0, text: 'hi' };
+      expect(parseResponseEvent(text)).toBe(text);
+      // A reasoning item's encrypted_content: null is read as absent, so it goes through zod.
+      const reasoning = {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: { type: 'reasoning', id: 'rs', encrypted_content: null },
+      };
+      const parsed = parseResponseEvent(reasoning);
+      expect(parsed).not.toBe(reasoning);
+      expect(parsed).toStrictEqual({
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: { type: 'reasoning', id: 'rs', encrypted_content: undefined },
+      });
+      // A missing index is filled in by zod.
+      expect(parseResponseEvent({ type: 'response.output_text.done', item_id: 'm', text: 'hi' })).toStrictEqual({
+        type: 'response.output_text.done',
+        item_id: 'm',
+        output_index: 0,
+        content_index: 0,
+        text: 'hi',
+      });
+      // A wrong type is still a ProtocolError.
+      expect(() => parseResponseEvent({ type: 'response.function_call_arguments.done', item_id: 'fc', output_index: 0, name: 3 })).toThrow(
+        ProtocolError,
+      );
+    });
   });
 });
