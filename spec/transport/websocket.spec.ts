@@ -17,10 +17,10 @@ import {
 } from '../../src/testing/index.js';
 import { recordedFixtureToSse, sseTranscript, textTurn, toolCallTurn } from '../../src/testing/transcripts.js';
 import { RECORDED_FIXTURES_DIR } from '../helpers/fixtures.js';
+import { FAST_RETRY } from '../client/helpers.js';
 import type { CodexEvent, Diagnostic, Message } from '../../src/types.js';
 
 const TOKEN = fakeAccessToken('acc_ws');
-const FAST_RETRY = { initialBackoffMs: 1, maxBackoffMs: 1, jitter: false } as const;
 
 let server: MockCodexServer | undefined;
 const clients: CodexClient[] = [];
