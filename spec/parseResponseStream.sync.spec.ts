@@ -1,4 +1,4 @@
-import { from, tap } from 'rxjs';
+import { from, take, tap } from 'rxjs';
 import { parseResponseStream } from '../src/parseResponseStream.js';
 import type { CodexEvent, Diagnostic } from '../src/types.js';
 import { chunksOf } from './helpers/splits.js';
@@ -71,6 +71,20 @@ describe('parseResponseStream over a synchronous body: it stops reading at the t
     const first = new Uint8Array([...bytes(body), ...after[0]!]);
     expect(run([first, ...after], () => reads++)).toEqual(expected);
     expect(reads).toBe(1);
+  });
+
+  it('a consumer that unsubscribes in the middle of a chunk gets nothing more, and no later chunk is read', () => {
+    const deltas = ['a', 'b', 'c', 'd', 'e'].map((delta) => frame({ type: 'response.output_text.delta', delta }));
+    const { source, pulled, closed } = pulledSource([bytes(frame(turn[0]!) + deltas.join('') + frame(turn[3]!)), ...after]);
+    const seen: string[] = [];
+    let completed = false;
+    from(source)
+      .pipe(parseResponseStream(), take(2))
+      .subscribe({ next: (e) => seen.push(e.type === 'text-delta' ? e.delta : e.type), complete: () => (completed = true) });
+    expect(seen).toEqual(['a', 'b']);
+    expect(completed).toBe(true);
+    expect(pulled).toEqual([0]);
+    expect(closed()).toBe(true);
   });
 
   it('events after the terminal one in the same chunk are not even read: bad JSON there is not reported, a malformed event is no error', () => {
