@@ -46,11 +46,9 @@ export function parseResponseStream(options?: ParseResponseStreamOptions): Opera
   const { onDiagnostic } = checkResponseEventsOptions(options);
   // One operator for all four stages: each chunk crosses one operator hop, and each event none
   // before the consumer. The deltas of a chunk are reduced in one loop once the chunk is read,
-  // not one by one from inside the reader: 0.06-0.1 of the hand loop less at 16 KiB chunks, with
-  // or without a GC between runs, so it is the optimized code that is faster (likely V8's
-  // inlining: the reader's functions no longer carry the reducer's entry), and within 0.03 more
-  // at 64 B (bench/OPTIMISATIONS.md). Any other event first reduces the deltas before it, then
-  // itself: the terminal event still stops the reading at once.
+  // not one by one from inside the reader, which V8 optimizes better (bench/OPTIMISATIONS.md).
+  // Any other event first reduces the deltas before it, then itself: the terminal event still
+  // stops the reading at once.
   return pushParser<Uint8Array, CodexEvent>((output) => {
     const reducer = responseReducer(output);
     const deltas: (ResponseStreamEvent | undefined)[] = [];

@@ -21,8 +21,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['onDiagnostic']);
  * (every typed field present with its type; optional strings absent or strings). Valid events
  * then cost a few typeof checks instead of a zod parse and a copy; anything else goes through zod.
  * First for the per-token deltas; then for the events of each output item (added, done, text
- * and arguments done): under 2 % of the events, yet checking them by hand saves ~0.05 of the
- * hand loop's time on parseResponseStream() at 16 KiB chunks (bench/OPTIMISATIONS.md).
+ * and arguments done): few, but a zod parse copies each whole item (bench/OPTIMISATIONS.md).
  */
 type Guard = (o: Record<string, unknown>) => boolean;
 // isSafeInteger implies a number and an integer: one check.

@@ -14,18 +14,16 @@ const SPACE = 32;
  *
  * Written here rather than wrapping eventsource-parser, as it did before: one pass over each
  * chunk finds the lines, checks the event's size and dispatches, where the wrapper scanned each
- * chunk several times and joined its pending text on every chunk that ended a line. The bench
- * measured parseResponseStream() at 1.70× the hand loop with the wrapper and 1.40× with this
- * reader at 64-byte chunks, 1.55× and 1.51× at 16 KiB (bench/OPTIMISATIONS.md).
+ * chunk several times and joined its pending text on every chunk that ended a line
+ * (bench/OPTIMISATIONS.md has the measurements).
  */
 export class SseReader implements PushParser<string> {
   /** The standard's "last event ID buffer": the `id` of the latest dispatched event that had one. */
   lastEventId = '';
   /**
    * The start of the line being read, when it began in an earlier chunk. Built with `+`, which
-   * V8 makes a rope flattened once by the `JSON.parse` of the line's data, rather than an array
-   * of pieces joined when the line ends: measured at 0.05–0.1 of the hand loop less at 64-byte
-   * chunks (bench/OPTIMISATIONS.md).
+   * V8 makes a rope flattened once by the `JSON.parse` of the line's data: cheaper than an array
+   * of pieces joined when the line ends (bench/OPTIMISATIONS.md).
    */
   private pending = '';
   /** The previous chunk ended in CR: a leading LF is the second half of that CRLF. */
