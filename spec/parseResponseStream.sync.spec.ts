@@ -87,6 +87,26 @@ describe('parseResponseStream over a synchronous body: it stops reading at the t
     expect(closed()).toBe(true);
   });
 
+  it('a diagnostic comes between the events around it, as the bytes order them, even within one chunk', () => {
+    const log: string[] = [];
+    const text = frame(turn[0]!) + frame(turn[1]!) + 'data: {not json\n\n' + frame(turn[2]!) + frame(turn[3]!);
+    from([bytes(text)])
+      .pipe(parseResponseStream({ onDiagnostic: (d) => log.push(d.type) }))
+      .subscribe((e) => log.push(e.type === 'text-delta' ? e.delta : e.type));
+    expect(log).toEqual(['Grüße ', 'unparsable-json', '😀', 'usage', 'content-block', 'done']);
+  });
+
+  it('after a consumer unsubscribes in the middle of a chunk, bad JSON later in that chunk is not reported', () => {
+    const diagnostics: Diagnostic[] = [];
+    const text = frame(turn[0]!) + frame(turn[1]!) + frame(turn[2]!) + 'data: {not json\n\n' + frame(turn[3]!);
+    const seen: CodexEvent[] = [];
+    from([bytes(text)])
+      .pipe(parseResponseStream({ onDiagnostic: (d) => diagnostics.push(d) }), take(1))
+      .subscribe((e) => seen.push(e));
+    expect(seen).toEqual([expect.objectContaining({ type: 'text-delta', delta: 'Grüße ' })]);
+    expect(diagnostics).toEqual([]);
+  });
+
   it('events after the terminal one in the same chunk are not even read: bad JSON there is not reported, a malformed event is no error', () => {
     const diagnostics: Diagnostic[] = [];
     const malformed = frame({ type: 'response.output_text.delta', delta: 7 });

@@ -6,7 +6,7 @@ import { responseReducer } from './reduce/reduceResponse.js';
 import { pushParser, type PushParser } from './sse/pushParser.js';
 import { DEFAULT_SSE_MAX_BUFFER_SIZE } from './sse/sseMessages.js';
 import { SseReader } from './sse/sseReader.js';
-import type { CodexEvent } from './types.js';
+import type { CodexEvent, Diagnostic } from './types.js';
 
 /** Options of {@link parseResponseStream}. */
 export type ParseResponseStreamOptions = ResponseEventsOptions;
@@ -63,7 +63,14 @@ export function parseResponseStream(options?: ParseResponseStreamOptions): Opera
         if (!output.closed) reducer.feed(event);
       }
     };
-    const wire = wireParser(onDiagnostic, output, (event) => {
+    // A diagnostic comes after the deltas before it, and not at all once the consumer is gone.
+    const report =
+      onDiagnostic &&
+      ((diagnostic: Diagnostic): void => {
+        if (pending !== 0) reduceDeltas();
+        if (!output.closed) onDiagnostic(diagnostic);
+      });
+    const wire = wireParser(report, output, (event) => {
       if (typeof (event as { delta?: unknown }).delta === 'string') {
         deltas[pending++] = event;
         return;
