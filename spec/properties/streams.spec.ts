@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { from, pipe, type OperatorFunction } from 'rxjs';
+import { from, pipe, tap, type OperatorFunction } from 'rxjs';
 import { decodeUtf8 } from '../../src/decode/decodeUtf8.js';
 import { CodexError } from '../../src/errors.js';
 import { responseEvents } from '../../src/events/responseEvents.js';
@@ -150,16 +150,29 @@ describe('stream properties', () => {
     );
   });
 
-  it('parseResponseStream gives what decodeUtf8 → sseMessages → responseEvents → reduceResponse give: events, diagnostics, verdict', () => {
+  it('parseResponseStream gives what decodeUtf8 → sseMessages → responseEvents → reduceResponse give: events, each diagnostic in its place among them, verdict', () => {
     // parseResponseStream drives the stages' parsers in one operator; the composition of the
     // public operators is the reference.
     fc.assert(
       fc.property(body, fc.array(mutation, { maxLength: 3 }), fc.array(fc.nat(), { maxLength: 20 }), ({ bytes }, mutations, points) => {
         const chunks = cut(mutations.reduce(mutate, bytes), points);
-        const fused: Diagnostic[] = [];
-        const composed: Diagnostic[] = [];
-        const reference = pipe(decodeUtf8(), sseMessages(), responseEvents({ onDiagnostic: (d) => composed.push(d) }), reduceResponse());
-        const got = run(chunks, parseResponseStream({ onDiagnostic: (d) => fused.push(d) }));
+        // Diagnostics and the types of the events in one log: each diagnostic in its place.
+        const fused: (Diagnostic | string)[] = [];
+        const composed: (Diagnostic | string)[] = [];
+        const reference = pipe(
+          decodeUtf8(),
+          sseMessages(),
+          responseEvents({ onDiagnostic: (d) => composed.push(d) }),
+          reduceResponse(),
+          tap((e) => composed.push(e.type)),
+        );
+        const got = run(
+          chunks,
+          pipe(
+            parseResponseStream({ onDiagnostic: (d) => fused.push(d) }),
+            tap((e) => fused.push(e.type)),
+          ),
+        );
         expect(comparable(got)).toEqual(comparable(run(chunks, reference)));
         expect(fused).toEqual(composed);
       }),
