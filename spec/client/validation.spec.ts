@@ -131,8 +131,11 @@ describe('option tables', () => {
   });
 
   it('report a bad value with its path and the fix, and an unknown key with the known ones', () => {
-    expect(() => checkOptions({ size: 'big' }, rules, 'example', 'box.')).toThrow(
+    expect(() => checkOptions({ size: 'big' }, rules, 'example', { path: 'box.' })).toThrow(
       new ConfigError('box.size must be a number. Set size to a number.'),
+    );
+    expect(() => checkOptions({ size: 'big' }, rules, 'example', { lead: 'Example option ' })).toThrow(
+      new ConfigError('Example option size must be a number. Set size to a number.'),
     );
     expect(() => checkOptions({ sise: 1 }, rules, 'example')).toThrow(
       new ConfigError(

@@ -319,7 +319,7 @@ const CLIENT_RULES: OptionRules<CodexClientConfig> = {
   reasoning: {
     check: (v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return `must be an object, got ${describe(v)}`;
-      checkOptions(v, REASONING_RULES, 'config', 'reasoning.');
+      checkOptions(v, REASONING_RULES, 'config', { path: 'reasoning.' });
       return undefined;
     },
     fix: 'Pass { effort?, summary? }, or leave reasoning out to send none.',

@@ -46,11 +46,18 @@ export function article(noun: string): string {
  * @param value The options as the caller gave them.
  * @param rules One rule per known option.
  * @param what How messages name the options (`config`, `retry`), as in `Unexpected config option: x`.
- * @param path The options' path for messages (`''` at the top, `'reasoning.'` for a nested object).
+ * @param where `path`: the options' path for messages (`'reasoning.'` for a nested object; none at
+ *   the top). `lead`: what a bad value's message starts with, before the option's name
+ *   (`'Retry option '`, `'loginWithBrowser: '`; nothing by default).
  * @return The same object, now known to be well-formed.
  * @throws ConfigError naming the first bad option and what to change.
  */
-export function checkOptions<T extends object>(value: unknown, rules: OptionRules<T>, what: string, path = ''): T {
+export function checkOptions<T extends object>(
+  value: unknown,
+  rules: OptionRules<T>,
+  what: string,
+  { path = '', lead = '' }: { path?: string; lead?: string } = {},
+): T {
   if (value === undefined || value === null) return {} as T;
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(
@@ -66,7 +73,9 @@ export function checkOptions<T extends object>(value: unknown, rules: OptionRule
     const given = raw[key];
     if (given === undefined) continue;
     const problem = (rules as Record<string, OptionRule>)[key]!.check(given);
-    if (problem !== undefined) throw new ConfigError(`${path}${key} ${problem}. ${(rules as Record<string, OptionRule>)[key]!.fix}`);
+    if (problem !== undefined) {
+      throw new ConfigError(`${lead}${path}${key} ${problem}. ${(rules as Record<string, OptionRule>)[key]!.fix}`);
+    }
   }
   return raw as T;
 }

@@ -180,14 +180,8 @@ export function resolveRetryConfig(config?: RetryConfig): ResolvedRetryConfig {
       `Retry options must be an object, got ${describe(config)}. Pass an object such as { maxRetries: 1 }, or nothing for the defaults.`,
     );
   }
-  let given: RetryConfig;
-  try {
-    given = checkOptions(config, RETRY_RULES, 'retry');
-  } catch (error) {
-    // "maxRetries must be …" reads better as "Retry option maxRetries must be …".
-    if (error instanceof ConfigError && !error.message.startsWith('Unexpected')) throw new ConfigError(`Retry option ${error.message}`);
-    throw error;
-  }
+  // "maxRetries must be …" reads better as "Retry option maxRetries must be …".
+  const given = checkOptions(config, RETRY_RULES, 'retry', { lead: 'Retry option ' });
   const shouldRetry = given.shouldRetry;
   const onRetry = given.onRetry;
   // Only present keys, so a resolved config passes the unknown-key check and stays tidy to log.

@@ -1,6 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Dispatcher } from 'undici';
-import { ConfigError } from '../../errors.js';
 import {
   checkOptions,
   describe,
@@ -72,15 +71,7 @@ const LOGIN_OPTION_RULES: OptionRules<LoginOptions> = {
  * what is wrong and what to change, starting with the function's name.
  */
 export function resolveLoginOptions(options: LoginOptions | undefined, defaultTimeoutMs: number, fn: string): ResolvedLoginOptions {
-  let o: LoginOptions;
-  try {
-    o = checkOptions<LoginOptions>(options, LOGIN_OPTION_RULES, fn);
-  } catch (error) {
-    if (error instanceof ConfigError && !error.message.startsWith('Unexpected') && !error.message.startsWith(fn)) {
-      throw new ConfigError(`${fn}: ${error.message}`);
-    }
-    throw error;
-  }
+  const o = checkOptions<LoginOptions>(options, LOGIN_OPTION_RULES, fn, { lead: `${fn}: ` });
   const issuer = (o.issuer ?? DEFAULT_ISSUER).replace(/\/+$/, '');
   const port = o.port ?? DEFAULT_CALLBACK_PORT;
   const timeoutMs = o.timeoutMs ?? defaultTimeoutMs;
